@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+// GradScope: check hand-written backpropagation, measure how close is close enough,
+// and watch gradient flow while training. See README.md.
+import PackageDescription
+
+let package = Package(
+    name: "GradScope",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "gradscope", targets: ["gradscope"]),
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "NeuralNet", targets: ["NeuralNet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        // Register-blocked GEMM micro-kernels (AVX-512, AVX2, NEON, portable), chosen at run time.
+        .target(
+            name: "CGemmKernels",
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+        ),
+        .target(
+            name: "TensorCore",
+            dependencies: [
+                "CGemmKernels",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+        .target(name: "NeuralNet", dependencies: ["TensorCore"]),
+        .executableTarget(
+            name: "gradscope",
+            dependencies: [
+                "TensorCore", "NeuralNet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "gradscope-bench",
+            dependencies: [
+                "TensorCore", "NeuralNet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

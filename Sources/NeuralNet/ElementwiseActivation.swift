@@ -1,0 +1,75 @@
+import TensorCore
+
+/// A parameter-free layer applying y = f(x) to every element. Backward multiplies the
+/// incoming gradient by f′, which each activation gives in terms of x and/or y.
+public protocol ElementwiseActivation: Layer {
+    /// f(x).
+    func value(_ x: Scalar) -> Scalar
+    /// f′ at x, where y = f(x) is also supplied (σ′ = y(1 − y) needs only y).
+    func derivative(input x: Scalar, output y: Scalar) -> Scalar
+}
+
+extension ElementwiseActivation {
+    public func outputShape(forInput inputShape: [Int]) -> Result<[Int], ShapeMismatch> { .success(inputShape) }
+
+    public func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> LayerTape<Scalar> {
+        LayerTape(input: input, output: input.map(value))
+    }
+
+    public func backward(_ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
+                         parameterGradients: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
+        precondition(outputGradient.shape == tape.output.shape,
+                     "\(kind).backward: gradient \(outputGradient.shape), output \(tape.output.shape)")
+        var g = outputGradient
+        g.withUnsafeMutableBufferPointer { gp in
+            tape.input.withUnsafeBufferPointer { xp in
+                tape.output.withUnsafeBufferPointer { yp in
+                    for i in gp.indices { gp[i] *= derivative(input: xp[i], output: yp[i]) }
+                }
+            }
+        }
+        return g
+    }
+}
+
+/// The logistic sigmoid σ(x) = 1/(1 + e^(−x)); σ′ = σ(1 − σ).
+public struct Sigmoid<Scalar: TensorScalar>: ElementwiseActivation {
+    public init() {}
+    public var kind: String { "sigmoid" }
+    public func value(_ x: Scalar) -> Scalar { Scalar.sigmoid(x) }
+    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { y * (1 - y) }
+}
+
+/// tanh; tanh′ = 1 − tanh².
+public struct Tanh<Scalar: TensorScalar>: ElementwiseActivation {
+    public init() {}
+    public var kind: String { "tanh" }
+    public func value(_ x: Scalar) -> Scalar { Scalar.tanh(x) }
+    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { 1 - y * y }
+}
+
+/// max(x, 0). The derivative at the kink x = 0 is taken as 0 (PyTorch's convention);
+/// the gradient checker reports entries whose perturbation crosses it as `kink`.
+public struct ReLU<Scalar: TensorScalar>: ElementwiseActivation {
+    public init() {}
+    public var kind: String { "relu" }
+    public func value(_ x: Scalar) -> Scalar { x > 0 ? x : 0 }
+    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { x > 0 ? 1 : 0 }
+}
+
+/// x for x > 0, αx otherwise (Maas et al. 2013); α = 0.01 by default.
+public struct LeakyReLU<Scalar: TensorScalar>: ElementwiseActivation {
+    public var slope: Scalar
+    public init(slope: Scalar = 0.01) { self.slope = slope }
+    public var kind: String { "leaky-relu" }
+    public func value(_ x: Scalar) -> Scalar { x > 0 ? x : slope * x }
+    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { x > 0 ? 1 : slope }
+}
+
+/// The identity, for output layers without an activation.
+public struct Identity<Scalar: TensorScalar>: ElementwiseActivation {
+    public init() {}
+    public var kind: String { "identity" }
+    public func value(_ x: Scalar) -> Scalar { x }
+    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { 1 }
+}
