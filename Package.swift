@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "gradscope", targets: ["gradscope"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "GradCheck", targets: ["GradCheck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,10 +30,11 @@ let package = Package(
             ]
         ),
         .target(name: "NeuralNet", dependencies: ["TensorCore"]),
+        .target(name: "GradCheck", dependencies: ["NeuralNet", "TensorCore"]),
         .executableTarget(
             name: "gradscope",
             dependencies: [
-                "TensorCore", "NeuralNet",
+                "TensorCore", "NeuralNet", "GradCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +47,7 @@ let package = Package(
         ),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], exclude: ["Fixtures"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore"]),
+        .testTarget(name: "GradCheckTests", dependencies: ["GradCheck", "NeuralNet", "TensorCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
