@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "GradCheck", targets: ["GradCheck"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Plotting", targets: ["Plotting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,7 +32,15 @@ let package = Package(
             ]
         ),
         .target(name: "NeuralNet", dependencies: ["TensorCore"]),
-        .target(name: "GradCheck", dependencies: ["NeuralNet", "TensorCore"]),
+        .target(name: "GradCheck", dependencies: ["NeuralNet", "TensorCore", "Plotting"]),
+        // zlib from the system (zlib.h in /usr/include on Debian/Ubuntu, in the SDK on macOS).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(
+            name: "Datasets",
+            dependencies: ["CZlib"],
+            resources: [.copy("Resources/digits.csv.gz"), .copy("Resources/DIGITS-LICENSE.md")]
+        ),
+        .target(name: "Plotting"),
         .executableTarget(
             name: "gradscope",
             dependencies: [
@@ -48,6 +58,8 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], exclude: ["Fixtures"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore"]),
         .testTarget(name: "GradCheckTests", dependencies: ["GradCheck", "NeuralNet", "TensorCore"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -34,8 +34,10 @@ struct CheckRun<Objective: GradientObjective> {
     var baseValue = 0.0
     var sigma = 0.0
     var gradient = [Double]()
-    /// The spread of repeated evaluations at the point, relative to rounding.
+    /// Repeated evaluations at the point differ beyond rounding (noise), or grossly (not a function).
+    var noisy = false
     var nondeterministic = false
+    var repeatSpread = 0.0
     /// Blocks that directional group testing isolated as failing.
     var localisedFailures = [Int]()
 
@@ -80,7 +82,12 @@ struct CheckRun<Objective: GradientObjective> {
         guard repeats.allSatisfy(\.isFinite) else { throw .nonFiniteValue(context: "when re-evaluated at the point") }
         baseValue = repeats[0]
         let spread = (repeats + [f0]).max()! - (repeats + [f0]).min()!
-        nondeterministic = spread > 1000 * objective.precision.unitRoundoff * max(abs(f0), 1e-300)
+        // Values that differ at the same point beyond rounding are noise the bounds absorb; beyond
+        // 1e-4·|f| (a dropout mask, unseeded sampling) the objective is not a function to check.
+        let scale = max(abs(f0), 1e-300)
+        noisy = spread > 1000 * objective.precision.unitRoundoff * scale
+        nondeterministic = spread > 1e-4 * scale
+        repeatSpread = spread
 
         let noise = directional
             ? NoiseLevel(sigma: max(objective.precision.unitRoundoff * abs(f0), spread, Double.leastNormalMagnitude),
@@ -285,11 +292,16 @@ struct CheckRun<Objective: GradientObjective> {
             applyDirectionalVerdicts()
         }
         report.verdict = CheckVerdict.combining(report.blocks.map(\.verdict))
+        if noisy && !nondeterministic {
+            report.diagnosis.append(Finding(
+                code: "noisy",
+                message: "The objective's value varies by \(shortNumber(repeatSpread)) between evaluations at the same point; the error bounds include that noise."))
+        }
         if nondeterministic {
             report.verdict = .fail
             report.diagnosis.append(Finding(
                 code: "nondeterministic",
-                message: "The objective gives different values at the same point (spread beyond rounding): finite differences are meaningless. Is dropout left on, or randomness unseeded?"))
+                message: "The objective gives different values at the same point (spread \(shortNumber(repeatSpread)), beyond 1e-4·|f|): finite differences are meaningless. Is dropout left on, or randomness unseeded?"))
         }
         if configuration.diagnose {
             Diagnosis.run(&report, objective: objective, gradient: gradient)

@@ -42,6 +42,6 @@ struct NoiseLevel: Sendable {
 }
 
 /// A compact number for messages and tables: 3 significant digits (`%.3g`).
-func shortNumber(_ x: Double) -> String {
+public func shortNumber(_ x: Double) -> String {
     x.isFinite ? String(format: "%.3g", x) : "\(x)"
 }

@@ -65,21 +65,27 @@ struct GemmBenchmark: ParsableCommand {
         for double in doubles {
             for t in threadCounts {
                 let rows = shapes.map { shape in
-                    Row(shape: shape,
-                        builtIn: Self.measure(shape, double: double, seconds: seconds) { a, b, c in
-                            Self.call(shape, double: double, a, b, c, backend: .builtIn(kernel.kernel), threads: t)
-                        },
-                        blas: lib.map { lib in
-                            lib.setThreadCount(t)
-                            return Self.measure(shape, double: double, seconds: seconds) { a, b, c in
+                    var row = Row(shape: shape,
+                                  builtIn: Self.measure(shape, double: double, seconds: seconds) { a, b, c in
+                                      Self.call(shape, double: double, a, b, c, backend: .builtIn(kernel.kernel), threads: t)
+                                  })
+                    if let lib {
+                        // BLAS through GEMM vs the same library called directly,
+                        // interleaved (3 rounds, best of each) to cancel drift.
+                        lib.setThreadCount(t)
+                        var viaGEMM = 0.0, direct = 0.0
+                        for _ in 0..<3 {
+                            viaGEMM = max(viaGEMM, Self.measure(shape, double: double, seconds: seconds / 3) { a, b, c in
                                 Self.call(shape, double: double, a, b, c, backend: .blas(lib), threads: t)
-                            }
-                        },
-                        blasDirect: lib.map { lib in
-                            Self.measure(shape, double: double, seconds: seconds) { a, b, c in
+                            })
+                            direct = max(direct, Self.measure(shape, double: double, seconds: seconds / 3) { a, b, c in
                                 Self.callDirect(lib, shape, double: double, a, b, c)
-                            }
-                        })
+                            })
+                        }
+                        row.blas = viaGEMM
+                        row.blasDirect = direct
+                    }
+                    return row
                 }
                 var numpy: Result<NumpyResult, NumpyError> = .failure(NumpyError("skipped (--no-numpy)"))
                 if !noNumpy {
@@ -94,8 +100,8 @@ struct GemmBenchmark: ParsableCommand {
     struct Row {
         var shape: GemmShape
         var builtIn: Double
-        var blas: Double?
-        var blasDirect: Double?
+        var blas: Double? = nil
+        var blasDirect: Double? = nil
     }
 
     static func loadBLAS(environment: [String: String]) -> Result<BLASLibrary, BLASLoadError> {
