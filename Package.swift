@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "GradCheck", targets: ["GradCheck"]),
+        .library(name: "Exec", targets: ["Exec"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Plotting", targets: ["Plotting"]),
     ],
@@ -33,6 +34,8 @@ let package = Package(
         ),
         .target(name: "NeuralNet", dependencies: ["TensorCore"]),
         .target(name: "GradCheck", dependencies: ["NeuralNet", "TensorCore", "Plotting"]),
+        // Any program's gradient over the gradscope/1 line protocol (child processes, pipes, JSON lines).
+        .target(name: "Exec", dependencies: ["GradCheck"]),
         // zlib from the system (zlib.h in /usr/include on Debian/Ubuntu, in the SDK on macOS).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
@@ -44,20 +47,21 @@ let package = Package(
         .executableTarget(
             name: "gradscope",
             dependencies: [
-                "TensorCore", "NeuralNet", "GradCheck",
+                "TensorCore", "NeuralNet", "GradCheck", "Exec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "gradscope-bench",
             dependencies: [
-                "TensorCore", "NeuralNet",
+                "TensorCore", "NeuralNet", "GradCheck", "Exec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], exclude: ["Fixtures"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore"]),
         .testTarget(name: "GradCheckTests", dependencies: ["GradCheck", "NeuralNet", "TensorCore"]),
+        .testTarget(name: "ExecTests", dependencies: ["Exec", "GradCheck"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
     ],

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+
+/// `gradscope check --exec`: check any program's gradient over the `gradscope/1` line protocol.
+struct ExecOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Check an external program's gradient over the gradscope/1 line protocol (run with sh -c), e.g. 'python3 cost.py'.",
+        valueName: "command"))
+    var exec: String?
+
+    @Option(help: ArgumentHelp("Copies of the --exec program to run in parallel (default: the number of cores).", valueName: "n"))
+    var jobs: Int?
+
+    @Option(help: ArgumentHelp("Seconds the --exec program may take for its hello and for each answer.", valueName: "seconds"))
+    var timeout: Double = 60
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        guard timeout.isFinite, timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)") }
+        if let exec, exec.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--exec needs a command") }
+    }
+
+    /// The number of copies to run.
+    var jobCount: Int { jobs ?? max(1, ProcessInfo.processInfo.activeProcessorCount) }
+}
