@@ -103,6 +103,9 @@ public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .exited(127): return " (command not found?)"
         case .exited(126): return " (command not executable?)"
+        case .exited(let code) where code > 128 && code < 160:
+            // A shell reports a command killed by signal s as 128 + s.
+            return " (128 + \(code - 128)\(Self.signalName(code - 128).map { ": \($0)" } ?? ""))"
         default: return ""
         }
     }
