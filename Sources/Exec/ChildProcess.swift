@@ -23,7 +23,7 @@ final class ChildProcess {
     private(set) var stdin: Int32
     private(set) var stdout: Int32
     private(set) var stderr: Int32
-    private(set) var status: ExitStatus?
+    private(set) var status: ProgramExit?
 
     init(command: String, environment: [String: String]) throws(ExecError) {
         var pipes = [(read: Int32, write: Int32)]()
@@ -128,14 +128,14 @@ final class ChildProcess {
     /// Kills the whole process group, collects the leader's status, closes the pipes and
     /// unregisters. Idempotent; returns how the leader ended.
     @discardableResult
-    func reap() -> ExitStatus {
+    func reap() -> ProgramExit {
         if let status { return status }
         ChildRegistry.shared.remove(pid)
         // The leader is alive or a zombie, so its pid (= the group id) cannot have been reused.
         kill(-pid, SIGKILL)
         var raw: Int32 = 0
         while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
-        let ended: ExitStatus = raw & 0x7f == 0 ? .exited((raw >> 8) & 0xff) : .signaled(raw & 0x7f)
+        let ended: ProgramExit = raw & 0x7f == 0 ? .exited((raw >> 8) & 0xff) : .signaled(raw & 0x7f)
         status = ended
         closeStdin()
         if stdout >= 0 { close(stdout); stdout = -1 }

@@ -33,9 +33,11 @@ final class ChildRegistry: @unchecked Sendable {
     }
 
     /// SIGTERM to every live group, up to `grace` seconds for the leaders to exit, then SIGKILL
-    /// and collect every leader's status (no zombies). The lock stays held: no new child starts.
-    func terminateAll(grace: Double = 0.2) {
-        lock.lock(); defer { lock.unlock() }
+    /// and collect every leader's status (no zombies); then exits with `status`, after writing
+    /// `message` to stderr. The lock is never released: no child starts meanwhile, and a thread
+    /// that sees its child die blocks in ``remove(_:)`` instead of reporting that death.
+    func terminateAll(grace: Double = 0.2, thenExit status: Int32, message: String?) -> Never {
+        lock.lock()
         for pid in groups { kill(-pid, SIGTERM) }
         let deadline = Clock.now + grace
         while Clock.now < deadline && !groups.allSatisfy(leaderHasExited) { usleep(2_000) }
@@ -45,7 +47,8 @@ final class ChildRegistry: @unchecked Sendable {
             var raw: Int32 = 0
             while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
         }
-        groups.removeAll()
+        if let message { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        exit(status)
     }
 }
 
@@ -76,9 +79,7 @@ public enum InterruptCleanup {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
-                ChildRegistry.shared.terminateAll()
-                if let message { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-                exit(128 + signalNumber)
+                ChildRegistry.shared.terminateAll(thenExit: 128 + signalNumber, message: message)
             }
             source.resume()
             sources.append(source)

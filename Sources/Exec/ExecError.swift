@@ -7,7 +7,7 @@ public enum ExecError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The program could not be started at all (`posix_spawn` failed).
     case spawnFailed(command: String, reason: String)
     /// The program ended before the line awaited.
-    case exited(status: ExitStatus, awaited: Awaited, stderr: String)
+    case exited(status: ProgramExit, awaited: Awaited, stderr: String)
     /// The line awaited did not come within the timeout.
     case timeout(seconds: Double, awaited: Awaited, stderr: String)
     /// A line on stdout that is not JSON where the line awaited should be.
@@ -87,7 +87,7 @@ public enum Awaited: Sendable, Equatable {
 }
 
 /// How a child process ended.
-public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
+public enum ProgramExit: Sendable, Equatable, CustomStringConvertible {
     case exited(Int32)
     case signaled(Int32)
 
