@@ -81,17 +81,22 @@ struct ExecBenchmark: ParsableCommand {
     }
 
     /// Seconds per request, sending `count` value requests at single-coordinate offsets in
-    /// batches of `batch`.
+    /// batches of `batch`: the median of 5 runs of count/5 (other processes on a shared
+    /// machine delay the wake-ups a round trip needs).
     static func perRequest(_ objective: ExecObjective, count: Int, batch: Int) throws -> Double {
         let requests = (0..<batch).map { Request(offset: .coordinate($0 % objective.point.count, 1e-6)) }
-        _ = try objective.evaluate(Array(requests.prefix(min(batch, 100))))   // warm up
-        let start = Date()
-        var done = 0
-        while done < count {
-            _ = try objective.evaluate(requests)
-            done += batch
+        for _ in 0..<max(1, 100 / batch) { _ = try objective.evaluate(requests) }   // warm up
+        var runs = [Double]()
+        for _ in 0..<5 {
+            let start = Date()
+            var done = 0
+            while done < max(batch, count / 5) {
+                _ = try objective.evaluate(requests)
+                done += batch
+            }
+            runs.append(Date().timeIntervalSince(start) / Double(done))
         }
-        return Date().timeIntervalSince(start) / Double(done)
+        return runs.sorted()[2]
     }
 
     static func seconds(repeats: Int, _ body: () throws -> Void) throws -> Double {

@@ -71,3 +71,31 @@ struct ExampleProgramTests {
         #expect(one.noise == two.noise && one.evaluations == two.evaluations)
     }
 }
+
+/// A program that computes in float32 and says so in its hello.
+struct Float32ProgramTests {
+    typealias S = ExecTestSupport
+
+    @Test func float32ProgramPassesWithFloat32Precision() throws {
+        let before = """
+        import struct
+        def f32(v):
+            return struct.unpack('f', struct.pack('f', v))[0]
+        x = [f32(0.1 * (i + 1)) for i in range(6)]
+        def default(r):
+            p = [f32(v) for v in point(r)]
+            value = 0.0
+            for v in p:
+                value = f32(value + f32(f32(v * v) * f32(1.5)))
+            out = {"id": r["id"], "value": value}
+            if r.get("gradient"):
+                out["gradient"] = [f32(3.0 * v) for v in p]
+            return json.dumps(out)
+        """
+        let hello = #"json.dumps({"protocol": "gradscope/1", "x": x, "dtype": "float32"})"#
+        let command = try S.script(S.rawProgram(x: "[]", hello: hello, before: before))
+        let report = S.run(command)
+        #expect(report.precision == .float32)
+        #expect(report.verdict == .pass, "\(report.errorMessage ?? "") \(report.blocks.map { ($0.name, $0.verdict, $0.maxError) })")
+    }
+}

@@ -29,13 +29,13 @@ enum ExecTestSupport {
         return "python3 '\(file.path)'" + (arguments.isEmpty ? "" : " " + arguments)
     }
 
-    /// A raw gradscope/1 program: hello for x, then `answer(request)` returns the line to
-    /// write (a Python expression over `r`, the parsed request, and `x`); f = ½‖x‖².
+    /// A raw gradscope/1 program: hello for x, then `answer` gives the line to write (a Python
+    /// expression over `r`, the parsed request, and `x`); by default f = ½‖x‖². `before` runs
+    /// after the definitions and before the hello (it may redefine `x`, `point` or `default`).
     static func rawProgram(x: String = "[1.0, 2.0]", hello: String? = nil, answer: String? = nil, before: String = "") -> String {
         """
         import json, math, os, sys
         x = \(x)
-        \(before)
         def point(r):
             p = list(x)
             off = r.get("offset")
@@ -49,6 +49,7 @@ enum ExecTestSupport {
             if r.get("gradient"):
                 out["gradient"] = p
             return json.dumps(out)
+        \(before)
         print(\(hello ?? #"json.dumps({"protocol": "gradscope/1", "x": x})"#), flush=True)
         for line in sys.stdin:
             r = json.loads(line)
