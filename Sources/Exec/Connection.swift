@@ -21,6 +21,8 @@ final class Connection {
     private var consumed = 0
     private(set) var stdoutEnded = false
     private(set) var stderrTail = OutputTail()
+    /// Reused for every read of stdout and stderr.
+    private var chunk = [UInt8](repeating: 0, count: 65536)
 
     init(command: String, environment: [String: String], job: Int) throws(ExecError) {
         process = try ChildProcess(command: command, environment: environment)
@@ -101,7 +103,6 @@ final class Connection {
     }
 
     func readStdout() throws(ExecError) {
-        var chunk = [UInt8](repeating: 0, count: 65536)
         while process.stdout >= 0 {
             let n = chunk.withUnsafeMutableBytes { read(process.stdout, $0.baseAddress!, $0.count) }
             if n > 0 {
@@ -121,7 +122,6 @@ final class Connection {
     }
 
     func drainStderr() {
-        var chunk = [UInt8](repeating: 0, count: 16384)
         while process.stderr >= 0 {
             let n = chunk.withUnsafeMutableBytes { read(process.stderr, $0.baseAddress!, $0.count) }
             if n > 0 {

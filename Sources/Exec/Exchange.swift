@@ -27,6 +27,7 @@ enum Exchange {
         var deadlines = [Double](repeating: now + timeout, count: connections.count)
         var fds = [pollfd]()
         var active = [Int]()
+        for c in connections { try c.writePending() }   // most requests fit the pipe at once
         while true {
             active.removeAll(keepingCapacity: true)
             for (k, c) in connections.enumerated() where received[k] < expected[k] {

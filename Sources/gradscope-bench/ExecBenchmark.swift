@@ -21,6 +21,11 @@ struct ExecBenchmark: ParsableCommand {
     @Option(help: "Python interpreter for the adapter's numbers (skipped when it cannot start).")
     var python = "python3"
 
+    enum Part: String, ExpressibleByArgument, CaseIterable { case all, overhead, check, jobs }
+
+    @Option(help: "What to measure: all, overhead (per evaluation), check (10,000 parameters) or jobs (--jobs scaling).")
+    var part: Part = .all
+
     func run() throws {
         let server = "\(Self.shellQuote(Self.executablePath)) exec-serve"
         let scale = quick ? 10 : 1
@@ -32,12 +37,21 @@ struct ExecBenchmark: ParsableCommand {
         print("== gradscope/1 protocol (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
 
         // 1. Per-evaluation overhead against the trivial Swift program.
+        if part == .all || part == .overhead { try overhead(server: server, scale: scale, report: report) }
+        if part == .all || part == .check { try fullCheck(server: server, report: report) }
+        if part == .all || part == .jobs { try jobScaling(server: server, report: report) }
+
+        print("\n| measurement | result |\n|---|---|")
+        for (name, value) in rows { print("| \(name) | \(value) |") }
+    }
+
+    func overhead(server: String, scale: Int, report: (String, String) -> Void) throws {
         let small = try ExecObjective(command: "\(server) --n 10")
         let lockstep = try Self.perRequest(small, count: 5000 / scale, batch: 1)
         let pipelined = try Self.perRequest(small, count: 50000 / scale, batch: 1024)
         small.close()
-        report("round trip, one request at a time (Swift program)", Self.micro(lockstep))
-        report("pipelined, batches of 1024 (Swift program)", Self.micro(pipelined))
+        report("round trip, one request at a time (Swift program)", Self.micro(lockstep.wall) + String(format: "; checker CPU %.1f µs", lockstep.cpu * 1e6))
+        report("pipelined, batches of 1024 (Swift program)", Self.micro(pipelined.wall) + String(format: "; checker CPU %.1f µs", pipelined.cpu * 1e6))
         let wide = try ExecObjective(command: "\(server) --n 10000")
         let gradient = try Self.seconds(repeats: 40 / scale) { _ = try wide.evaluate([Request(gradient: true)]) }
         wide.close()
@@ -48,13 +62,16 @@ struct ExecBenchmark: ParsableCommand {
             let a = try Self.perRequest(py, count: 2000 / scale, batch: 1)
             let b = try Self.perRequest(py, count: 20000 / scale, batch: 1024)
             py.close()
-            report("round trip, one request at a time (Python adapter)", Self.micro(a))
-            report("pipelined, batches of 1024 (Python adapter)", Self.micro(b))
+            report("round trip, one request at a time (Python adapter)", Self.micro(a.wall))
+            report("pipelined, batches of 1024 (Python adapter)", Self.micro(b.wall))
         } else {
             print("(Python adapter skipped: \(python) or Benchmarks/python/exec_trivial.py not found)")
         }
 
-        // 2. A full check of 10,000 parameters.
+    }
+
+    /// A full check of 10,000 parameters.
+    func fullCheck(server: String, report: (String, String) -> Void) throws {
         for jobs in [1, 2] {
             let start = Date()
             let (_, r) = ExecCheck(command: "\(server) --n 10000", jobs: jobs).run(CheckConfiguration())
@@ -63,7 +80,10 @@ struct ExecBenchmark: ParsableCommand {
             report("full check, 10,000 parameters, --jobs \(jobs)", String(format: "%.2f s (%d evaluations, %.1f µs each)", t, r.evaluations, t / Double(r.evaluations) * 1e6))
         }
 
-        // 3. --jobs scaling with a program that takes 5 ms per evaluation.
+    }
+
+    /// --jobs scaling with a program that takes 5 ms per evaluation.
+    func jobScaling(server: String, report: (String, String) -> Void) throws {
         let n = quick ? 20 : 100
         var times = [Double]()
         for jobs in [1, 2] {
@@ -75,18 +95,18 @@ struct ExecBenchmark: ParsableCommand {
             report("full check, \(n) parameters at 5 ms per evaluation, --jobs \(jobs)", String(format: "%.2f s (%d evaluations)", t, r.evaluations))
         }
         report("speed-up of --jobs 2 over --jobs 1 (5 ms per evaluation)", String(format: "%.2f×", times[0] / times[1]))
-
-        print("\n| measurement | result |\n|---|---|")
-        for (name, value) in rows { print("| \(name) | \(value) |") }
     }
 
     /// Seconds per request, sending `count` value requests at single-coordinate offsets in
     /// batches of `batch`: the median of 5 runs of count/5 (other processes on a shared
-    /// machine delay the wake-ups a round trip needs).
-    static func perRequest(_ objective: ExecObjective, count: Int, batch: Int) throws -> Double {
+    /// machine delay the wake-ups a round trip needs), and the checker's own CPU seconds per
+    /// request (user + system, this process only) over all runs.
+    static func perRequest(_ objective: ExecObjective, count: Int, batch: Int) throws -> (wall: Double, cpu: Double) {
         let requests = (0..<batch).map { Request(offset: .coordinate($0 % objective.point.count, 1e-6)) }
         for _ in 0..<max(1, 100 / batch) { _ = try objective.evaluate(requests) }   // warm up
         var runs = [Double]()
+        let cpuStart = cpuSeconds()
+        var total = 0
         for _ in 0..<5 {
             let start = Date()
             var done = 0
@@ -95,8 +115,21 @@ struct ExecBenchmark: ParsableCommand {
                 done += batch
             }
             runs.append(Date().timeIntervalSince(start) / Double(done))
+            total += done
         }
-        return runs.sorted()[2]
+        return (runs.sorted()[2], (cpuSeconds() - cpuStart) / Double(total))
+    }
+
+    /// User + system CPU seconds of this process.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + 1e-6 * Double(t.tv_usec) }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     static func seconds(repeats: Int, _ body: () throws -> Void) throws -> Double {
