@@ -25,10 +25,12 @@ let package = Package(
             name: "CGemmKernels",
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
+        // Vectorised exp, sigmoid, softplus and log-sum-exp for losses and activations.
+        .target(name: "CVectorMath"),
         .target(
             name: "TensorCore",
             dependencies: [
-                "CGemmKernels",
+                "CGemmKernels", "CVectorMath",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "GradCheckTests", dependencies: ["GradCheck", "NeuralNet", "TensorCore"]),
         .testTarget(name: "ExecTests", dependencies: ["Exec", "GradCheck"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "CLITests", dependencies: ["gradscope"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
