@@ -22,7 +22,7 @@ struct Check: ParsableCommand {
           gradscope check --layers 8,16,4 --activation relu --mode sample --samples 20
           gradscope check --model ex4 --mode directional --format json
           gradscope check --report check.html
-          gradscope check --exec "python3 Examples/exec/ex4_nncost.py --lambda 3"   # your own code, see docs/exec.md
+          gradscope check --exec "python3 my_cost.py" --jobs 2   # your own code (docs/exec.md)
         """
     )
 
