@@ -14,7 +14,7 @@ extension Check {
         }
         InterruptCleanup.install(message: "gradscope: interrupted; stopped the --exec program")
         let precision: Precision? = o.dtype.map { $0 == .float32 ? .float32 : .float64 }
-        return ExecCheck(command: command, jobs: execOptions.jobCount, timeout: execOptions.timeout, precision: precision)
+        return ExecCheck(command: command, jobs: execOptions.jobCount, timeout: execOptions.timeoutSeconds, precision: precision)
             .run(configuration)
     }
 }

@@ -41,6 +41,7 @@ struct CommandLineTests {
             (["--exec", "python3 Examples/exec/ex4_nncost.py", "--jobs", "0"], 64, "--jobs must be at least 1, got 0"),
             (["--exec", "python3 Examples/exec/ex4_nncost.py", "--timeout=0"], 64, "--timeout must be a positive number of seconds"),
             (["--exec", "python3 Examples/exec/ex4_nncost.py", "--bug", "output-delta-sign"], 64, "--exec and --bug cannot be combined"),
+            (["--jobs", "2"], 64, "--jobs and --timeout apply to --exec only"),
           ])
     func exitStatuses(_ arguments: [String], _ status: Int32, _ text: String) throws {
         let (ended, out, err) = try gradscope(["check"] + arguments.map {
