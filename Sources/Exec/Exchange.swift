@@ -17,8 +17,9 @@ enum Exchange {
     /// handing each to `handle(k, line number, value)` in order.
     ///
     /// - Parameter awaited: the line awaited from copy k after `line` lines, for errors.
-    /// - Throws: the first failure of any copy: ended, timed out, not JSON, or what `handle`
-    ///   throws. The failing copy is killed and collected; the others are left as they are.
+    /// - Throws: the first failure of any copy: ended (collected), timed out (killed and
+    ///   collected), not JSON, or what `handle` throws. The caller stops the other copies: their
+    ///   requests are still in flight, so they cannot be used again.
     static func collect(_ connections: [Connection], expected: [Int], timeout: Double,
                         awaited: (_ k: Int, _ line: Int) -> Awaited,
                         handle: (_ k: Int, _ line: Int, _ value: JSONValue) throws(ExecError) -> Void) throws(ExecError) {
