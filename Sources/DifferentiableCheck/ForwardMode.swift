@@ -6,21 +6,24 @@ import GradCheck
 /// per basis tangent vector, then checked like ``checkGradient(of:at:name:configuration:)``.
 ///
 /// Forward mode is experimental in Swift 6.3 and works only in narrow conditions, which no
-/// code can detect at run time:
+/// code can detect at run time (measured; `Examples/ForwardMode` is the working setup):
 ///
 /// - The module that **defines** `f` (where the closure is formed, usually your test target)
 ///   must be compiled with `-Xfrontend -enable-experimental-forward-mode-differentiation`
-///   (e.g. `swift test -Xswiftc -Xfrontend -Xswiftc -enable-experimental-forward-mode-differentiation`).
+///   (`swift test -Xswiftc -Xfrontend -Xswiftc -enable-experimental-forward-mode-differentiation`).
 ///   Without it, calling this function **traps** with "JVP does not exist". GradScope's own
 ///   modules need no flag.
 /// - With the flag, every `@differentiable` function in that module whose body has control
 ///   flow (a loop, an `if`, a `?:`) fails to compile ("forward-mode differentiation does not
-///   yet support control flow"), and so does every function whose derivative is registered
-///   only as a pullback (`@derivative(of:)` returning `pullback:`): register a `differential:`
-///   derivative for those.
+///   yet support control flow"), and so does a function with a registered derivative in only
+///   one mode: register both a `differential:` and a `pullback:` derivative.
+/// - The standard library's SIMD accessors and operations and `Array`'s subscript have no
+///   forward-mode derivatives ("cannot differentiate functions that have not been marked
+///   '@differentiable' and that are defined in other files"): bundle scalars in a struct.
+/// - Swift Testing's `@Test` macro does not compile under the flag; XCTest does.
 ///
-/// What does work: straight-line code over `Double`, `Float` and SIMD vectors, and functions
-/// with a registered `(value:, differential:)` derivative.
+/// What does work: straight-line code over `Double` and `Float`, structs of them, and
+/// functions with derivatives registered in both modes.
 ///
 /// - Complexity: n differentials for the gradient plus about 4n + 20 evaluations of f.
 public func checkDifferential<T: CheckableDifferentiable, R: CheckableScalar>(
