@@ -13,7 +13,7 @@ import GradCheck
 ///
 /// Each entry of the gradient is compared with a Richardson-extrapolated central difference
 /// and passes when the difference is within the error bound the numerical method estimates
-/// for itself (truncation + measured noise; see ``GradCheck/RichardsonEstimate``). A failing
+/// for itself (truncation + measured noise; see `RichardsonEstimate`). A failing
 /// block is diagnosed (sign, scale, transpose, zero gradient, concentrated rows or columns).
 ///
 /// - Parameters:
@@ -22,8 +22,8 @@ import GradCheck
 ///     function crashes this compiler.
 ///   - x: the point to check at.
 ///   - name: the name of a leaf's block (default `x`) or a prefix for a struct's blocks.
-///   - configuration: mode, step, seed and safety factor (``GradCheck/CheckConfiguration``).
-/// - Returns: the report; ``GradCheck/GradientReport/passed`` says whether it passed.
+///   - configuration: mode, step, seed and safety factor (`CheckConfiguration`).
+/// - Returns: the report; `GradientReport.passed` says whether it passed.
 /// - Complexity: about 4n + 20 evaluations of f and one pullback for n scalars in `full` mode.
 public func checkGradient<T: CheckableDifferentiable, R: CheckableScalar>(
     of f: @escaping @Sendable @differentiable(reverse) (T) -> R, at x: T, name: String? = nil,

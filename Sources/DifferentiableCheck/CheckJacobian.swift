@@ -13,7 +13,7 @@ import GradCheck
 ///     (`[Double] → [Double]`, `SIMD4<Float> → SIMD4<Float>`, a struct to an array, …).
 ///   - x: the point to check at.
 ///   - name: the name of the input's leaf block (default `x`) or a prefix for its fields.
-/// - Returns: one ``GradCheck/GradientReport`` per output, their combined verdict and findings.
+/// - Returns: one `GradientReport` per output, their combined verdict and findings.
 /// - Complexity: one check per output: about m·(4n + 20) evaluations for m outputs.
 public func checkJacobian<T: CheckableDifferentiable, U: CheckableDifferentiable>(
     of f: @escaping @Sendable @differentiable(reverse) (T) -> U, at x: T, name: String? = nil,

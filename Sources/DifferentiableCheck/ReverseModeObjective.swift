@@ -6,7 +6,7 @@ import GradCheck
 /// computes, `pullback(1)` from `valueWithPullback(at:of:)`, flattened into x's blocks.
 ///
 /// Everything the checker does for a hand-written gradient (the error model, the verdicts, the
-/// diagnosis, ``TextReport`` and ``JSONReport``) applies unchanged.
+/// diagnosis, `TextReport` and `JSONReport`) applies unchanged.
 ///
 /// - Parameters:
 ///   - f: the function. It is called from several threads at once for the perturbed points.

@@ -1,7 +1,7 @@
 import GradCheck
 
 /// What a failed expectation says: one headline, then the per-block table of
-/// ``GradCheck/TextReport`` (worst entries first, the error bound of each, the diagnosis, the
+/// `TextReport` (worst entries first, the error bound of each, the diagnosis, the
 /// anchors' figures). The Swift Testing and XCTest helpers record exactly this text.
 public enum GradientExpectation {
     /// The failure message for a report, or `nil` when it passed (or when it is inconclusive

@@ -2,11 +2,11 @@ import GradCheck
 import NeuralNet
 import TensorCore
 
-/// Checks a ``NeuralNet/Layer``'s hand-written backward pass: ∂L/∂input and every
+/// Checks a `Layer`'s hand-written backward pass: ∂L/∂input and every
 /// ∂L/∂parameter, for L = ⟨c, forward(x)⟩ with a random cotangent c (seeded, standard normal,
 /// the shape of the output). Then `backward(c)` is exactly ∇L, and the checker compares it with
 /// numerical derivatives of L in the layer's parameters (blocks named after the
-/// ``NeuralNet/Layer/parameterSlots``) and its input (block `input`).
+/// `Layer.parameterSlots`) and its input (block `input`).
 ///
 /// A second pass checks the accumulation contract: `backward` must ADD into
 /// `parameterGradients`. It is called on buffers that already hold values; if the result is not

@@ -42,8 +42,8 @@ public func expectJacobianMatches<T: CheckableDifferentiable, U: CheckableDiffer
     return report
 }
 
-/// Expects any objective's analytic gradient (a ``GradCheck/ClosureObjective`` over your own
-/// cost function, a ``GradCheck/ModelObjective``) to match numerical derivatives.
+/// Expects any objective's analytic gradient (a `ClosureObjective` over your own
+/// cost function, a `ModelObjective`) to match numerical derivatives.
 @discardableResult
 public func expectGradientsMatch(
     _ objective: some GradientObjective, title: String = "",
