@@ -29,10 +29,12 @@ let package = Package(
             name: "CGemmKernels",
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
+        // Vectorised exp, sigmoid, softplus and log-sum-exp for losses and activations.
+        .target(name: "CVectorMath"),
         .target(
             name: "TensorCore",
             dependencies: [
-                "CGemmKernels",
+                "CGemmKernels", "CVectorMath",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
@@ -60,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "gradscope-bench",
             dependencies: [
-                "TensorCore", "NeuralNet",
+                "TensorCore", "NeuralNet", "GradCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
