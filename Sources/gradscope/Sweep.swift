@@ -38,6 +38,13 @@ struct Sweep: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
+        do { try runReporting() } catch let error as CLIError {
+            FileHandle.standardError.write(Data("gradscope: \(error.description)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
+    }
+
+    func runReporting() throws {
         let check = try Check.parse(checkArguments())
         let objective: any GradientObjective
         if let bug { objective = try bug.objective() } else {
