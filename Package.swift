@@ -14,10 +14,15 @@ let package = Package(
         .library(name: "Exec", targets: ["Exec"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Plotting", targets: ["Plotting"]),
+        .library(name: "DifferentiableCheck", targets: ["DifferentiableCheck"]),
+        // For test targets: expectGradientsMatch and friends (Swift Testing and XCTest).
+        .library(name: "GradScopeTesting", targets: ["GradScopeTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        // `swift package generate-documentation` (DocC); adds no code to any product.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // Register-blocked GEMM micro-kernels (AVX-512, AVX2, NEON, portable), chosen at run time.
@@ -46,6 +51,10 @@ let package = Package(
             resources: [.copy("Resources/digits.csv.gz"), .copy("Resources/DIGITS-LICENSE.md")]
         ),
         .target(name: "Plotting"),
+        // Checks the derivatives Swift's compiler computes (`import _Differentiation`).
+        .target(name: "DifferentiableCheck", dependencies: ["GradCheck"]),
+        .target(name: "GradScopeTesting",
+                dependencies: ["DifferentiableCheck", "GradCheck", "NeuralNet", "TensorCore"]),
         .executableTarget(
             name: "gradscope",
             dependencies: [
@@ -67,6 +76,10 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "CLITests", dependencies: ["gradscope"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
+        .testTarget(name: "DifferentiableCheckTests", dependencies: ["DifferentiableCheck", "GradCheck"]),
+        .testTarget(name: "GradScopeTestingTests",
+                    dependencies: ["GradScopeTesting", "DifferentiableCheck", "GradCheck", "NeuralNet", "TensorCore"],
+                    exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )
