@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "gradscope", targets: ["gradscope"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "Training", targets: ["Training"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,22 +30,24 @@ let package = Package(
             ]
         ),
         .target(name: "NeuralNet", dependencies: ["TensorCore"]),
+        .target(name: "Training", dependencies: ["NeuralNet", "TensorCore"]),
         .executableTarget(
             name: "gradscope",
             dependencies: [
-                "TensorCore", "NeuralNet",
+                "TensorCore", "NeuralNet", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "gradscope-bench",
             dependencies: [
-                "TensorCore", "NeuralNet",
+                "TensorCore", "NeuralNet", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], exclude: ["Fixtures"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NeuralNet", "TensorCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
