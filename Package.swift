@@ -10,7 +10,10 @@ let package = Package(
         .executable(name: "gradscope", targets: ["gradscope"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "GradCheck", targets: ["GradCheck"]),
         .library(name: "Training", targets: ["Training"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Plotting", targets: ["Plotting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,24 +33,36 @@ let package = Package(
             ]
         ),
         .target(name: "NeuralNet", dependencies: ["TensorCore"]),
+        .target(name: "GradCheck", dependencies: ["NeuralNet", "TensorCore", "Plotting"]),
         .target(name: "Training", dependencies: ["NeuralNet", "TensorCore"]),
+        // zlib from the system (zlib.h in /usr/include on Debian/Ubuntu, in the SDK on macOS).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(
+            name: "Datasets",
+            dependencies: ["CZlib"],
+            resources: [.copy("Resources/digits.csv.gz"), .copy("Resources/DIGITS-LICENSE.md")]
+        ),
+        .target(name: "Plotting"),
         .executableTarget(
             name: "gradscope",
             dependencies: [
-                "TensorCore", "NeuralNet", "Training",
+                "TensorCore", "NeuralNet", "GradCheck", "Training", "Datasets", "Plotting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "gradscope-bench",
             dependencies: [
-                "TensorCore", "NeuralNet", "Training",
+                "TensorCore", "NeuralNet", "Training", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], exclude: ["Fixtures"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "NeuralNet", "TensorCore"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NeuralNet", "TensorCore", "Datasets"]),
+        .testTarget(name: "GradCheckTests", dependencies: ["GradCheck", "NeuralNet", "TensorCore"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,6 +28,11 @@ public enum LossKind: String, Sendable, CaseIterable, Codable {
         case .mse: return MeanSquaredError<S>()
         }
     }
+
+    /// Layers the loss needs after the last dense layer: a ``Softmax`` for `ce`, none otherwise.
+    public func outputLayers<S: TensorScalar>() -> [any Layer<S>] {
+        self == .ce ? [Softmax<S>()] : []
+    }
 }
 
 /// The architecture flags shared by `check`, `train` and `compare`:
@@ -88,7 +93,7 @@ public struct ArchitectureSpec: Sendable, Hashable, Codable {
             if i < sizes.count - 2 { layers.append((activation ?? .sigmoid).layer() as any Layer<S>) }
         }
         let lossKind = loss ?? defaultLoss
-        if lossKind == .ce { layers.append(Softmax<S>()) }
+        layers += lossKind.outputLayers()
         var model = try Sequential<S>(inputShape: [sizes[0]], layers: layers, loss: lossKind.loss(),
                                       regularization: L2Regularization(lambda: lambda ?? 0))
         var rng = PRNG(seed: seed)

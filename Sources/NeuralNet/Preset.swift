@@ -27,11 +27,12 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
             // checkNNGradients: input 3, hidden 5, labels 3, m 5.
             let m = spec.examples ?? 5
             let (input, hidden, labels) = (3, 5, 3)
+            let lossKind = spec.loss ?? .ovrCE
             var model = try Sequential<S>(
                 inputShape: [input],
                 layers: [Dense<S>(inputSize: input, outputSize: hidden), (spec.activation ?? .sigmoid).layer() as any Layer<S>,
-                         Dense<S>(inputSize: hidden, outputSize: labels)],
-                loss: (spec.loss ?? .ovrCE).loss(),
+                         Dense<S>(inputSize: hidden, outputSize: labels)] + lossKind.outputLayers(),
+                loss: lossKind.loss(),
                 regularization: L2Regularization(lambda: spec.lambda ?? 0))
             (spec.initializer ?? .debug).initialize(&model, rng: &rng)
             // X = debugInitializeWeights(m, input − 1): an m × input matrix.
@@ -54,11 +55,12 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
             // W ~ 0.1·N(0, 1), b = 0, X = 10·N(0, 1), y = [0, 1, 2, 2, 1], reg 0.05 on W1 and W2.
             // cs231n's penalty reg·ΣW² equals λ/(2m)·ΣW² with λ = 2·m·reg.
             let n = spec.examples ?? 5
+            let lossKind = spec.loss ?? .softmaxCE
             var model = try Sequential<S>(
                 inputShape: [4],
                 layers: [Dense<S>(inputSize: 4, outputSize: 10), (spec.activation ?? .relu).layer() as any Layer<S>,
-                         Dense<S>(inputSize: 10, outputSize: 3)],
-                loss: (spec.loss ?? .softmaxCE).loss(),
+                         Dense<S>(inputSize: 10, outputSize: 3)] + lossKind.outputLayers(),
+                loss: lossKind.loss(),
                 regularization: L2Regularization(lambda: spec.lambda ?? 2 * Double(n) * 0.05))
             if let initializer = spec.initializer {
                 initializer.initialize(&model, rng: &rng)

@@ -14,10 +14,12 @@ struct GradScope: ParsableCommand {
           4. Why do my early layers stop learning?                                       (train)
 
         Examples:
+          gradscope check
+          gradscope check --bug softmax-diagonal
           gradscope info
           gradscope info --format json
         """,
         version: GradScopeVersion.string,
-        subcommands: [Info.self]
+        subcommands: [Check.self, Info.self]
     )
 }

@@ -1,38 +1,102 @@
-// PLACEHOLDER (naive loops) until the blocked kernels land. Same public API.
-
-/// Whether a matrix operand is used as stored or transposed.
-public enum Transpose: Sendable, Equatable { case none, transposed }
-
+/// General matrix multiply, C ← α·op(A)·op(B) + β·C, in single and double
+/// precision (BLAS `?gemm` semantics, row-major storage).
+///
+/// Shapes: op(A) is m×k, op(B) is k×n, C is m×n. A is stored m×k when
+/// `transA == .none` and k×m when `.transposed`; likewise B is stored k×n or
+/// n×k. `lda`, `ldb`, `ldc` are the row strides (in elements) of the *stored*
+/// matrices, so `lda ≥ max(1, columns of stored A)` etc.
+///
+/// BLAS conventions: β = 0 means C is not read (NaN or garbage in C does not
+/// propagate); k = 0 or α = 0 gives C ← β·C (A and B are not read); m = 0 or
+/// n = 0 is a no-op.
+///
+/// The built-in engine follows the Goto/BLIS design (K. Goto and R. van de
+/// Geijn, "Anatomy of High-Performance Matrix Multiplication", ACM TOMS 34(3),
+/// 2008; F. Van Zee and R. van de Geijn, "BLIS: A Framework for Rapidly
+/// Instantiating BLAS Functionality", ACM TOMS 41(3), 2015): B is packed into
+/// kc×nc blocks of nr-wide panels that stay in L2, A is read (or packed) in
+/// mr-row micro-panels that stay in L1, and a register-blocked mr×nr
+/// micro-kernel accumulates kc rank-1 updates before touching C. Each element
+/// of C is computed by one thread in a fixed order, so results do not depend
+/// on the thread count.
 public enum GEMM {
-    public static var backendDescription: String { "naive placeholder" }
+    /// Description of the backend used by the overloads without `backend:`,
+    /// e.g. "built-in avx512 (x86-64 AVX-512F+FMA)" or
+    /// "blas /usr/lib/x86_64-linux-gnu/libopenblas.so.0", followed by notes
+    /// when an environment request could not be honoured.
+    public static var backendDescription: String { GEMMConfiguration.current.description }
 
+    /// The backend chosen from the environment (`GRADSCOPE_KERNEL`, `GRADSCOPE_BLAS`).
+    public static var defaultBackend: GEMMBackend { GEMMConfiguration.current.backend }
+
+    /// Upper bound on threads per call: `GRADSCOPE_THREADS` if set, else the
+    /// number of online processors.
+    public static var maxThreads: Int { GEMMConfiguration.current.maxThreads }
+
+    /// Single precision: C ← α·op(A)·op(B) + β·C with the default backend.
     public static func sgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
                              alpha: Float, a: UnsafePointer<Float>, lda: Int,
                              b: UnsafePointer<Float>, ldb: Int,
                              beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        naive(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+             backend: GEMMConfiguration.current.backend, threads: nil)
     }
 
+    /// Double precision: C ← α·op(A)·op(B) + β·C with the default backend.
     public static func dgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
                              alpha: Double, a: UnsafePointer<Double>, lda: Int,
                              b: UnsafePointer<Double>, ldb: Int,
                              beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
-        naive(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+             backend: GEMMConfiguration.current.backend, threads: nil)
     }
 
-    static func naive<T: BinaryFloatingPoint>(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
-                                              alpha: T, a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
-                                              beta: T, c: UnsafeMutablePointer<T>, ldc: Int) {
-        for i in 0..<m {
-            for j in 0..<n {
-                var s: T = 0
-                for p in 0..<k {
-                    let x = transA == .none ? a[i * lda + p] : a[p * lda + i]
-                    let y = transB == .none ? b[p * ldb + j] : b[j * ldb + p]
-                    s += x * y
-                }
-                c[i * ldc + j] = alpha * s + (beta == 0 ? 0 : beta * c[i * ldc + j])
-            }
+    /// Single precision on an explicit backend (e.g. a forced kernel tier in
+    /// tests). `threads` caps the thread count for this call (nil: default).
+    public static func sgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+                             alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                             b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                             backend: GEMMBackend, threads: Int? = nil) {
+        gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, backend: backend, threads: threads)
+    }
+
+    /// Double precision on an explicit backend.
+    public static func dgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+                             alpha: Double, a: UnsafePointer<Double>, lda: Int,
+                             b: UnsafePointer<Double>, ldb: Int,
+                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int,
+                             backend: GEMMBackend, threads: Int? = nil) {
+        gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, backend: backend, threads: threads)
+    }
+
+    @inline(__always)
+    static func gemm<T: GEMMElement>(_ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int,
+                                     _ alpha: T, _ a: UnsafePointer<T>, _ lda: Int,
+                                     _ b: UnsafePointer<T>, _ ldb: Int,
+                                     _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int,
+                                     backend: GEMMBackend, threads: Int?) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "GEMM: negative size m=\(m) n=\(n) k=\(k)")
+        let aCols = transA == .none ? k : m
+        let bCols = transB == .none ? n : k
+        precondition(lda >= max(1, aCols),
+                     "GEMM: lda=\(lda) < \(max(1, aCols)) for A stored \(transA == .none ? "\(m)x\(k)" : "\(k)x\(m)") (m=\(m) n=\(n) k=\(k))")
+        precondition(ldb >= max(1, bCols),
+                     "GEMM: ldb=\(ldb) < \(max(1, bCols)) for B stored \(transB == .none ? "\(k)x\(n)" : "\(n)x\(k)") (m=\(m) n=\(n) k=\(k))")
+        precondition(ldc >= max(1, n), "GEMM: ldc=\(ldc) < \(max(1, n)) for C \(m)x\(n)")
+        if m == 0 || n == 0 { return }
+
+        switch backend {
+        case .blas(let library) where BLASLibrary.fitsInt32(m, n, k, lda, ldb, ldc):
+            T.blasGEMM(library, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+        case .blas:
+            // Sizes beyond the 32-bit CBLAS interface: use the built-in engine.
+            GEMMDriver<T>.run(kernel: CPUFeatures.current.bestKernel, transA, transB, m, n, k,
+                              alpha, a, lda, b, ldb, beta, c, ldc, threads: threads)
+        case .builtIn(let kernel):
+            let k2 = CPUFeatures.current.supports(kernel) ? kernel : CPUFeatures.current.bestKernel
+            GEMMDriver<T>.run(kernel: k2, transA, transB, m, n, k,
+                              alpha, a, lda, b, ldb, beta, c, ldc, threads: threads)
         }
     }
 }

@@ -1,2 +1,0 @@
-#include "gemm_kernels.h"
-int gradscope_gemm_placeholder(void) { return 0; }

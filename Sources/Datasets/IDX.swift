@@ -1,0 +1,116 @@
+import Foundation
+
+/// The content of an IDX file of unsigned bytes: its dimensions and its elements in row-major order.
+public struct IDXArray: Sendable, Equatable {
+    public var dimensions: [Int]
+    public var bytes: [UInt8]
+
+    public init(dimensions: [Int], bytes: [UInt8]) {
+        precondition(!dimensions.isEmpty && dimensions.count <= 255, "IDX rank must be 1...255, got \(dimensions.count)")
+        precondition(dimensions.allSatisfy { $0 >= 1 && $0 <= Int(Int32.max) }, "IDX dimensions must be 1...2³¹−1, got \(dimensions)")
+        precondition(dimensions.reduce(1, *) == bytes.count,
+                     "IDX dimensions \(dimensions) need \(dimensions.reduce(1, *)) bytes, got \(bytes.count)")
+        self.dimensions = dimensions
+        self.bytes = bytes
+    }
+}
+
+/// The IDX format of the MNIST files (LeCun, Cortes and Burges, "The MNIST database of handwritten
+/// digits", section "File formats"), restricted to unsigned-byte elements:
+///
+/// | offset      | size | field                                        |
+/// |-------------|------|----------------------------------------------|
+/// | 0           | 2    | magic: 00 00                                 |
+/// | 2           | 1    | type code: 08 (unsigned byte)                |
+/// | 3           | 1    | rank r                                       |
+/// | 4 + 4i      | 4    | dimension i, big-endian, 1...2³¹−1           |
+/// | 4 + 4r      | ∏ dᵢ | elements, row-major (last dimension fastest) |
+///
+/// Files may be gzip-compressed (detected by the magic 1f 8b); byte offsets in errors then count in
+/// the decompressed stream.
+public enum IDX {
+    /// Decodes and validates every header field, the rank and the total byte count.
+    /// - Parameters:
+    ///   - rank: the rank the file's role needs (3 for images, 1 for labels).
+    ///   - file: the name used in error messages.
+    public static func decode(_ data: [UInt8], rank: Int, file: String) throws(DatasetError) -> IDXArray {
+        guard data.count >= 2 else { throw .idxHeaderTruncated(file: file, field: "magic", offset: data.count) }
+        guard data[0] == 0, data[1] == 0 else { throw .idxMagic(file: file, offset: 0, found: Array(data[0..<2])) }
+        guard data.count >= 3 else { throw .idxHeaderTruncated(file: file, field: "type code", offset: data.count) }
+        guard data[2] == 0x08 else { throw .idxTypeCode(file: file, offset: 2, found: data[2]) }
+        guard data.count >= 4 else { throw .idxHeaderTruncated(file: file, field: "rank", offset: data.count) }
+        guard Int(data[3]) == rank else { throw .idxRank(file: file, offset: 3, found: Int(data[3]), expected: rank) }
+
+        var dimensions: [Int] = []
+        var elementCount = 1
+        var overflow = false
+        for index in 0..<rank {
+            let offset = 4 + 4 * index
+            guard data.count >= offset + 4 else {
+                throw .idxHeaderTruncated(file: file, field: "dimension \(index)", offset: data.count)
+            }
+            let value = data[offset..<offset + 4].reduce(UInt32(0)) { ($0 << 8) | UInt32($1) }
+            guard value >= 1, value <= UInt32(Int32.max) else {
+                throw .idxDimension(file: file, index: index, offset: offset, value: value)
+            }
+            dimensions.append(Int(value))
+            let (product, didOverflow) = elementCount.multipliedReportingOverflow(by: Int(value))
+            elementCount = product
+            overflow = overflow || didOverflow
+        }
+
+        let headerSize = 4 + 4 * rank
+        let (expectedBytes, sumOverflow) = headerSize.addingReportingOverflow(elementCount)
+        if overflow || sumOverflow || data.count < expectedBytes {
+            throw .idxDataTruncated(file: file, dimensions: dimensions,
+                                    expectedBytes: overflow || sumOverflow ? Int.max : expectedBytes,
+                                    actualBytes: data.count)
+        }
+        guard data.count == expectedBytes else {
+            throw .idxTrailingBytes(file: file, dimensions: dimensions, offset: expectedBytes,
+                                    count: data.count - expectedBytes)
+        }
+        return IDXArray(dimensions: dimensions, bytes: Array(data[headerSize...]))
+    }
+
+    /// Encodes `array` as an uncompressed IDX file of unsigned bytes.
+    public static func encode(_ array: IDXArray) -> [UInt8] {
+        var data: [UInt8] = [0, 0, 0x08, UInt8(array.dimensions.count)]
+        data.reserveCapacity(4 + 4 * array.dimensions.count + array.bytes.count)
+        for dimension in array.dimensions {
+            let value = UInt32(dimension)
+            data += [UInt8(value >> 24), UInt8((value >> 16) & 0xff), UInt8((value >> 8) & 0xff), UInt8(value & 0xff)]
+        }
+        data += array.bytes
+        return data
+    }
+
+    /// Reads an IDX file, gzip-compressed or raw. Errors name the file by its last path component.
+    public static func read(path: String, rank: Int) throws(DatasetError) -> IDXArray {
+        let name = (path as NSString).lastPathComponent
+        var data = try readBytes(path: path)
+        if Gzip.isGzip(data) { data = try Gzip.decompress(data, file: name) }
+        return try decode(data, rank: rank, file: name)
+    }
+
+    /// Writes `array` as an IDX file, gzip-compressed when `compressed` is true.
+    public static func write(_ array: IDXArray, to path: String, compressed: Bool) throws(DatasetError) {
+        let data = compressed ? Gzip.compress(encode(array)) : encode(array)
+        do {
+            try Data(data).write(to: URL(fileURLWithPath: path))
+        } catch {
+            throw .unwritable(file: path, reason: error.localizedDescription)
+        }
+    }
+}
+
+/// The whole content of the file at `path`.
+func readBytes(path: String) throws(DatasetError) -> [UInt8] {
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw .missing(path: path, hint: "no such file")
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw .unreadable(file: path, reason: "permission denied or not a regular file")
+    }
+    return [UInt8](data)
+}

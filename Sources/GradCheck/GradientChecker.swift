@@ -1,0 +1,310 @@
+import Foundation
+import TensorCore
+
+/// Checks an objective's analytic gradient against calibrated numerical derivatives.
+///
+/// For each checked coordinate i: central differences at h and h/2, Richardson-extrapolated
+/// (``RichardsonEstimate``), with an error bound from the estimated truncation and the measured
+/// noise (``NoiseLevel``). An entry passes when |a − n| is within its bound. Entries that do not
+/// pass are re-measured at h/4: an entry fails only when it is outside the bound at both step
+/// pairs, and it is a `kink` when the perturbation crossed a non-differentiable point (by the
+/// objective's structure flags, or by one-sided differences that disagree while each is stable).
+public func check(_ objective: some GradientObjective,
+                  configuration: CheckConfiguration = CheckConfiguration()) -> GradientReport {
+    let start = Date()
+    var run = CheckRun(objective: objective, configuration: configuration)
+    do {
+        try run.execute()
+    } catch {
+        run.report.verdict = .error
+        run.report.errorMessage = error.description
+    }
+    run.report.evaluations = run.evaluations
+    run.report.seconds = Date().timeIntervalSince(start)
+    return run.report
+}
+
+/// The state of one check as it runs.
+struct CheckRun<Objective: GradientObjective> {
+    let objective: Objective
+    let configuration: CheckConfiguration
+    var evaluations = 0
+    var rng: PRNG
+    var report: GradientReport
+    var baseValue = 0.0
+    var sigma = 0.0
+    var gradient = [Double]()
+    /// Repeated evaluations at the point differ beyond rounding (noise), or grossly (not a function).
+    var noisy = false
+    var nondeterministic = false
+    var repeatSpread = 0.0
+    /// Blocks that directional group testing isolated as failing.
+    var localisedFailures = [Int]()
+
+    init(objective: Objective, configuration: CheckConfiguration) {
+        self.objective = objective
+        self.configuration = configuration
+        rng = PRNG(seed: configuration.seed)
+        report = GradientReport(
+            verdict: .error, value: .nan, blocks: [], entries: [], diagnosis: [],
+            anchors: AnchorFigures(analytic: [], numeric: []), evaluations: 0, seconds: 0,
+            mode: configuration.mode.name, precision: objective.precision, noise: .nan, noiseSource: "",
+            safetyFactor: configuration.safetyFactor, seed: configuration.seed, directions: [], errorMessage: nil)
+    }
+
+    mutating func values(_ offsets: [Perturbation]) throws(EvaluationError) -> [Sample] {
+        evaluations += offsets.count
+        let samples = try objective.values(at: offsets)
+        guard samples.count == offsets.count else {
+            throw .failed("the objective returned \(samples.count) values for \(offsets.count) requests")
+        }
+        return samples
+    }
+
+    mutating func execute() throws(EvaluationError) {
+        let n = objective.point.count
+        let covered = objective.blocks.reduce(0) { $0 + $1.count }
+        guard covered == n else {
+            throw .failed("the parameter blocks cover \(covered) entries but the point has \(n)")
+        }
+        let (f0, g) = try objective.valueAndGradient()
+        evaluations += 1
+        guard f0.isFinite else { throw .nonFiniteValue(context: "at the point to check") }
+        guard g.count == n else { throw .wrongGradientLength(expected: n, got: g.count) }
+        if let bad = g.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteGradient(index: bad) }
+        report.value = f0
+        gradient = g
+
+        // Repeated evaluations at the point: a deterministic objective gives the same value.
+        var directional = false
+        if case .directional = configuration.mode { directional = true }
+        let repeats = try values(Array(repeating: Perturbation(), count: directional ? 1 : 2)).map(\.value)
+        guard repeats.allSatisfy(\.isFinite) else { throw .nonFiniteValue(context: "when re-evaluated at the point") }
+        baseValue = repeats[0]
+        let spread = (repeats + [f0]).max()! - (repeats + [f0]).min()!
+        // Values that differ at the same point beyond rounding are noise the bounds absorb; beyond
+        // 1e-4·|f| (a dropout mask, unseeded sampling) the objective is not a function to check.
+        let scale = max(abs(f0), 1e-300)
+        noisy = spread > 1000 * objective.precision.unitRoundoff * scale
+        nondeterministic = spread > 1e-4 * scale
+        repeatSpread = spread
+
+        let noise = directional
+            ? NoiseLevel(sigma: max(objective.precision.unitRoundoff * abs(f0), spread, Double.leastNormalMagnitude),
+                         source: "u·|f| and, per direction, the Δ⁴ of its five-point stencil", evaluations: 0)
+            : try NoiseLevel.measure(objective, value: f0, spread: spread, rng: &rng)
+        evaluations += noise.evaluations
+        sigma = noise.sigma
+        report.noise = noise.sigma
+        report.noiseSource = noise.source
+
+        switch configuration.mode {
+        case .full:
+            try checkCoordinates(Array(0..<n))
+        case .sample(let perBlock):
+            try checkCoordinates(sampleCoordinates(perBlock: perBlock))
+        case .directional(let k):
+            try checkDirections(count: k)
+        }
+        finish()
+    }
+
+    /// A stratified sample: each block is cut into `perBlock` equal strata and one entry is
+    /// drawn from each (the whole block when it is smaller).
+    mutating func sampleCoordinates(perBlock: Int) -> [Int] {
+        var chosen = [Int]()
+        for block in objective.blocks {
+            if block.count <= perBlock {
+                chosen.append(contentsOf: block.range)
+                continue
+            }
+            for s in 0..<perBlock {
+                let lo = block.count * s / perBlock, hi = block.count * (s + 1) / perBlock
+                chosen.append(block.offset + lo + rng.nextInt(below: max(1, hi - lo)))
+            }
+        }
+        return chosen
+    }
+
+    /// The block containing each coordinate, and each block's RMS analytic gradient.
+    func blockOf(_ i: Int) -> Int {
+        objective.blocks.firstIndex { $0.range.contains(i) }!
+    }
+
+    func blockScales() -> [Double] {
+        objective.blocks.map { b in
+            let s = gradient[b.range].reduce(0) { $0 + $1 * $1 }
+            return (s / Double(max(1, b.count))).squareRoot()
+        }
+    }
+
+    /// The nominal step for coordinate i.
+    func nominalStep(_ i: Int) throws(EvaluationError) -> Double {
+        let x = objective.point[i]
+        switch configuration.step {
+        case .fixed(let h):
+            guard h.isFinite, h > 0 else { throw .invalidStep("the step must be a positive finite number, got \(h)") }
+            return h
+        case .auto:
+            let relativeNoise = max(sigma / max(abs(report.value), 1e-300), objective.precision.unitRoundoff)
+            return Foundation.cbrt(3 * relativeNoise) * max(1, abs(x))
+        }
+    }
+
+    /// A central difference from two samples, with the steps actually taken.
+    func difference(_ i: Int, _ h: Double, _ fPlus: Double, _ fMinus: Double) -> CentralDifference {
+        let x = objective.point[i], p = objective.precision
+        return CentralDifference(plus: p.representable(x + h) - x, minus: x - p.representable(x - h),
+                                 fPlus: fPlus, fMinus: fMinus)
+    }
+
+    mutating func checkCoordinates(_ coordinates: [Int]) throws(EvaluationError) {
+        let scales = blockScales()
+        let u = objective.precision.unitRoundoff
+        var results = [EntryResult]()
+        results.reserveCapacity(coordinates.count)
+        var done = 0
+        for batchStart in stride(from: 0, to: coordinates.count, by: configuration.batchSize) {
+            let batch = Array(coordinates[batchStart..<min(batchStart + configuration.batchSize, coordinates.count)])
+            let steps = try batch.map { i throws(EvaluationError) in try nominalStep(i) }
+            var offsets = [Perturbation]()
+            offsets.reserveCapacity(4 * batch.count)
+            for (i, h) in zip(batch, steps) {
+                offsets += [.coordinate(i, h), .coordinate(i, -h), .coordinate(i, h / 2), .coordinate(i, -h / 2)]
+            }
+            let samples = try values(offsets)
+            var refine = [(slot: Int, i: Int, h: Double)]()
+            for (k, (i, h)) in zip(batch, steps).enumerated() {
+                let s = samples[(4 * k)..<(4 * k + 4)].map { $0 }
+                try requireFinite(s, coordinate: i)
+                let d1 = difference(i, h, s[0].value, s[1].value)
+                let d2 = difference(i, h / 2, s[2].value, s[3].value)
+                guard d1.plus > 0, d1.minus > 0, d2.plus > 0, d2.minus > 0 else {
+                    throw .invalidStep("step \(h) at entry \(i) is below the resolution of x = \(objective.point[i]) in \(objective.precision.rawValue)")
+                }
+                let estimate = RichardsonEstimate(coarse: d1, fine: d2, sigma: sigma)
+                let bi = blockOf(i)
+                let a = gradient[i]
+                let floor = 8 * u * (abs(a) + scales[bi])
+                let bound = estimate.bound(safety: configuration.safetyFactor, floor: floor)
+                var entry = EntryResult(block: objective.blocks[bi].name, blockIndex: bi, index: i - objective.blocks[bi].offset,
+                                        analytic: a, numeric: estimate.estimate, bound: bound,
+                                        verdict: .pass, step: estimate.step,
+                                        truncation: estimate.truncation, noise: estimate.noise)
+                entry.verdict = classify(entry, scale: scales[bi])
+                let crossedCoarse = s.contains { $0.structure != nil && $0.structure != 0 }
+                if entry.verdict != .pass || crossedCoarse {
+                    refine.append((results.count, i, h))
+                }
+                results.append(entry)
+            }
+            if !refine.isEmpty {
+                try refineEntries(refine, coarseSamples: samples, batch: batch, results: &results, scales: scales)
+            }
+            done += batch.count
+            configuration.progress?(done, coordinates.count)
+        }
+        report.entries = results
+    }
+
+    func requireFinite(_ samples: [Sample], coordinate i: Int) throws(EvaluationError) {
+        if samples.contains(where: { !$0.value.isFinite }) {
+            let b = objective.blocks[blockOf(i)]
+            throw .nonFiniteValue(context: "at a perturbed point (entry \(i - b.offset) of block \(b.name)) while finite at the point itself")
+        }
+    }
+
+    /// pass / fail / inconclusive from the error, the bound, and the resolution.
+    func classify(_ e: EntryResult, scale: Double) -> EntryVerdict {
+        if e.error > e.bound { return .fail }
+        let magnitude = max(abs(e.analytic), abs(e.numeric), scale)
+        return e.bound <= configuration.resolution * magnitude ? .pass : .inconclusive
+    }
+
+    /// Second look at entries that did not pass: central differences at h/4, one-sided
+    /// differences for the kink test, and the structure flags.
+    mutating func refineEntries(_ items: [(slot: Int, i: Int, h: Double)], coarseSamples: [Sample], batch: [Int],
+                                results: inout [EntryResult], scales: [Double]) throws(EvaluationError) {
+        var offsets = [Perturbation]()
+        for item in items { offsets += [.coordinate(item.i, item.h / 4), .coordinate(item.i, -item.h / 4)] }
+        let fine = try values(offsets)
+        let u = objective.precision.unitRoundoff
+        for (k, item) in items.enumerated() {
+            let position = batch.firstIndex(of: item.i)!
+            let s = coarseSamples[(4 * position)..<(4 * position + 4)].map { $0 }
+            let f3 = [fine[2 * k], fine[2 * k + 1]]
+            try requireFinite(f3, coordinate: item.i)
+            let d2 = difference(item.i, item.h / 2, s[2].value, s[3].value)
+            let d3 = difference(item.i, item.h / 4, f3[0].value, f3[1].value)
+            let crossed = { (samples: [Sample]) in samples.contains { ($0.structure ?? 0) != 0 } }
+            let crossedFine = crossed(Array(s[2...3])) || crossed(f3)
+            let kinkByStructure = crossedFine
+            let kinkByDifferences = OneSidedDifferences.indicateKink(
+                coarse: OneSidedDifferences(center: baseValue, d2), fine: OneSidedDifferences(center: baseValue, d3), sigma: sigma)
+            var entry = results[item.slot]
+            let bi = entry.blockIndex
+            let floor = 8 * u * (abs(entry.analytic) + scales[bi])
+            let second = RichardsonEstimate(coarse: d2, fine: d3, sigma: sigma)
+            var candidate = entry
+            candidate.numeric = second.estimate
+            candidate.bound = second.bound(safety: configuration.safetyFactor, floor: floor)
+            candidate.step = second.step
+            candidate.truncation = second.truncation
+            candidate.noise = second.noise
+            candidate.verdict = classify(candidate, scale: scales[bi])
+
+            if kinkByStructure || kinkByDifferences {
+                entry.verdict = .kink
+            } else if crossed(Array(s[0...1])) {
+                // Only the coarsest step crossed a kink: the finer pair is clean.
+                entry = candidate
+            } else if entry.verdict == .fail && candidate.verdict == .fail {
+                entry.verdict = .fail
+                if candidate.bound < entry.bound { entry = candidate }
+            } else if candidate.verdict == .pass || entry.verdict == .pass {
+                entry = candidate.verdict == .pass ? candidate : entry
+            } else {
+                // Neither pair decides: keep the tighter bound, as inconclusive.
+                entry = candidate.bound < entry.bound ? candidate : entry
+                entry.verdict = .inconclusive
+            }
+            results[item.slot] = entry
+        }
+    }
+
+    /// Block verdicts, anchors and the diagnosis.
+    mutating func finish() {
+        var blocks = [BlockResult]()
+        for (bi, b) in objective.blocks.enumerated() {
+            let entries = report.entries.filter { $0.blockIndex == bi }
+            let failing = entries.filter { $0.verdict == .fail }.count
+            let inconclusive = entries.filter { $0.verdict == .inconclusive }.count
+            let verdict: CheckVerdict = failing > 0 ? .fail : inconclusive > 0 ? .inconclusive : .pass
+            blocks.append(BlockResult(name: b.name, shape: b.shape, verdict: entries.isEmpty && report.directions.isEmpty ? .pass : verdict,
+                                      maxError: entries.map(\.error).max() ?? 0, failing: failing,
+                                      checked: entries.count, inconclusive: inconclusive,
+                                      kinks: entries.filter { $0.verdict == .kink }.count, diagnosis: []))
+        }
+        report.blocks = blocks
+        let checked = report.entries
+        report.anchors = AnchorFigures(analytic: checked.map(\.analytic), numeric: checked.map(\.numeric))
+        if case .directional = configuration.mode {
+            applyDirectionalVerdicts()
+        }
+        report.verdict = CheckVerdict.combining(report.blocks.map(\.verdict))
+        if noisy && !nondeterministic {
+            report.diagnosis.append(Finding(
+                code: "noisy",
+                message: "The objective's value varies by \(shortNumber(repeatSpread)) between evaluations at the same point; the error bounds include that noise."))
+        }
+        if nondeterministic {
+            report.verdict = .fail
+            report.diagnosis.append(Finding(
+                code: "nondeterministic",
+                message: "The objective gives different values at the same point (spread \(shortNumber(repeatSpread)), beyond 1e-4·|f|): finite differences are meaningless. Is dropout left on, or randomness unseeded?"))
+        }
+        if configuration.diagnose {
+            Diagnosis.run(&report, objective: objective, gradient: gradient)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+/// One compared entry of the gradient.
+public struct EntryResult: Sendable, Hashable {
+    /// The block's name.
+    public var block: String
+    /// The block's position in ``GradientReport/blocks``.
+    public var blockIndex: Int
+    /// The entry's row-major position within its block.
+    public var index: Int
+    public var analytic: Double
+    public var numeric: Double
+    /// |analytic − numeric|.
+    public var error: Double { abs(analytic - numeric) }
+    /// The error bound the numerical method estimated for this entry.
+    public var bound: Double
+    public var verdict: EntryVerdict
+    /// The (smaller) step of the Richardson pair used.
+    public var step: Double
+    /// The truncation and noise parts of the bound, before the safety factor.
+    public var truncation: Double
+    public var noise: Double
+}
+
+/// A named finding of the diagnosis: a stable code and a plain-language sentence.
+public struct Finding: Sendable, Hashable, Codable {
+    public var code: String
+    public var message: String
+    /// The block it is about, when it is about one.
+    public var block: String?
+    public init(code: String, message: String, block: String? = nil) {
+        self.code = code; self.message = message; self.block = block
+    }
+}
+
+/// The result for one parameter block.
+public struct BlockResult: Sendable, Hashable {
+    public var name: String
+    public var shape: [Int]
+    public var verdict: CheckVerdict
+    /// The largest |analytic − numeric| among the checked entries.
+    public var maxError: Double
+    /// The number of failing entries.
+    public var failing: Int
+    public var checked: Int
+    public var inconclusive: Int
+    /// Entries reported as `kink` (they never make a block fail).
+    public var kinks: Int
+    public var diagnosis: [Finding]
+}
+
+/// The anchors' own figures on the same numbers, for familiarity.
+public struct AnchorFigures: Sendable, Hashable, Codable {
+    /// Ng's ex4: ‖n − a‖/‖n + a‖ (ex4 wants < 1e-9).
+    public var ngRelativeDifference: Double
+    /// cs231n: maxᵢ |aᵢ − nᵢ| / max(|aᵢ|, |nᵢ|) (cs231n wants < 1e-7).
+    public var cs231nMaxRelativeError: Double
+    /// PyTorch gradcheck's allclose: |a − n| ≤ 1e-5 + 1e-3·|n| for every entry.
+    public var pytorchAllclose: Bool
+
+    public init(analytic: [Double], numeric: [Double]) {
+        var d = 0.0, s = 0.0, worst = 0.0, allclose = true
+        for (a, n) in zip(analytic, numeric) {
+            d += (n - a) * (n - a); s += (n + a) * (n + a)
+            let scale = max(abs(a), abs(n))
+            if scale > 0 { worst = max(worst, abs(a - n) / scale) }
+            if !(abs(a - n) <= 1e-5 + 1e-3 * abs(n)) { allclose = false }
+        }
+        ngRelativeDifference = s > 0 ? d.squareRoot() / s.squareRoot() : 0
+        cs231nMaxRelativeError = worst
+        pytorchAllclose = allclose
+    }
+}
+
+/// The result of a directional test: g·v against the directional derivative along v.
+public struct DirectionResult: Sendable, Hashable {
+    /// The blocks v is supported on.
+    public var blocks: [String]
+    public var analytic: Double
+    public var numeric: Double
+    public var bound: Double
+    public var verdict: EntryVerdict
+}
+
+/// A gradient check's full result: a value, rendered as text, JSON or HTML.
+public struct GradientReport: Sendable {
+    public var verdict: CheckVerdict
+    /// f(x) at the checked point.
+    public var value: Double
+    public var blocks: [BlockResult]
+    /// Every checked entry (all of them in `full` mode), in block order.
+    public var entries: [EntryResult]
+    /// Findings about the whole check (the first block to go wrong, data vs regularisation).
+    public var diagnosis: [Finding]
+    public var anchors: AnchorFigures
+    /// Objective evaluations used (value-only and value-with-gradient alike).
+    public var evaluations: Int
+    public var seconds: Double
+    /// `full`, `sample` or `directional`.
+    public var mode: String
+    public var precision: Precision
+    /// The measured noise level σ of f, and how it was obtained.
+    public var noise: Double
+    public var noiseSource: String
+    public var safetyFactor: Double
+    public var seed: UInt64
+    public var directions: [DirectionResult]
+    /// A one-line reason when the verdict is `error`.
+    public var errorMessage: String?
+
+    /// Whether the check passed.
+    public var passed: Bool { verdict == .pass }
+}

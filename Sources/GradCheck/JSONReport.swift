@@ -1,0 +1,63 @@
+import Foundation
+
+/// The machine-readable report, a contract other tools depend on (extend, never break):
+///
+///     {"verdict", "value", "blocks": [{"name", "shape", "verdict", "maxError", "failing",
+///      "diagnosis": [{"code", "message"}]}], "entries": [{"block", "index", "analytic",
+///      "numeric", "error", "bound", "verdict", "step"}], "diagnosis": [...], "anchors":
+///      {"ngRelativeDifference", "cs231nMaxRelativeError", "pytorchAllclose"},
+///      "evaluations", "seconds"}
+///
+/// An entry's `index` is its row-major position in its block. Non-finite numbers are `null`.
+/// Extensions beyond the contract: `mode`, `precision`, `noise`, `noiseSource`, `safetyFactor`,
+/// `seed`, per-block `checked`/`inconclusive`/`kinks`, per-entry `truncation`/`noiseError`,
+/// `directions`, `error`.
+public enum JSONReport {
+    public static func object(_ r: GradientReport) -> [String: Any] {
+        func num(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
+        func findings(_ f: [Finding]) -> [[String: Any]] {
+            f.map { var o: [String: Any] = ["code": $0.code, "message": $0.message]; if let b = $0.block { o["block"] = b }; return o }
+        }
+        var o: [String: Any] = [
+            "verdict": r.verdict.rawValue,
+            "value": num(r.value),
+            "blocks": r.blocks.map { b -> [String: Any] in
+                ["name": b.name, "shape": b.shape, "verdict": b.verdict.rawValue, "maxError": num(b.maxError),
+                 "failing": b.failing, "checked": b.checked, "inconclusive": b.inconclusive, "kinks": b.kinks,
+                 "diagnosis": findings(b.diagnosis)]
+            },
+            "entries": r.entries.map { e -> [String: Any] in
+                ["block": e.block, "index": e.index, "analytic": num(e.analytic), "numeric": num(e.numeric),
+                 "error": num(e.error), "bound": num(e.bound), "verdict": e.verdict.rawValue, "step": num(e.step),
+                 "truncation": num(e.truncation), "noiseError": num(e.noise)]
+            },
+            "diagnosis": findings(r.diagnosis),
+            "anchors": ["ngRelativeDifference": num(r.anchors.ngRelativeDifference),
+                        "cs231nMaxRelativeError": num(r.anchors.cs231nMaxRelativeError),
+                        "pytorchAllclose": r.anchors.pytorchAllclose],
+            "evaluations": r.evaluations,
+            "seconds": r.seconds,
+            "mode": r.mode,
+            "precision": r.precision.rawValue,
+            "noise": num(r.noise),
+            "noiseSource": r.noiseSource,
+            "safetyFactor": r.safetyFactor,
+            "seed": r.seed,
+        ]
+        if !r.directions.isEmpty {
+            o["directions"] = r.directions.map { d -> [String: Any] in
+                ["blocks": d.blocks, "analytic": num(d.analytic), "numeric": num(d.numeric), "bound": num(d.bound), "verdict": d.verdict.rawValue]
+            }
+        }
+        if let e = r.errorMessage { o["error"] = e }
+        return o
+    }
+
+    /// The report as JSON text (keys sorted, one line unless `pretty`).
+    public static func render(_ r: GradientReport, pretty: Bool = false) -> String {
+        var options: JSONSerialization.WritingOptions = [.sortedKeys]
+        if pretty { options.insert(.prettyPrinted) }
+        let data = (try? JSONSerialization.data(withJSONObject: object(r), options: options)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// The human-readable report: per block a table of its entries, worst first (by error/bound),
+/// then the diagnosis, then a summary line with the anchors' figures. Colour only when asked
+/// (the CLI asks on a TTY).
+public struct TextReport: Sendable {
+    public var title: String
+    public var rowsPerBlock: Int
+    public var color: Bool
+
+    public init(title: String = "", rowsPerBlock: Int = 8, color: Bool = false) {
+        self.title = title; self.rowsPerBlock = rowsPerBlock; self.color = color
+    }
+
+    func paint(_ s: String, _ verdict: String) -> String {
+        guard color else { return s }
+        let code: String
+        switch verdict {
+        case "pass": code = "32"
+        case "fail", "error": code = "31;1"
+        case "inconclusive": code = "33"
+        case "kink": code = "36"
+        default: return s
+        }
+        return "\u{1B}[\(code)m\(s)\u{1B}[0m"
+    }
+
+    public func render(_ report: GradientReport) -> String {
+        var out = [String]()
+        let header = title.isEmpty ? "gradscope check" : "gradscope check: \(title)"
+        out.append("\(header) (\(report.precision.rawValue), \(report.mode), \(report.entries.count) entries, \(report.evaluations) evaluations, \(String(format: "%.2f", report.seconds)) s)")
+        if let message = report.errorMessage {
+            out.append(paint("error: \(message)", "error"))
+            return out.joined(separator: "\n") + "\n"
+        }
+        out.append("f(x) = \(shortNumber(report.value)); noise σ = \(shortNumber(report.noise)) [\(report.noiseSource)]; bound = \(shortNumber(report.safetyFactor))·(truncation + 2·noise) + rounding floor")
+        out.append("")
+        let nameWidth = max(5, report.blocks.map(\.name.count).max() ?? 5)
+        for (bi, block) in report.blocks.enumerated() {
+            let shape = "[" + block.shape.map(String.init).joined(separator: ", ") + "]"
+            var line = "\(block.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(shape.padding(toLength: 12, withPad: " ", startingAt: 0))  \(paint(block.verdict.rawValue.uppercased().padding(toLength: 12, withPad: " ", startingAt: 0), block.verdict.rawValue))"
+            line += "\(block.checked) checked"
+            if block.failing > 0 { line += ", \(block.failing) failing" }
+            if block.inconclusive > 0 { line += ", \(block.inconclusive) inconclusive" }
+            if block.kinks > 0 { line += ", \(block.kinks) at kinks" }
+            line += ", max error \(shortNumber(block.maxError))"
+            out.append(line)
+            let entries = report.entries.filter { $0.blockIndex == bi }
+                .sorted { ($0.error / max($0.bound, 1e-300)) > ($1.error / max($1.bound, 1e-300)) }
+            if !entries.isEmpty && (block.verdict != .pass || rowsPerBlock > 0) {
+                let shown = block.verdict == .pass ? Array(entries.prefix(min(3, rowsPerBlock))) : Array(entries.prefix(rowsPerBlock))
+                out.append(table(shown, shape: block.shape))
+                if entries.count > shown.count { out.append("    … \(entries.count - shown.count) more (worst first shown; --format json lists every entry)") }
+            }
+            for finding in block.diagnosis {
+                out.append("    \(paint(finding.code, "fail")): \(finding.message)")
+            }
+            out.append("")
+        }
+        if !report.directions.isEmpty {
+            out.append("directions (g·v against the directional derivative):")
+            for d in report.directions {
+                out.append("    \(d.blocks.joined(separator: ",").padding(toLength: max(24, nameWidth), withPad: " ", startingAt: 0))  g·v \(fmt(d.analytic))  numeric \(fmt(d.numeric))  bound \(shortNumber(d.bound))  \(paint(d.verdict.rawValue, d.verdict.rawValue))")
+            }
+            out.append("")
+        }
+        for finding in report.diagnosis {
+            out.append("\(paint(finding.code, "fail")): \(finding.message)")
+        }
+        let failing = report.blocks.filter { $0.verdict == .fail }.map(\.name)
+        var summary = "summary: \(paint(report.verdict.rawValue.uppercased(), report.verdict.rawValue))"
+        switch report.verdict {
+        case .fail: summary += " — \(failing.count) of \(report.blocks.count) blocks fail (\(failing.joined(separator: ", ")))"
+        case .pass: summary += " — every checked entry is within its error bound"
+        case .inconclusive: summary += " — the error bounds are too wide to decide for some entries (noise)"
+        case .error: break
+        }
+        out.append(summary)
+        let a = report.anchors
+        out.append("anchors on the same numbers: Ng ‖n−a‖/‖n+a‖ = \(shortNumber(a.ngRelativeDifference)) (ex4 wants < 1e-9), cs231n max relative error = \(shortNumber(a.cs231nMaxRelativeError)) (wants < 1e-7), PyTorch allclose(rtol 1e-3, atol 1e-5): \(a.pytorchAllclose ? "yes" : "no")")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    func fmt(_ x: Double) -> String { String(format: "% .6e", x) }
+
+    func table(_ entries: [EntryResult], shape: [Int]) -> String {
+        var lines = ["    " + ["entry".padding(toLength: 10, withPad: " ", startingAt: 0), "numeric".padding(toLength: 14, withPad: " ", startingAt: 0),
+                              "analytic".padding(toLength: 14, withPad: " ", startingAt: 0), "error".padding(toLength: 10, withPad: " ", startingAt: 0),
+                              "bound".padding(toLength: 10, withPad: " ", startingAt: 0), "step".padding(toLength: 9, withPad: " ", startingAt: 0), "verdict"].joined(separator: " ")]
+        for e in entries {
+            let position = Diagnosis.position(e.index, in: shape)
+            lines.append("    " + [position.padding(toLength: 10, withPad: " ", startingAt: 0), fmt(e.numeric).padding(toLength: 14, withPad: " ", startingAt: 0),
+                                    fmt(e.analytic).padding(toLength: 14, withPad: " ", startingAt: 0),
+                                    shortNumber(e.error).padding(toLength: 10, withPad: " ", startingAt: 0),
+                                    shortNumber(e.bound).padding(toLength: 10, withPad: " ", startingAt: 0),
+                                    shortNumber(e.step).padding(toLength: 9, withPad: " ", startingAt: 0),
+                                    paint(e.verdict.rawValue, e.verdict.rawValue)].joined(separator: " "))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import GradCheck
+import NeuralNet
+import TensorCore
+
+/// `gradscope check`: compare analytic and numerical gradients with calibrated error bounds.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a network's gradient against calibrated numerical derivatives.",
+        discussion: """
+        Every entry is compared with a Richardson-extrapolated central difference whose error bound
+        the method estimates itself (truncation, rounding, measured noise). Failing blocks are
+        diagnosed: scale (1/m, 2), sign, transpose, regularisation, bias-only, softmax-diagonal, …
+
+        Exit status: 0 pass, 1 fail, 2 inconclusive, 3 evaluation error, 64 usage error.
+
+        Examples:
+          gradscope check                                  # ex4's checkNNGradients network
+          gradscope check --model ex4-debug --lambda 3 --dtype float32
+          gradscope check --bug bias-reg-gradient          # see what a classic mistake looks like
+          gradscope check --layers 8,16,4 --activation relu --mode sample --samples 20
+          gradscope check --model ex4 --mode directional --format json
+          gradscope check --report check.html
+        """
+    )
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: "full (every entry), sample (--samples per block) or directional (--directions random directions).")
+    var mode: ModeOption = .full
+
+    @Option(help: "Entries per block in sample mode.")
+    var samples: Int = 16
+
+    @Option(help: "Random directions in directional mode.")
+    var directions: Int = 2
+
+    @Option(help: "Step: auto (from the measured noise) or a fixed nominal step such as 1e-4.")
+    var step: String = "auto"
+
+    @Option(help: "Inject a known mistake: \(BugZoo.Bug.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var bug: BugZoo.Bug?
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Option(help: "Also write an HTML report with per-block heatmaps of error/bound.")
+    var report: String?
+
+    @Option(help: "Rows per block in the text table.")
+    var rows: Int = 8
+
+    func validate() throws {
+        guard samples > 0 else { throw ValidationError("--samples must be positive, got \(samples)") }
+        guard directions > 0 else { throw ValidationError("--directions must be positive, got \(directions)") }
+        _ = try stepChoice()
+    }
+
+    func stepChoice() throws -> CheckConfiguration.Step {
+        if step == "auto" { return .auto }
+        guard let h = Double(step), h.isFinite, h > 0 else {
+            throw ValidationError("--step must be 'auto' or a positive finite number, got '\(step)'")
+        }
+        return .fixed(h)
+    }
+
+    func run() throws {
+        var configuration = CheckConfiguration(mode: mode.mode(samples: samples, directions: directions),
+                                               step: try stepChoice(), seed: modelOptions.seed)
+        let progress = ProgressBar(label: "checking")
+        configuration.progress = { done, total in progress.update(done, of: total) }
+        let (title, report) = try runCheck(configuration)
+        progress.finish()
+        try emit(report, title: title)
+        throw ExitCode(report.verdict.exitCode)
+    }
+
+    func runCheck(_ configuration: CheckConfiguration) throws -> (String, GradientReport) {
+        if let bug {
+            let objective = try bug.objective()
+            return ("--bug \(bug.rawValue): \(bug.summary)", checkSeparatingRegularization(objective, configuration: configuration))
+        }
+        let spec = modelOptions.spec
+        switch modelOptions.dtype ?? .float64 {
+        case .float32:
+            let problem: SupervisedProblem<Float> = try makeProblem(spec)
+            return (title(problem), checkSeparatingRegularization(try objective(problem), configuration: configuration))
+        case .float64:
+            let problem: SupervisedProblem<Double> = try makeProblem(spec)
+            return (title(problem), checkSeparatingRegularization(try objective(problem), configuration: configuration))
+        }
+    }
+
+    func objective<S: TensorScalar>(_ problem: SupervisedProblem<S>) throws -> ModelObjective<S> {
+        do { return try ModelObjective(problem) } catch { throw CLIError.evaluation(error.description) }
+    }
+
+    func title<S: TensorScalar>(_ p: SupervisedProblem<S>) -> String {
+        "\(p.name), \(p.model.parameterCount) parameters, m = \(p.inputs.shape[0]), λ = \(shortNumber(p.model.regularization.lambda))"
+    }
+
+    /// The preset, or a dense network on seeded synthetic data (inputs uniform in [−1, 1),
+    /// labels uniform over the classes).
+    func makeProblem<S: TensorScalar>(_ spec: ArchitectureSpec) throws -> SupervisedProblem<S> {
+        do {
+            if spec.layers == nil && spec.hidden == nil {
+                return try (spec.preset ?? .ex4Debug).problem(spec)
+            }
+            let sizes = try spec.sizes(inputSize: spec.layers?.first ?? 8, outputSize: spec.layers?.last ?? 4)
+            let model: Sequential<S> = try spec.makeModel(sizes: sizes)
+            var rng = PRNG(seed: spec.seed &+ 1)
+            let m = spec.examples ?? 8
+            let x = Tensor<S>.uniform(shape: [m, sizes[0]], low: -1, high: 1, using: &rng)
+            let k = sizes.last!
+            let targets: Targets<S> = (spec.loss ?? .softmaxCE) == .mse
+                ? .dense(.uniform(shape: [m, k], using: &rng))
+                : .classes((0..<m).map { _ in rng.nextInt(below: k) })
+            return SupervisedProblem(name: "dense " + sizes.map(String.init).joined(separator: "→"), model: model, inputs: x, targets: targets)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func emit(_ report: GradientReport, title: String) throws {
+        switch format {
+        case .text:
+            print(TextReport(title: title, rowsPerBlock: rows, color: Terminal.isColorTTY).render(report), terminator: "")
+        case .json:
+            print(JSONReport.render(report))
+        }
+        if let path = self.report {
+            do {
+                try HTMLReport(title: title).render(report).write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                throw CLIError.output("cannot write the HTML report to \(path): \(error.localizedDescription)")
+            }
+        }
+    }
+}
+
+enum ModeOption: String, ExpressibleByArgument, CaseIterable {
+    case full, sample, directional
+    func mode(samples: Int, directions: Int) -> CheckConfiguration.Mode {
+        switch self {
+        case .full: return .full
+        case .sample: return .sample(perBlock: samples)
+        case .directional: return .directional(directions: directions)
+        }
+    }
+}
+
+extension BugZoo.Bug: ExpressibleByArgument {}
