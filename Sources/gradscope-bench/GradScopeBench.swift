@@ -7,6 +7,6 @@ struct GradScopeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gradscope-bench",
         abstract: "GradScope performance benchmarks.",
-        subcommands: [GemmBenchmark.self]
+        subcommands: [GemmBenchmark.self, TrainStepBenchmark.self]
     )
 }
