@@ -1,30 +1,34 @@
 import Foundation
 
 /// Rules that read a run's gradient-flow history and say what is wrong, with the figures and
-/// the fixes. Thresholds are in ``Thresholds``; DIAGNOSIS.md (beside the sources' README)
-/// records the runs they were calibrated on.
+/// the fixes. Thresholds are in ``Thresholds``; docs/diagnosis-calibration.md records the runs
+/// they were calibrated on (deep sigmoid vs ReLU/He networks on digits, saturating, dying and
+/// diverging runs) and the margins each threshold leaves.
 ///
 /// Every rule works on medians over monitor samples, which a few noisy batches do not move.
-/// The first sample (step 0, before any learning) is skipped when there are others.
 public enum Diagnosis {
     /// The calibrated thresholds.
     public enum Thresholds {
         /// Vanishing gradients: some hidden layer's median mean |ΔW| is below this fraction of
         /// the largest layer's.
-        public static let vanishingRatio = 0.01
+        public static let vanishingRatio = 0.02
         /// Exploding gradients, across depth: some layer's median mean |ΔW| is above this
         /// multiple of the last layer's.
         public static let explodingDepthRatio = 100.0
         /// Exploding gradients, over time: a layer's median ‖∇W‖ over the last fifth of the
-        /// samples is above this multiple of the first fifth's.
+        /// samples is above this multiple of the first fifth's, while the loss has not fallen
+        /// (a deep sigmoid network escaping its plateau under Adam grows its early gradients
+        /// 100-fold as it starts to learn; that is not an explosion).
         public static let explodingGrowth = 100.0
         /// Saturation: a layer's median fraction of saturated sigmoid/tanh units.
         public static let saturation = 0.5
         /// Dead ReLUs: a layer's median fraction of units dead for a whole batch.
-        public static let deadFraction = 0.4
+        public static let deadFraction = 0.5
         /// Learning rate: the median update ratio ‖ΔW‖/‖W‖ over layers and samples, against
-        /// cs231n's ≈ 10⁻³.
+        /// cs231n's ≈ 10⁻³; or, for "too high", one reading whose median over layers exceeds
+        /// ``updateRatioSpike`` (a step that moves the weights by 15% of their norm).
         public static let updateRatioTooHigh = 3e-2
+        public static let updateRatioSpike = 0.15
         public static let updateRatioTooLow = 1e-5
     }
 
@@ -41,7 +45,7 @@ public enum Diagnosis {
                         "clip gradients, or use Adam (--optimizer adam)",
                         "check the inputs are normalised (pixels in [0, 1], not 0…255)"]))
         }
-        let samples = history.samples.count > 1 ? Array(history.samples.dropFirst()) : history.samples
+        let samples = history.samples
         guard !samples.isEmpty, !history.layers.isEmpty else { return findings }
         let layers = history.layers
         let updates = layers.indices.map { l in median(samples.map { $0.layers[l].meanAbsoluteUpdate }) }
@@ -80,7 +84,9 @@ public enum Diagnosis {
                 let late = median(samples.suffix(fifth).map { $0.layers[l].gradientNorm })
                 return early > 0 ? late / early : (late > 0 ? .infinity : 1)
             }
-            if let worst = growth.indices.max(by: { growth[$0] < growth[$1] }), growth[worst] > Thresholds.explodingGrowth {
+            let earlyLoss = median(samples.prefix(fifth).map(\.loss)), lateLoss = median(samples.suffix(fifth).map(\.loss))
+            if let worst = growth.indices.max(by: { growth[$0] < growth[$1] }), growth[worst] > Thresholds.explodingGrowth,
+               !(lateLoss < earlyLoss) {
                 findings.append(Finding(
                     code: "exploding-gradients", severity: .warning,
                     summary: "\(layers[worst].name)'s gradient norm grew \(orders(growth[worst])) during training",
@@ -119,12 +125,19 @@ public enum Diagnosis {
         // Learning rate against the update ratio.
         let ratios = samples.flatMap { $0.layers.map(\.updateRatio) }.filter(\.isFinite)
         let ratio = median(ratios)
-        if ratio > Thresholds.updateRatioTooHigh {
+        let spikes = samples.map { s in median(s.layers.map(\.updateRatio).filter(\.isFinite)) }
+        let spike = spikes.filter { !$0.isNaN }.max() ?? 0
+        if ratio > Thresholds.updateRatioTooHigh || spike > Thresholds.updateRatioSpike {
+            let step = samples[spikes.firstIndex(of: spike) ?? 0].step
             findings.append(Finding(
                 code: "learning-rate-too-high", severity: .warning,
-                summary: "each step changes the weights by \(format(ratio)) of their norm (median ‖ΔW‖/‖W‖), far above the ≈ 10⁻³ that usually works",
-                evidence: ["median update ratio \(format(ratio)) > \(format(Thresholds.updateRatioTooHigh))"] + perLayerRatios(history, samples),
-                figures: ["updateRatio": ratio],
+                summary: ratio > Thresholds.updateRatioTooHigh
+                    ? "each step changes the weights by \(format(ratio)) of their norm (median ‖ΔW‖/‖W‖), far above the ≈ 10⁻³ that usually works"
+                    : "one step changed the weights by \(format(spike)) of their norm (step \(step)), two orders of magnitude above the ≈ 10⁻³ that usually works",
+                evidence: ["median update ratio \(format(ratio)) (flagged above \(format(Thresholds.updateRatioTooHigh)))",
+                           "largest reading \(format(spike)) at step \(step) (flagged above \(format(Thresholds.updateRatioSpike)))"]
+                    + perLayerRatios(history, samples),
+                figures: ["updateRatio": ratio, "updateRatioSpike": spike],
                 fixes: ["lower the learning rate (--lr) about \(orders(ratio / 1e-3))", "use Adam (--optimizer adam)", "clip gradients"]))
         } else if ratio < Thresholds.updateRatioTooLow, ratio > 0 || ratios.allSatisfy({ $0 == 0 }) {
             findings.append(Finding(

@@ -22,7 +22,7 @@ struct Train: ParsableCommand {
         state, replaced at the end of every epoch; --resume continues bit for bit).
 
         Without --model, --layers or --hidden the network is one hidden layer of 64 units.
-        Defaults: --optimizer momentum --lr 0.05 --momentum 0.9 --batch 32 --epochs 20.
+        Defaults: --optimizer momentum --lr 0.05 --momentum 0.9 --batch 32 --epochs 30.
 
         Exit status: 0 training completed (whatever the diagnosis), 3 stopped by a NaN or
         infinite loss (outputs written, last good checkpoint kept), 64 bad flags, 65 a bad
@@ -94,7 +94,7 @@ struct Train: ParsableCommand {
                                    dtype: (model.dtype ?? .float32).rawValue, label: "")
         }
         var configuration = resumeHeader?.configuration ?? TrainingConfiguration(
-            epochs: options.epochs ?? 20, batchSize: options.batch, seed: model.seed, monitorEvery: options.monitorEvery,
+            epochs: options.epochs ?? 30, batchSize: options.batch, seed: model.seed, monitorEvery: options.monitorEvery,
             optimizer: optimizerConfiguration)
         if let epochs = options.epochs { configuration.epochs = epochs }
 

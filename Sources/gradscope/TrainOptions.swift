@@ -13,7 +13,7 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Examples per batch.")
     var batch = 32
 
-    @Option(help: "Passes over the training set (default 20; with --resume, the new total).")
+    @Option(help: "Passes over the training set (default 30; with --resume, the new total).")
     var epochs: Int?
 
     @Option(name: .customLong("monitor-every"), help: "Read the gradient-flow monitors every N batches.")
