@@ -176,7 +176,7 @@ public enum Diagnosis {
     }
 
     /// The median (NaN for none).
-    static func median(_ values: [Double]) -> Double {
+    public static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return .nan }
         let s = values.sorted()
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
@@ -187,7 +187,8 @@ public enum Diagnosis {
         guard ratio.isFinite, ratio > 0 else { return "without bound" }
         let r = ratio < 1 ? 1 / ratio : ratio
         let e = Int(log10(r).rounded())
-        return e >= 1 ? "about 10^\(e)×" : "about \(format(r))×"
+        let superscripts: [Character] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
+        return e >= 1 ? "about 10" + String(String(e).map { superscripts[Int(String($0))!] }) + "×" : "about \(format(r))×"
     }
 
     /// Three significant digits.

@@ -20,6 +20,6 @@ struct GradScope: ParsableCommand {
           gradscope info --format json
         """,
         version: GradScopeVersion.string,
-        subcommands: [Check.self, Train.self, Info.self]
+        subcommands: [Check.self, Train.self, Compare.self, Info.self]
     )
 }

@@ -91,7 +91,7 @@ struct Train: ParsableCommand {
             var spec = model.spec
             if spec.preset == nil && spec.layers == nil && spec.hidden == nil { spec.hidden = [64] }
             settings = RunSettings(spec: spec, data: options.data, normalization: options.normalize.rawValue,
-                                   dtype: (model.dtype ?? .float32).rawValue, label: "")
+                                   dtype: (model.dtype ?? .float32).rawValue, label: "run")
         }
         var configuration = resumeHeader?.configuration ?? TrainingConfiguration(
             epochs: options.epochs ?? 30, batchSize: options.batch, seed: model.seed, monitorEvery: options.monitorEvery,
@@ -120,7 +120,7 @@ struct Train: ParsableCommand {
             result = try TrainingSession.run(Float.self, settings: settings, configuration: configuration, split: split,
                                              resume: checkpoint, checkpointPath: checkpointPath, progress: progress)
         }
-        let files = try TrainingOutputs.write([result], to: options.out, title: "GradScope training: \(result.architecture)")
+        let files = try TrainingOutputs.write([result], to: options.out, title: "Gradient flow: \(result.shortArchitecture) on \(settings.data)")
         switch options.format {
         case .text: print(TrainSummary.text(result, files: files + [checkpointPath]))
         case .json: print(TrainSummary.json([result], files: files + [checkpointPath]))

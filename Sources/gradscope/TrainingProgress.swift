@@ -6,6 +6,8 @@ import Training
 final class TrainingProgress {
     let isTTY: Bool
     let quiet: Bool
+    /// Prefix lines with the run's label (`compare`).
+    var showsLabel = false
     var started = Date()
     var lastDraw = Date.distantPast
     var drawn = false
@@ -19,7 +21,7 @@ final class TrainingProgress {
 
     func handle(_ event: TrainingEvent, label: String) {
         guard !quiet else { return }
-        let prefix = label.isEmpty ? "" : "[\(label)] "
+        let prefix = showsLabel && !label.isEmpty ? "[\(label)] " : ""
         switch event {
         case .batch(let p):
             guard isTTY else { return }

@@ -42,6 +42,7 @@ struct RunResult {
     var outcome: TrainingOutcome
     var parameterCount: Int
     var architecture: String
+    var shortArchitecture: String
     var dataDescription: String
     var seconds: Double
 
@@ -109,6 +110,13 @@ enum TrainingSession {
         }
     }
 
+    /// `64-30-30-10 sigmoid`: layer sizes and the hidden activation, for titles.
+    static func shortArchitecture<S: TensorScalar>(_ model: Sequential<S>) -> String {
+        let sizes = [model.inputShape.reduce(1, *)] + model.layers.compactMap { ($0 as? Dense<S>)?.outputSize }
+        let activations = Set(model.layers.map(\.kind).filter { ["sigmoid", "tanh", "relu", "leaky-relu"].contains($0) })
+        return sizes.map(String.init).joined(separator: "-") + (activations.isEmpty ? "" : " " + activations.sorted().joined(separator: "/"))
+    }
+
     static func architecture<S: TensorScalar>(_ model: Sequential<S>) -> String {
         var parts = ["\(model.inputShape.reduce(1, *))"]
         for layer in model.layers {
@@ -149,7 +157,7 @@ enum TrainingSession {
         }
         progress.finish()
         return RunResult(settings: settings, configuration: trainer.configuration, history: trainer.history, outcome: outcome,
-                         parameterCount: trainer.model.parameterCount, architecture: architecture(trainer.model),
+                         parameterCount: trainer.model.parameterCount, architecture: architecture(trainer.model), shortArchitecture: shortArchitecture(trainer.model),
                          dataDescription: dataDescription, seconds: Date().timeIntervalSince(started))
     }
 }
