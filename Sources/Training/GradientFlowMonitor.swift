@@ -102,7 +102,9 @@ final class GradientFlowMonitor<Scalar: TensorScalar> {
         for (i, layer) in layers.enumerated() {
             let w = model.layers[layer.layerIndex].parameters[model.parameterBlocks[layer.weightBlock].slotIndex]
             snapshots[i].withUnsafeMutableBufferPointer { s in
-                w.withUnsafeBufferPointer { s.baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
+                w.withUnsafeBufferPointer {
+                    UnsafeMutableRawPointer(s.baseAddress!).copyMemory(from: $0.baseAddress!, byteCount: $0.count * MemoryLayout<Scalar>.stride)
+                }
             }
         }
     }

@@ -188,10 +188,20 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
         }
     }
 
+    /// Shapes, labels and finiteness of a whole example set (Sequential's own check on the first
+    /// example for the shapes, a vectorised scan for NaN and infinity).
     func validate(_ set: ExampleSet<Scalar>) throws(TrainingError) {
         guard set.count > 0 else { throw .invalidData("\(set.name) has no examples") }
-        do { try model.validate(inputs: set.inputs, targets: set.targets) } catch {
+        let perExample = set.inputs.count / set.count
+        do {
+            let first = Tensor(shape: [1] + set.inputs.shape.dropFirst(), scalars: Array(set.inputs.scalars.prefix(perExample)))
+            try model.validate(inputs: first)
+            try model.loss.validate(targets: set.targets, examples: set.count, outputs: model.outputShape[0])
+        } catch {
             throw .invalidData("\(set.name): \(error.description)")
+        }
+        if let bad = set.inputs.withUnsafeBufferPointer({ ReductionKernels.firstNonFinite($0.baseAddress!, count: $0.count) }) {
+            throw .invalidData("\(set.name): example \(bad / perExample) has a NaN or infinity at feature \(bad % perExample)")
         }
     }
 }

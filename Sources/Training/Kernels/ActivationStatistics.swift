@@ -25,10 +25,18 @@ enum ActivationStatistics {
         }
     }
 
-    static func summarize<T: TensorScalar & SIMDScalar>(_ f: ActivationKernels.Function?, _ y: UnsafePointer<T>,
-                                                        _ rows: Int, _ columns: Int) -> ActivationSummary {
+    static func summarize(_ f: ActivationKernels.Function?, _ y: UnsafePointer<Float>, _ rows: Int, _ columns: Int) -> ActivationSummary {
+        summarize(f, y, rows, columns, sums: ReductionKernels.sumAndSquares(y, rows * columns))
+    }
+
+    static func summarize(_ f: ActivationKernels.Function?, _ y: UnsafePointer<Double>, _ rows: Int, _ columns: Int) -> ActivationSummary {
+        summarize(f, y, rows, columns, sums: ReductionKernels.sumAndSquares(y, rows * columns))
+    }
+
+    static func summarize<T: TensorScalar>(_ f: ActivationKernels.Function?, _ y: UnsafePointer<T>,
+                                           _ rows: Int, _ columns: Int, sums: (Double, Double)) -> ActivationSummary {
         let n = rows * columns
-        let (sum, squares) = ReductionKernels.sumAndSquares(y, n)
+        let (sum, squares) = sums
         let mean = sum / Double(Swift.max(n, 1))
         let variance = Swift.max(0, squares / Double(Swift.max(n, 1)) - mean * mean)
         var summary = ActivationSummary(mean: mean, standardDeviation: variance.squareRoot())
