@@ -11,7 +11,7 @@ public enum Diagnosis {
     public enum Thresholds {
         /// Vanishing gradients: some hidden layer's median mean |ΔW| is below this fraction of
         /// the largest layer's.
-        public static let vanishingRatio = 0.02
+        public static let vanishingRatio = 0.06
         /// Exploding gradients, across depth: some layer's median mean |ΔW| is above this
         /// multiple of the last layer's.
         public static let explodingDepthRatio = 100.0
@@ -188,7 +188,8 @@ public enum Diagnosis {
         let r = ratio < 1 ? 1 / ratio : ratio
         let e = Int(log10(r).rounded())
         let superscripts: [Character] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
-        return e >= 1 ? "about 10" + String(String(e).map { superscripts[Int(String($0))!] }) + "×" : "about \(format(r))×"
+        if r < 100 { return "\(Int(r.rounded()))×" }
+        return "about 10" + String(String(e).map { superscripts[Int(String($0))!] }) + "×"
     }
 
     /// Three significant digits.
