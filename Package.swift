@@ -25,10 +25,12 @@ let package = Package(
             name: "CGemmKernels",
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
+        // Vectorised exp, sigmoid, softplus and log-sum-exp for losses and activations.
+        .target(name: "CVectorMath"),
         .target(
             name: "TensorCore",
             dependencies: [
-                "CGemmKernels",
+                "CGemmKernels", "CVectorMath",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
@@ -53,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "gradscope-bench",
             dependencies: [
-                "TensorCore", "NeuralNet", "Training", "Datasets",
+                "TensorCore", "NeuralNet", "GradCheck", "Training", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,6 +64,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NeuralNet", "TensorCore", "Datasets"]),
         .testTarget(name: "GradCheckTests", dependencies: ["GradCheck", "NeuralNet", "TensorCore"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "CLITests", dependencies: ["gradscope"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
     ],
     swiftLanguageModes: [.v6]

@@ -19,19 +19,34 @@ extension ModelObjective {
         let delta = newValue - oldValue
         let m = problem.inputs.shape[0]
 
-        // Column j of the perturbed layer's output.
+        // Column j of the perturbed layer's output: z[:, j] + δ·X[:, k] (or + δ for the bias).
         let j: Int
-        var column: [Scalar]
         let z = base.tapes[li].output
         let outWidth = dense.outputSize
+        var column = Tensor<Scalar>(zeros: [m, 1])
         if block.slotIndex == 0 {
             j = local / dense.inputSize
             let k = local % dense.inputSize
             let x = base.tapes[li].input
-            column = (0..<m).map { r in z.scalars[r * outWidth + j] + delta * x.scalars[r * dense.inputSize + k] }
+            z.withUnsafeBufferPointer { zp in
+                x.withUnsafeBufferPointer { xp in
+                    column.withUnsafeMutableBufferPointer { cp in
+                        Scalar.stridedAxpy(count: m, alpha: delta, x: xp.baseAddress! + k, xStride: dense.inputSize,
+                                           y: zp.baseAddress! + j, yStride: outWidth, out: cp.baseAddress!, outStride: 1)
+                    }
+                }
+            }
         } else {
             j = local
-            column = (0..<m).map { r in z.scalars[r * outWidth + j] + delta }
+            let ones = Tensor<Scalar>(ones: [m])
+            z.withUnsafeBufferPointer { zp in
+                ones.withUnsafeBufferPointer { op in
+                    column.withUnsafeMutableBufferPointer { cp in
+                        Scalar.stridedAxpy(count: m, alpha: delta, x: op.baseAddress!, xStride: 1,
+                                           y: zp.baseAddress! + j, yStride: outWidth, out: cp.baseAddress!, outStride: 1)
+                    }
+                }
+            }
         }
 
         // Carry the column through element-wise layers.
@@ -43,35 +58,54 @@ extension ModelObjective {
             let layer = model.layers[next]
             if layer.kind == "relu" || layer.kind == "leaky-relu" {
                 let baseInput = base.tapes[next].input.scalars
-                for r in 0..<m where (column[r] > 0) != (baseInput[r * outWidth + j] > 0) { crossed = true; break }
+                for r in 0..<m where (column.scalars[r] > 0) != (baseInput[r * outWidth + j] > 0) { crossed = true; break }
             }
-            column = layer.forward(Tensor(shape: [m, 1], scalars: column), context: &context).output.scalars
+            column = layer.forward(column, context: &context).output
             next += 1
         }
 
-        // The tensor entering layer `next`, and the regularisation change.
+        // The tensor entering layer `next`.
         var activations: Tensor<Scalar>
         let previous = base.tapes[next - 1].output
         if next < model.layers.count, let following = model.layers[next] as? Dense<Scalar> {
-            // Rank-1 update of the next dense layer's pre-activation.
+            // Rank-1 update of the next dense layer's pre-activation: Δz = d·wⱼᵀ with
+            // d = Δa[:, j] and wⱼ = column j of the next weight, as a GEMM with k = 1.
             activations = base.tapes[next].output
             let w = following.weight
             let (outs, ins) = (w.shape[0], w.shape[1])
-            activations.withUnsafeMutableBufferPointer { zp in
+            var d = Tensor<Scalar>(zeros: [m])
+            var wj = Tensor<Scalar>(zeros: [outs])
+            column.withUnsafeBufferPointer { cp in
                 previous.withUnsafeBufferPointer { ap in
-                    w.withUnsafeBufferPointer { wp in
-                        for r in 0..<m {
-                            let d = column[r] - ap[r * outWidth + j]
-                            if d == 0 { continue }
-                            for o in 0..<outs { zp[r * outs + o] += d * wp[o * ins + j] }
-                        }
+                    d.withUnsafeMutableBufferPointer { dp in
+                        Scalar.stridedAxpy(count: m, alpha: -1, x: ap.baseAddress! + j, xStride: outWidth,
+                                           y: cp.baseAddress!, yStride: 1, out: dp.baseAddress!, outStride: 1)
+                    }
+                }
+            }
+            w.withUnsafeBufferPointer { wp in
+                wj.withUnsafeMutableBufferPointer { jp in
+                    Scalar.stridedAxpy(count: outs, alpha: 0, x: wp.baseAddress! + j, xStride: ins,
+                                       y: wp.baseAddress! + j, yStride: ins, out: jp.baseAddress!, outStride: 1)
+                }
+            }
+            d.withUnsafeBufferPointer { dp in
+                wj.withUnsafeBufferPointer { jp in
+                    activations.withUnsafeMutableBufferPointer { zp in
+                        Scalar.gemm(.none, .none, m: m, n: outs, k: 1, alpha: 1, a: dp.baseAddress!, lda: 1,
+                                    b: jp.baseAddress!, ldb: outs, beta: 1, c: zp.baseAddress!, ldc: outs)
                     }
                 }
             }
             next += 1
         } else {
             activations = previous
-            for r in 0..<m { activations.scalars[r * outWidth + j] = column[r] }
+            column.withUnsafeBufferPointer { cp in
+                activations.withUnsafeMutableBufferPointer { ap in
+                    Scalar.stridedAxpy(count: m, alpha: 0, x: cp.baseAddress!, xStride: 1,
+                                       y: cp.baseAddress!, yStride: 1, out: ap.baseAddress! + j, outStride: outWidth)
+                }
+            }
         }
 
         // The remaining layers in full.
@@ -86,7 +120,7 @@ extension ModelObjective {
             let baseTail = Array(base.tapes[next...])
             crossed = !Self.sameStructure(tapes, baseTail, layers: Array(model.layers[next...]))
         }
-        let dataLoss = model.loss.evaluate(x, targets: problem.targets).value
+        let dataLoss = model.loss.value(x, targets: problem.targets)
         var reg = base.regularization
         if model.regularization.covers(block.role), model.regularization.lambda != 0 {
             let o = Double(oldValue), n = Double(newValue)

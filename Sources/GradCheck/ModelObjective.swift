@@ -45,7 +45,7 @@ public struct ModelObjective<Scalar: TensorScalar>: GradientObjective {
         var context = ForwardContext(mode: .evaluation)
         let tapes = problem.model.forward(problem.inputs, context: &context)
         let output = tapes.last?.output ?? problem.inputs
-        let dataLoss = problem.model.loss.evaluate(output, targets: problem.targets).value
+        let dataLoss = problem.model.loss.value(output, targets: problem.targets)
         let m = problem.inputs.shape[0]
         var reg = 0.0
         for b in problem.model.parameterBlocks where problem.model.regularization.covers(b.role) {
@@ -94,7 +94,7 @@ public struct ModelObjective<Scalar: TensorScalar>: GradientObjective {
         }
         var c = context()
         let tapes = model.forward(problem.inputs, context: &c)
-        let value = model.loss.evaluate(tapes.last?.output ?? problem.inputs, targets: problem.targets).value
+        let value = model.loss.value(tapes.last?.output ?? problem.inputs, targets: problem.targets)
             + regularization(of: model)
         return Sample(value: value, structure: Self.sameStructure(tapes, base.tapes, layers: model.layers) ? 0 : 1)
     }

@@ -17,7 +17,8 @@ public struct SweepResult: Sendable {
         public var points: [(step: Double, error: Double)]
         /// The checker's chosen (nominal) step for this coordinate.
         public var chosenStep: Double
-        /// |f‴| estimated near the chosen step.
+        /// |f‴| estimated from D(h) at h = 1e-2 and 10^(−2.5), where truncation dominates:
+        /// D(h₁) − D(h₂) ≈ (h₁² − h₂²)·f‴/6.
         public var thirdDerivative: Double
     }
     public var curves: [Curve]
@@ -44,7 +45,8 @@ public func sweep(_ objective: some GradientObjective, coordinates: [Int], repor
         let relativeNoise = max(report.noise / max(abs(report.value), 1e-300), p.unitRoundoff)
         let chosen = Foundation.cbrt(3 * relativeNoise) * max(1, abs(x[i]))
         var offsets = [Perturbation]()
-        for h in steps + [chosen, chosen / 2] { offsets += [.coordinate(i, h), .coordinate(i, -h)] }
+        let probes = [1e-2, Foundation.pow(10, -2.5)]
+        for h in steps + probes { offsets += [.coordinate(i, h), .coordinate(i, -h)] }
         let samples = try objective.values(at: offsets)
         evaluations += offsets.count
         func d(_ k: Int, _ h: Double) -> Double {
@@ -53,8 +55,8 @@ public func sweep(_ objective: some GradientObjective, coordinates: [Int], repor
             return (samples[2 * k].value - samples[2 * k + 1].value) / (plus + minus)
         }
         let points = steps.enumerated().map { k, h in (step: h, error: abs(d(k, h) - gradient[i])) }
-        let d1 = d(steps.count, chosen), d2 = d(steps.count + 1, chosen / 2)
-        let third = abs(d1 - d2) * 8 / (chosen * chosen)
+        let d1 = d(steps.count, probes[0]), d2 = d(steps.count + 1, probes[1])
+        let third = abs(d1 - d2) * 6 / (probes[0] * probes[0] - probes[1] * probes[1])
         let block = objective.blocks.first { $0.range.contains(i) }!
         curves.append(.init(block: block.name, index: i - block.offset, coordinate: i, analytic: gradient[i],
                              points: points, chosenStep: chosen, thirdDerivative: third))

@@ -38,6 +38,22 @@ public struct Sigmoid<Scalar: TensorScalar>: ElementwiseActivation {
     public var kind: String { "sigmoid" }
     public func value(_ x: Scalar) -> Scalar { Scalar.sigmoid(x) }
     public func derivative(input x: Scalar, output y: Scalar) -> Scalar { y * (1 - y) }
+
+    // The same maths on the vectorised kernels.
+    public func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> LayerTape<Scalar> {
+        LayerTape(input: input, output: input.sigmoid())
+    }
+
+    public func backward(_ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
+                         parameterGradients: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
+        precondition(outputGradient.shape == tape.output.shape,
+                     "sigmoid.backward: gradient \(outputGradient.shape), output \(tape.output.shape)")
+        var g = outputGradient
+        g.withUnsafeMutableBufferPointer { gp in
+            tape.output.withUnsafeBufferPointer { Scalar.sigmoidBackward(gp, output: $0) }
+        }
+        return g
+    }
 }
 
 /// tanh; tanh′ = 1 − tanh².

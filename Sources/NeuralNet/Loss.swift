@@ -45,6 +45,28 @@ public protocol Loss<Scalar>: Sendable {
     var kind: String { get }
     /// The mean loss over the batch (accumulated in Double) and ∂L/∂output.
     func evaluate(_ output: Tensor<Scalar>, targets: Targets<Scalar>) -> (value: Double, gradient: Tensor<Scalar>)
+    /// The mean loss alone (the gradient checker's hot path); defaults to ``evaluate(_:targets:)``.
+    func value(_ output: Tensor<Scalar>, targets: Targets<Scalar>) -> Double
+}
+
+extension Loss {
+    public func value(_ output: Tensor<Scalar>, targets: Targets<Scalar>) -> Double {
+        evaluate(output, targets: targets).value
+    }
+}
+
+extension Targets {
+    /// Σᵢ Σₖ yᵢₖ·zᵢₖ: for class indices the sum of each row's target entry.
+    func dot(_ z: Tensor<Scalar>) -> Double {
+        let k = z.shape[1]
+        switch self {
+        case .classes(let labels):
+            let offsets = labels.enumerated().map { $0.offset * k + $0.element }
+            return z.withUnsafeBufferPointer { Scalar.sum($0, at: offsets) }
+        case .dense(let y):
+            return z.withUnsafeBufferPointer { a in y.withUnsafeBufferPointer { b in Scalar.dot(a, b) } }
+        }
+    }
 }
 
 extension Loss {

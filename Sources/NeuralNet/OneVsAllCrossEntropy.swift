@@ -9,16 +9,16 @@ public struct OneVsAllCrossEntropy<Scalar: TensorScalar>: Loss {
     public var kind: String { "ovr-ce" }
 
     public func evaluate(_ z: Tensor<Scalar>, targets: Targets<Scalar>) -> (value: Double, gradient: Tensor<Scalar>) {
+        let m = z.shape[0]
+        var grad = z.sigmoid() - targets.dense(classes: z.shape[1])
+        grad *= 1 / Scalar(m)
+        return (value(z, targets: targets), grad)
+    }
+
+    /// (1/m)·(Σ softplus(z) − Σ y·z).
+    public func value(_ z: Tensor<Scalar>, targets: Targets<Scalar>) -> Double {
         precondition(z.rank == 2 && targets.count == z.shape[0], "ovr-ce: logits \(z.shape), \(targets.count) targets")
-        let (m, k) = (z.shape[0], z.shape[1])
-        let y = targets.dense(classes: k)
-        var grad = Tensor<Scalar>(zeros: z.shape)
-        var total = 0.0
-        for i in 0..<(m * k) {
-            let zi = Double(z.scalars[i]), yi = Double(y.scalars[i])
-            total += Swift.max(zi, 0) + Double.log(onePlus: Double.exp(-Swift.abs(zi))) - yi * zi
-            grad.scalars[i] = (Scalar.sigmoid(z.scalars[i]) - y.scalars[i]) / Scalar(m)
-        }
-        return (total / Double(m), grad)
+        let softplus = z.withUnsafeBufferPointer { Scalar.softplusSum($0) }
+        return (softplus - targets.dot(z)) / Double(z.shape[0])
     }
 }

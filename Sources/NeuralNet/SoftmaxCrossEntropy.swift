@@ -30,4 +30,12 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: Loss {
         }
         return (total / Double(m), grad)
     }
+
+    /// (1/m)·Σᵢ (Σₖyᵢₖ·lse(zᵢ) − Σₖ yᵢₖzᵢₖ); with class indices Σₖyᵢₖ = 1.
+    public func value(_ z: Tensor<Scalar>, targets: Targets<Scalar>) -> Double {
+        guard case .classes = targets else { return evaluate(z, targets: targets).value }
+        precondition(z.rank == 2 && targets.count == z.shape[0], "softmax-ce: logits \(z.shape), \(targets.count) targets")
+        let lse = z.withUnsafeBufferPointer { Scalar.logSumExpRowsSum($0, columns: z.shape[1]) }
+        return (lse - targets.dot(z)) / Double(z.shape[0])
+    }
 }

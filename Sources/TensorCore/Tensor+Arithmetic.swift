@@ -66,7 +66,15 @@ extension Tensor {
     }
 
     /// Adds a row vector (shape `[n]` or `[1, n]`) to every row of an `[m, n]` tensor.
-    @inlinable public func adding(rowVector row: Tensor) -> Tensor { rowBroadcast(row, "adding(rowVector:)") { $0 + $1 } }
+    public func adding(rowVector row: Tensor) -> Tensor {
+        precondition(rank == 2 && row.count == shape[1],
+                     "adding(rowVector:): row vector of shape \(row.shape) does not broadcast over \(shape)")
+        var out = self
+        out.scalars.withUnsafeMutableBufferPointer { o in
+            row.scalars.withUnsafeBufferPointer { r in Scalar.addRowVector(o, r) }
+        }
+        return out
+    }
     /// Subtracts a row vector from every row.
     @inlinable public func subtracting(rowVector row: Tensor) -> Tensor { rowBroadcast(row, "subtracting(rowVector:)") { $0 - $1 } }
     /// Multiplies every row element-wise by a row vector.

@@ -42,6 +42,10 @@ extension Tensor {
         precondition(rank == 2 && (axis == 0 || axis == 1), "sum(alongAxis: \(axis)) needs a rank-2 tensor, shape is \(shape)")
         let (m, n) = (shape[0], shape[1])
         var out = [Scalar](repeating: 0, count: axis == 0 ? n : m)
+        if axis == 0 && n > 0 {
+            scalars.withUnsafeBufferPointer { a in out.withUnsafeMutableBufferPointer { Scalar.addColumnSums(a, into: $0) } }
+            return Tensor(shape: [n], scalars: out)
+        }
         scalars.withUnsafeBufferPointer { a in
             out.withUnsafeMutableBufferPointer { o in
                 for i in 0..<m {

@@ -20,14 +20,26 @@ extension Tensor {
         }
     }
 
-    @inlinable public func exp() -> Tensor { map { Scalar.exp($0) } }
+    public func exp() -> Tensor {
+        var out = self
+        scalars.withUnsafeBufferPointer { x in
+            out.scalars.withUnsafeMutableBufferPointer { y in Scalar.exp(x, into: y) }
+        }
+        return out
+    }
     @inlinable public func log() -> Tensor { map { Scalar.log($0) } }
     @inlinable public func tanh() -> Tensor { map { Scalar.tanh($0) } }
     @inlinable public func squareRoot() -> Tensor { map { $0.squareRoot() } }
     @inlinable public func squared() -> Tensor { map { $0 * $0 } }
     @inlinable public func abs() -> Tensor { map { Swift.abs($0) } }
     /// The logistic function σ(x) = 1 / (1 + e^(−x)), evaluated without overflow for x ≪ 0.
-    @inlinable public func sigmoid() -> Tensor { map(Scalar.sigmoid) }
+    public func sigmoid() -> Tensor {
+        var out = self
+        scalars.withUnsafeBufferPointer { x in
+            out.scalars.withUnsafeMutableBufferPointer { y in Scalar.sigmoid(x, into: y) }
+        }
+        return out
+    }
     /// max(x, 0).
     @inlinable public func relu() -> Tensor { map { $0 > 0 ? $0 : 0 } }
 }

@@ -26,7 +26,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
     /// A tensor of the given shape with every element equal to `value`.
     @inlinable
     public init(repeating value: Scalar, shape: [Int]) {
-        self.init(shape: shape, scalars: Array(repeating: value, count: shape.reduce(1, *)))
+        self.init(shape: shape, scalars: Scalar.filled(value, count: shape.reduce(1, *)))
     }
 
     /// A tensor of zeros.

@@ -4,7 +4,7 @@ import RealModule
 ///
 /// Conforming types provide the elementary functions (through swift-numerics' `Real`) and
 /// route matrix multiplication to the matching GEMM kernel.
-public protocol TensorScalar: Real, BinaryFloatingPoint, Sendable, Codable, LosslessStringConvertible
+public protocol TensorScalar: Real, BinaryFloatingPoint, Sendable, Codable, LosslessStringConvertible, ScalarKernels
 where RawSignificand: FixedWidthInteger {
     /// The name used in file formats and on the command line: `float32` or `float64`.
     static var dtypeName: String { get }

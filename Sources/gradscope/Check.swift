@@ -66,6 +66,13 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
+        do { try runReporting() } catch let error as CLIError {
+            FileHandle.standardError.write(Data("gradscope: \(error.description)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
+    }
+
+    func runReporting() throws {
         var configuration = CheckConfiguration(mode: mode.mode(samples: samples, directions: directions),
                                                step: try stepChoice(), seed: modelOptions.seed)
         let progress = ProgressBar(label: "checking")
@@ -73,6 +80,9 @@ struct Check: ParsableCommand {
         let (title, report) = try runCheck(configuration)
         progress.finish()
         try emit(report, title: title)
+        if let message = report.errorMessage {
+            FileHandle.standardError.write(Data("gradscope: evaluation error: \(message)\n".utf8))
+        }
         throw ExitCode(report.verdict.exitCode)
     }
 

@@ -43,6 +43,14 @@ enum CLIError: Error, CustomStringConvertible {
     case evaluation(String)
     /// A result could not be written (exit 73, EX_CANTCREAT).
     case output(String)
+    /// 3 for evaluation errors, 73 (EX_CANTCREAT) when output cannot be written.
+    var exitCode: Int32 {
+        switch self {
+        case .evaluation: return 3
+        case .output: return 73
+        }
+    }
+
     var description: String {
         switch self {
         case .evaluation(let m): return "evaluation error: \(m)"

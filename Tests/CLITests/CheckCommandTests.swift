@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Testing
+@testable import gradscope
+
+/// `gradscope check`'s exit statuses are a contract: 0 pass, 1 fail, 2 inconclusive,
+/// 3 evaluation error, 64 usage error.
+struct CheckCommandTests {
+    /// Runs a subcommand as the CLI would and returns its exit status (output is discarded).
+    func exitStatus(_ arguments: [String]) -> Int32 {
+        do {
+            var command = try GradScope.parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch {
+            return GradScope.exitCode(for: error).rawValue
+        }
+    }
+
+    func tempFile(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("gradscope-cli-\(UUID().uuidString)-\(name)").path
+    }
+
+    @Test func passingCheckExitsZero() {
+        #expect(exitStatus(["check", "--format", "json"]) == 0)
+        #expect(exitStatus(["check", "--model", "ex4-debug", "--lambda", "3", "--dtype", "float32", "--format", "json"]) == 0)
+        #expect(exitStatus(["check", "--layers", "4,6,3", "--activation", "tanh", "--mode", "sample", "--samples", "5", "--format", "json"]) == 0)
+    }
+
+    @Test(arguments: ["bias-reg-gradient", "softmax-diagonal", "dropout-left-on"])
+    func bugsExitOne(_ bug: String) {
+        #expect(exitStatus(["check", "--bug", bug, "--format", "json"]) == 1)
+    }
+
+    @Test func usageErrorsExitSixtyFour() {
+        #expect(exitStatus(["check", "--mode", "sideways"]) == 64)
+        #expect(exitStatus(["check", "--step", "-1"]) == 64)
+        #expect(exitStatus(["check", "--step", "nan"]) == 64)
+        #expect(exitStatus(["check", "--layers", "3,x,2"]) == 64)
+        #expect(exitStatus(["check", "--model", "ex4-debug", "--layers", "3,5,3"]) == 64)
+        #expect(exitStatus(["check", "--samples", "0"]) == 64)
+        #expect(exitStatus(["check", "--no-such-flag"]) == 64)
+    }
+
+    @Test func unwritableReportExitsWithCantCreate() {
+        #expect(exitStatus(["check", "--format", "json", "--report", "/nonexistent-dir/x.html"]) == 73)
+    }
+
+    @Test func htmlReportIsWritten() throws {
+        let path = tempFile("report.html")
+        #expect(exitStatus(["check", "--bug", "transposed-weight-gradient", "--format", "json", "--report", path]) == 1)
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(html.contains("<svg") && html.contains("transpose"))
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    @Test func sweepWritesItsPlot() throws {
+        let path = tempFile("sweep.svg")
+        #expect(exitStatus(["sweep", "--out", path, "--format", "json"]) == 0)
+        let svg = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(svg.contains("<svg") && svg.contains("rounding"))
+        #expect(exitStatus(["sweep", "--entries", "nope:3", "--out", path]) == 64)
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    @Test func everySubcommandHasHelpWithAnExample() {
+        for command in GradScope.configuration.subcommands {
+            let help = command.helpMessage()
+            #expect(help.contains("Examples:"), "\(command.configuration.commandName ?? "\(command)")")
+        }
+    }
+}
