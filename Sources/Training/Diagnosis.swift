@@ -138,14 +138,14 @@ public enum Diagnosis {
                            "largest reading \(format(spike)) at step \(step) (flagged above \(format(Thresholds.updateRatioSpike)))"]
                     + perLayerRatios(history, samples),
                 figures: ["updateRatio": ratio, "updateRatioSpike": spike],
-                fixes: ["lower the learning rate (--lr) about \(orders(ratio / 1e-3))", "use Adam (--optimizer adam)", "clip gradients"]))
+                fixes: ["lower the learning rate (--lr) by \(orders(ratio / 1e-3))", "use Adam (--optimizer adam)", "clip gradients"]))
         } else if ratio < Thresholds.updateRatioTooLow, ratio > 0 || ratios.allSatisfy({ $0 == 0 }) {
             findings.append(Finding(
                 code: "learning-rate-too-low", severity: .warning,
                 summary: "each step changes the weights by only \(format(ratio)) of their norm (median ‖ΔW‖/‖W‖), far below the ≈ 10⁻³ that usually works",
                 evidence: ["median update ratio \(format(ratio)) < \(format(Thresholds.updateRatioTooLow))"] + perLayerRatios(history, samples),
                 figures: ["updateRatio": ratio],
-                fixes: ["raise the learning rate (--lr) about \(orders(1e-3 / Swift.max(ratio, 1e-12)))", "use momentum or Adam (--optimizer momentum|adam)"]))
+                fixes: ["raise the learning rate (--lr) by \(orders(1e-3 / Swift.max(ratio, 1e-12)))", "use momentum or Adam (--optimizer momentum|adam)"]))
         }
         return findings.sorted { $0.severity > $1.severity }
     }

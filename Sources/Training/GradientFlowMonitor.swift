@@ -17,6 +17,11 @@ public struct MonitoredLayer: Sendable, Codable, Hashable {
     public var activation: String
     /// Entries of the weight.
     public var weightCount: Int
+
+    public init(name: String, layerIndex: Int, weightBlock: Int, activationLayerIndex: Int, activation: String, weightCount: Int) {
+        self.name = name; self.layerIndex = layerIndex; self.weightBlock = weightBlock
+        self.activationLayerIndex = activationLayerIndex; self.activation = activation; self.weightCount = weightCount
+    }
 }
 
 /// What the monitor measured for one layer at one step.
@@ -41,6 +46,13 @@ public struct LayerSample: Sendable, Codable, Equatable {
     public var saturation: Double?
     /// Fraction of ReLU units that are zero for every example of the batch.
     public var deadFraction: Double?
+
+    public init(meanAbsoluteUpdate: Double, updateNorm: Double, weightNorm: Double, gradientNorm: Double, updateRatio: Double,
+                activationMean: Double, activationStandardDeviation: Double, saturation: Double?, deadFraction: Double?) {
+        self.meanAbsoluteUpdate = meanAbsoluteUpdate; self.updateNorm = updateNorm; self.weightNorm = weightNorm
+        self.gradientNorm = gradientNorm; self.updateRatio = updateRatio; self.activationMean = activationMean
+        self.activationStandardDeviation = activationStandardDeviation; self.saturation = saturation; self.deadFraction = deadFraction
+    }
 }
 
 /// One monitor reading: every watched layer at one training step.
@@ -53,6 +65,10 @@ public struct MonitorSample: Sendable, Codable, Equatable {
     public var loss: Double
     /// One entry per ``MonitoredLayer``, in order.
     public var layers: [LayerSample]
+
+    public init(step: Int, epoch: Int, loss: Double, layers: [LayerSample]) {
+        self.step = step; self.epoch = epoch; self.loss = loss; self.layers = layers
+    }
 }
 
 /// Measures gradient flow per layer: a snapshot of the weights before the optimizer step, then
