@@ -11,7 +11,8 @@ import TensorCore
 /// | max(x, 0) | 1 if y > 0 else 0 (0 at the kink, as `ReLU` does) |
 /// | x if x > 0 else αx, α ≥ 0 | 1 if y > 0 else α |
 ///
-/// `Float` uses ``fastExp(_:)``; `Double` uses libm's `exp` and `tanh`.
+/// `Float` uses ``fastExp(_:)``; `Double` uses libm's `exp` and `tanh`. Large buffers are split
+/// over the cores like the optimizer updates (element-wise, so the split changes no result).
 enum ActivationKernels {
     enum Function: Sendable, Equatable {
         case sigmoid, tanh, relu, identity
@@ -20,19 +21,23 @@ enum ActivationKernels {
 
     /// y[i] = f(x[i]) for i in 0..<count. `x` and `y` may be the same buffer.
     static func forward<S: TensorScalar>(_ f: Function, _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, count: Int) {
-        switch ConcreteScalar.of(S.self) {
-        case .float: forwardFloat(f, x.rebound(to: Float.self), y.rebound(to: Float.self), count)
-        case .double: forwardGeneric(f, x.rebound(to: Double.self), y.rebound(to: Double.self), count)
-        case .other: forwardGeneric(f, x, y, count)
+        UpdateKernels.chunked(count) { o, c in
+            switch ConcreteScalar.of(S.self) {
+            case .float: forwardFloat(f, x.rebound(to: Float.self) + o, y.rebound(to: Float.self) + o, c)
+            case .double: forwardGeneric(f, x.rebound(to: Double.self) + o, y.rebound(to: Double.self) + o, c)
+            case .other: forwardGeneric(f, x + o, y + o, c)
+            }
         }
     }
 
     /// g[i] *= f′ expressed through y[i].
     static func backward<S: TensorScalar>(_ f: Function, output y: UnsafePointer<S>, gradient g: UnsafeMutablePointer<S>, count: Int) {
-        switch ConcreteScalar.of(S.self) {
-        case .float: backwardGeneric(f, y.rebound(to: Float.self), g.rebound(to: Float.self), count)
-        case .double: backwardGeneric(f, y.rebound(to: Double.self), g.rebound(to: Double.self), count)
-        case .other: backwardGeneric(f, y, g, count)
+        UpdateKernels.chunked(count) { o, c in
+            switch ConcreteScalar.of(S.self) {
+            case .float: backwardGeneric(f, y.rebound(to: Float.self) + o, g.rebound(to: Float.self) + o, c)
+            case .double: backwardGeneric(f, y.rebound(to: Double.self) + o, g.rebound(to: Double.self) + o, c)
+            case .other: backwardGeneric(f, y + o, g + o, c)
+            }
         }
     }
 

@@ -1,9 +1,35 @@
+import Foundation
 import TensorCore
 
 /// The optimizers' per-element updates on raw buffers, specialised for `Float` and `Double`.
 /// Hyperparameters arrive as `Double` and are rounded once to the element type.
 /// The formulas are documented on the optimizers that call them.
+///
+/// Updates of large blocks are split into contiguous chunks run on all cores (they are
+/// memory-bound: a momentum step reads and writes five arrays the size of the weights). Each
+/// element is computed by the same expression whatever the split, so results do not depend
+/// on the thread count.
 enum UpdateKernels {
+    /// Blocks smaller than this run on the calling thread.
+    static let parallelThreshold = 1 << 16
+    static let threads = Swift.max(1, Swift.min(GEMM.maxThreads, ProcessInfo.processInfo.activeProcessorCount))
+
+    /// Calls `body(offset, count)` for contiguous chunks covering 0..<count, in parallel when large.
+    @inline(__always)
+    static func chunked(_ count: Int, _ body: (Int, Int) -> Void) {
+        guard count >= parallelThreshold, threads > 1 else { body(0, count); return }
+        let chunk = (count + threads - 1) / threads
+        let threads = self.threads
+        withoutActuallyEscaping(body) { body in
+            // The chunks touch disjoint ranges of the caller's buffers, which outlive this call.
+            let shared = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                let start = t * chunk
+                if start < count { shared.value(start, Swift.min(chunk, count - start)) }
+            }
+        }
+    }
+
     /// w ← w − η·g.
     static func sgd<S: TensorScalar>(_ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, count: Int, learningRate: Double) {
         switch ConcreteScalar.of(S.self) {
@@ -14,7 +40,10 @@ enum UpdateKernels {
     }
 
     static func sgd<T: TensorScalar>(_ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ n: Int, _ lr: T) {
-        for i in 0..<n { w[i] -= lr * g[i] }
+        chunked(n) { o, c in
+            let (w, g) = (w + o, g + o)
+            for i in 0..<c { w[i] -= lr * g[i] }
+        }
     }
 
     /// v ← μv − η·g, then w ← w + v (classical momentum), or w ← w + μv − η·g (Nesterov).
@@ -33,6 +62,11 @@ enum UpdateKernels {
 
     static func momentumLoop<T: TensorScalar>(_ w: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
                                           _ n: Int, _ lr: T, _ mu: T, _ nesterov: Bool) {
+        chunked(n) { o, c in momentumChunk(w + o, v + o, g + o, c, lr, mu, nesterov) }
+    }
+
+    static func momentumChunk<T: TensorScalar>(_ w: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
+                                               _ n: Int, _ lr: T, _ mu: T, _ nesterov: Bool) {
         if nesterov {
             for i in 0..<n {
                 let step = lr * g[i]
@@ -67,6 +101,11 @@ enum UpdateKernels {
 
     static func adam<T: TensorScalar>(_ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
                                       _ g: UnsafePointer<T>, _ n: Int, _ alpha: T, _ b1: T, _ b2: T, _ eps: T) {
+        chunked(n) { o, c in adamChunk(w + o, m + o, v + o, g + o, c, alpha, b1, b2, eps) }
+    }
+
+    static func adamChunk<T: TensorScalar>(_ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
+                                           _ g: UnsafePointer<T>, _ n: Int, _ alpha: T, _ b1: T, _ b2: T, _ eps: T) {
         for i in 0..<n {
             let gi = g[i]
             let mi = b1 * m[i] + (1 - b1) * gi
@@ -86,7 +125,10 @@ enum UpdateKernels {
     }
 
     static func axpy<T: TensorScalar>(_ a: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
-        for i in 0..<n { y[i] += a * x[i] }
+        chunked(n) { o, c in
+            let (x, y) = (x + o, y + o)
+            for i in 0..<c { y[i] += a * x[i] }
+        }
     }
 
     /// x ← a·x.
@@ -99,6 +141,16 @@ enum UpdateKernels {
     }
 
     static func scale<T: TensorScalar>(_ x: UnsafeMutablePointer<T>, _ a: T, _ n: Int) {
-        for i in 0..<n { x[i] *= a }
+        chunked(n) { o, c in
+            let x = x + o
+            for i in 0..<c { x[i] *= a }
+        }
     }
+}
+
+/// A value handed to worker threads that the caller guarantees is safe to share (here: a
+/// closure writing disjoint ranges of buffers that outlive the parallel loop).
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
