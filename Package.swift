@@ -11,13 +11,19 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "GradCheck", targets: ["GradCheck"]),
+        .library(name: "Exec", targets: ["Exec"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Plotting", targets: ["Plotting"]),
+        .library(name: "DifferentiableCheck", targets: ["DifferentiableCheck"]),
+        // For test targets: expectGradientsMatch and friends (Swift Testing and XCTest).
+        .library(name: "GradScopeTesting", targets: ["GradScopeTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        // `swift package generate-documentation` (DocC); adds no code to any product.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // Register-blocked GEMM micro-kernels (AVX-512, AVX2, NEON, portable), chosen at run time.
@@ -37,6 +43,8 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["TensorCore"]),
         .target(name: "GradCheck", dependencies: ["NeuralNet", "TensorCore", "Plotting"]),
         .target(name: "Training", dependencies: ["NeuralNet", "TensorCore"]),
+        // Any program's gradient over the gradscope/1 line protocol (child processes, pipes, JSON lines).
+        .target(name: "Exec", dependencies: ["GradCheck"]),
         // zlib from the system (zlib.h in /usr/include on Debian/Ubuntu, in the SDK on macOS).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
@@ -45,17 +53,21 @@ let package = Package(
             resources: [.copy("Resources/digits.csv.gz"), .copy("Resources/DIGITS-LICENSE.md")]
         ),
         .target(name: "Plotting"),
+        // Checks the derivatives Swift's compiler computes (`import _Differentiation`).
+        .target(name: "DifferentiableCheck", dependencies: ["GradCheck"]),
+        .target(name: "GradScopeTesting",
+                dependencies: ["DifferentiableCheck", "GradCheck", "NeuralNet", "TensorCore"]),
         .executableTarget(
             name: "gradscope",
             dependencies: [
-                "TensorCore", "NeuralNet", "GradCheck", "Training", "Datasets", "Plotting",
+                "TensorCore", "NeuralNet", "GradCheck", "Exec", "Training", "Datasets", "Plotting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "gradscope-bench",
             dependencies: [
-                "TensorCore", "NeuralNet", "GradCheck", "Training", "Datasets",
+                "TensorCore", "NeuralNet", "GradCheck", "Exec", "Training", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,9 +75,14 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NeuralNet", "TensorCore", "Datasets"]),
         .testTarget(name: "GradCheckTests", dependencies: ["GradCheck", "NeuralNet", "TensorCore"]),
+        .testTarget(name: "ExecTests", dependencies: ["Exec", "GradCheck"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "CLITests", dependencies: ["gradscope"], exclude: ["Golden"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
+        .testTarget(name: "DifferentiableCheckTests", dependencies: ["DifferentiableCheck", "GradCheck"]),
+        .testTarget(name: "GradScopeTestingTests",
+                    dependencies: ["GradScopeTesting", "DifferentiableCheck", "GradCheck", "NeuralNet", "TensorCore"],
+                    exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )

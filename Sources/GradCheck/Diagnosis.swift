@@ -65,8 +65,13 @@ enum Diagnosis {
             if isTransposed(a: a, n: n, entries: entries, shape: block.shape) {
                 add("transpose", "The analytic gradient of \(block.name) matches the numerical one transposed: the weight gradient was computed as δᵀ·X where X·δᵀ was needed (or the other way round).")
             }
-            if let c = fitDifference(a, n, theta), abs(c) > 0 {
-                var message = "The mismatch of \(block.name) is proportional to the parameters: a − n ≈ \(shortNumber(c))·θ"
+            // a − n ≈ c·θ over the whole block, or over its failing entries only (a regulariser
+            // applied to a bias column that should be left out).
+            let failingFit = fitDifference(failing.map(\.analytic), failing.map(\.numeric),
+                                           failing.map { x[block.offset + $0.index] })
+            if let c = fitDifference(a, n, theta) ?? (failing.count < entries.count ? failingFit : nil), abs(c) > 0 {
+                let scope = fitDifference(a, n, theta) == nil ? " on the failing entries" : ""
+                var message = "The mismatch of \(block.name) is proportional to the parameters\(scope): a − n ≈ \(shortNumber(c))·θ"
                 if let lm = lambdaOverM, lm > 0 {
                     let ratio = c / lm
                     if abs(ratio - 1) < 0.05 {

@@ -13,8 +13,12 @@ public struct JacobianReport: Sendable {
 }
 
 /// Checks `vjp(x, v) = vᵀ·J(x)` against numerical derivatives of `function` at `point`.
+///
+/// `blocks` names the parts of the input (one block `x` when `nil`); row k's blocks are then
+/// reported as `∂Fk/∂name`.
 public func checkJacobian(at point: [Double], outputs: Int, precision: Precision = .float64,
                           configuration: CheckConfiguration = CheckConfiguration(),
+                          blocks: [ObjectiveBlock]? = nil,
                           function: @escaping @Sendable ([Double]) -> [Double],
                           vjp: @escaping @Sendable (_ x: [Double], _ cotangent: [Double]) -> [Double]) -> JacobianReport {
     var rows = [GradientReport]()
@@ -23,7 +27,11 @@ public func checkJacobian(at point: [Double], outputs: Int, precision: Precision
         basis[k] = 1
         let e = basis
         let objective = ClosureObjective(
-            point: point, blocks: [ObjectiveBlock(name: "∂F\(k)/∂x", shape: [point.count], offset: 0)], precision: precision,
+            point: point,
+            blocks: (blocks ?? [ObjectiveBlock(name: "x", shape: [point.count], offset: 0)]).map {
+                ObjectiveBlock(name: "∂F\(k)/∂\($0.name)", shape: $0.shape, offset: $0.offset, role: $0.role)
+            },
+            precision: precision,
             value: { function($0)[k] },
             valueAndGradient: { x in (function(x)[k], vjp(x, e)) })
         rows.append(check(objective, configuration: configuration))

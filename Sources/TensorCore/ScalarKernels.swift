@@ -32,6 +32,49 @@ public protocol ScalarKernels {
                             y: UnsafePointer<Self>, yStride: Int, out: UnsafeMutablePointer<Self>, outStride: Int)
 }
 
+/// The arithmetic kernels, shared by Float and Double. These defaults are the conformances'
+/// witnesses, so the compiler specialises them for each concrete type in this module.
+extension ScalarKernels where Self: BinaryFloatingPoint {
+    public static func dot(_ a: UnsafeBufferPointer<Self>, _ b: UnsafeBufferPointer<Self>) -> Double {
+        precondition(a.count == b.count, "dot: lengths \(a.count) and \(b.count)")
+        var s = 0.0
+        for i in 0..<a.count { s += Double(a[i]) * Double(b[i]) }
+        return s
+    }
+    public static func addRowVector(_ m: UnsafeMutableBufferPointer<Self>, _ row: UnsafeBufferPointer<Self>) {
+        let c = row.count
+        precondition(c > 0 && m.count % c == 0, "addRowVector: \(m.count) entries, row of \(c)")
+        var base = 0
+        while base < m.count {
+            for j in 0..<c { m[base + j] += row[j] }
+            base += c
+        }
+    }
+    public static func sigmoidBackward(_ g: UnsafeMutableBufferPointer<Self>, output y: UnsafeBufferPointer<Self>) {
+        precondition(g.count == y.count, "sigmoidBackward: \(g.count) and \(y.count)")
+        for i in 0..<g.count { g[i] *= y[i] * (1 - y[i]) }
+    }
+    public static func addColumnSums(_ m: UnsafeBufferPointer<Self>, into sums: UnsafeMutableBufferPointer<Self>) {
+        let c = sums.count
+        precondition(c > 0 && m.count % c == 0, "addColumnSums: \(m.count) entries, \(c) columns")
+        var base = 0
+        while base < m.count {
+            for j in 0..<c { sums[j] += m[base + j] }
+            base += c
+        }
+    }
+    public static func filled(_ value: Self, count: Int) -> [Self] { [Self](repeating: value, count: count) }
+    public static func sum(_ x: UnsafeBufferPointer<Self>, at offsets: [Int]) -> Double {
+        var s = 0.0
+        for o in offsets { s += Double(x[o]) }
+        return s
+    }
+    public static func stridedAxpy(count: Int, alpha: Self, x: UnsafePointer<Self>, xStride: Int,
+                                   y: UnsafePointer<Self>, yStride: Int, out: UnsafeMutablePointer<Self>, outStride: Int) {
+        for r in 0..<count { out[r * outStride] = y[r * yStride] + alpha * x[r * xStride] }
+    }
+}
+
 extension Double: ScalarKernels {
     public static func exp(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>) {
         precondition(x.count == y.count, "exp: \(x.count) inputs, \(y.count) outputs")
@@ -50,44 +93,6 @@ extension Double: ScalarKernels {
     public static func logSumExpRowsSum(_ x: UnsafeBufferPointer<Double>, columns: Int) -> Double {
         guard let xb = x.baseAddress, columns > 0 else { return 0 }
         return gs_logsumexp_rows_sum_f64(xb, x.count / columns, columns)
-    }
-    public static func dot(_ a: UnsafeBufferPointer<Double>, _ b: UnsafeBufferPointer<Double>) -> Double {
-        precondition(a.count == b.count, "dot: lengths \(a.count) and \(b.count)")
-        var s = 0.0
-        for i in 0..<a.count { s += a[i] * b[i] }
-        return s
-    }
-    public static func addRowVector(_ m: UnsafeMutableBufferPointer<Double>, _ row: UnsafeBufferPointer<Double>) {
-        let c = row.count
-        precondition(c > 0 && m.count % c == 0, "addRowVector: \(m.count) entries, row of \(c)")
-        var base = 0
-        while base < m.count {
-            for j in 0..<c { m[base + j] += row[j] }
-            base += c
-        }
-    }
-    public static func sigmoidBackward(_ g: UnsafeMutableBufferPointer<Double>, output y: UnsafeBufferPointer<Double>) {
-        precondition(g.count == y.count, "sigmoidBackward: \(g.count) and \(y.count)")
-        for i in 0..<g.count { g[i] *= y[i] * (1 - y[i]) }
-    }
-    public static func filled(_ value: Double, count: Int) -> [Double] { [Double](repeating: value, count: count) }
-    public static func sum(_ x: UnsafeBufferPointer<Double>, at offsets: [Int]) -> Double {
-        var s = 0.0
-        for o in offsets { s += Double(x[o]) }
-        return s
-    }
-    public static func stridedAxpy(count: Int, alpha: Double, x: UnsafePointer<Double>, xStride: Int,
-                                   y: UnsafePointer<Double>, yStride: Int, out: UnsafeMutablePointer<Double>, outStride: Int) {
-        for r in 0..<count { out[r * outStride] = y[r * yStride] + alpha * x[r * xStride] }
-    }
-    public static func addColumnSums(_ m: UnsafeBufferPointer<Double>, into sums: UnsafeMutableBufferPointer<Double>) {
-        let c = sums.count
-        precondition(c > 0 && m.count % c == 0, "addColumnSums: \(m.count) entries, \(c) columns")
-        var base = 0
-        while base < m.count {
-            for j in 0..<c { sums[j] += m[base + j] }
-            base += c
-        }
     }
 }
 
@@ -109,43 +114,5 @@ extension Float: ScalarKernels {
     public static func logSumExpRowsSum(_ x: UnsafeBufferPointer<Float>, columns: Int) -> Double {
         guard let xb = x.baseAddress, columns > 0 else { return 0 }
         return gs_logsumexp_rows_sum_f32(xb, x.count / columns, columns)
-    }
-    public static func dot(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) -> Double {
-        precondition(a.count == b.count, "dot: lengths \(a.count) and \(b.count)")
-        var s = 0.0
-        for i in 0..<a.count { s += Double(a[i]) * Double(b[i]) }
-        return s
-    }
-    public static func addRowVector(_ m: UnsafeMutableBufferPointer<Float>, _ row: UnsafeBufferPointer<Float>) {
-        let c = row.count
-        precondition(c > 0 && m.count % c == 0, "addRowVector: \(m.count) entries, row of \(c)")
-        var base = 0
-        while base < m.count {
-            for j in 0..<c { m[base + j] += row[j] }
-            base += c
-        }
-    }
-    public static func sigmoidBackward(_ g: UnsafeMutableBufferPointer<Float>, output y: UnsafeBufferPointer<Float>) {
-        precondition(g.count == y.count, "sigmoidBackward: \(g.count) and \(y.count)")
-        for i in 0..<g.count { g[i] *= y[i] * (1 - y[i]) }
-    }
-    public static func filled(_ value: Float, count: Int) -> [Float] { [Float](repeating: value, count: count) }
-    public static func sum(_ x: UnsafeBufferPointer<Float>, at offsets: [Int]) -> Double {
-        var s = 0.0
-        for o in offsets { s += Double(x[o]) }
-        return s
-    }
-    public static func stridedAxpy(count: Int, alpha: Float, x: UnsafePointer<Float>, xStride: Int,
-                                   y: UnsafePointer<Float>, yStride: Int, out: UnsafeMutablePointer<Float>, outStride: Int) {
-        for r in 0..<count { out[r * outStride] = y[r * yStride] + alpha * x[r * xStride] }
-    }
-    public static func addColumnSums(_ m: UnsafeBufferPointer<Float>, into sums: UnsafeMutableBufferPointer<Float>) {
-        let c = sums.count
-        precondition(c > 0 && m.count % c == 0, "addColumnSums: \(m.count) entries, \(c) columns")
-        var base = 0
-        while base < m.count {
-            for j in 0..<c { sums[j] += m[base + j] }
-            base += c
-        }
     }
 }

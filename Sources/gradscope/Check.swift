@@ -22,10 +22,13 @@ struct Check: ParsableCommand {
           gradscope check --layers 8,16,4 --activation relu --mode sample --samples 20
           gradscope check --model ex4 --mode directional --format json
           gradscope check --report check.html
+          gradscope check --exec "python3 my_cost.py" --jobs 2   # your own code (docs/exec.md)
         """
     )
 
     @OptionGroup var modelOptions: ModelOptions
+
+    @OptionGroup(title: "External programs") var execOptions: ExecOptions
 
     @Option(help: "full (every entry), sample (--samples per block) or directional (--directions random directions).")
     var mode: ModeOption = .full
@@ -87,6 +90,7 @@ struct Check: ParsableCommand {
     }
 
     func runCheck(_ configuration: CheckConfiguration) throws -> (String, GradientReport) {
+        if let command = execOptions.exec { return try runExecCheck(command, configuration) }
         if let bug {
             let objective = try bug.objective()
             return ("--bug \(bug.rawValue): \(bug.summary)", checkSeparatingRegularization(objective, configuration: configuration))

@@ -83,6 +83,19 @@ struct ModesAndReportsTests {
         #expect(badStep.verdict == .error && badStep.errorMessage?.hasPrefix("invalid step") == true)
     }
 
+    /// Heavy noise (5e-5·|f|, below the nondeterminism threshold) on tiny gradients: the bounds
+    /// are too wide to decide, and the check says so instead of failing or passing.
+    @Test func heavyNoiseIsInconclusiveNotFail() {
+        let noise = NoiseSource(seed: 3)
+        let objective = ClosureObjective(point: [1e-4, -2e-4, 3e-4], value: { x in
+            (100 + x.map { $0 * $0 }.reduce(0, +)) * (1 + 5e-5 * noise.next())
+        }, valueAndGradient: { x in (100 + x.map { $0 * $0 }.reduce(0, +), x.map { 2 * $0 }) })
+        let report = check(objective)
+        #expect(report.verdict == .inconclusive, "\(report.entries.map { ($0.verdict, $0.bound) })")
+        #expect(report.verdict.exitCode == 2)
+        #expect(report.diagnosis.contains { $0.code == "noisy" })
+    }
+
     @Test func softmaxJacobianCheckPassesAndCatchesTheDiagonalMistake() {
         let z = [0.3, -1.2, 2.0, 0.5]
         let f: @Sendable ([Double]) -> [Double] = { x in

@@ -1,0 +1,103 @@
+import GradCheck
+
+/// One `evaluate` request: the value at x, or at x plus a sparse offset, with or without the
+/// gradient. Encoded as one line:
+///
+///     {"id":7,"op":"evaluate"}
+///     {"id":8,"op":"evaluate","gradient":true}
+///     {"id":9,"op":"evaluate","offset":{"indices":[17,40],"values":[1e-06,-2e-06]}}
+///
+/// Offsets are always sparse, so a check of N parameters sends O(N) numbers in all.
+public struct Request: Sendable, Hashable {
+    public var offset: Perturbation
+    public var gradient: Bool
+
+    public init(offset: Perturbation = Perturbation(), gradient: Bool = false) {
+        self.offset = offset; self.gradient = gradient
+    }
+
+    /// Appends the request's line (with its newline) to `out`. Numbers are written in Swift's
+    /// shortest round-trip form, which every JSON reader parses back to the same Double.
+    public func encode(id: Int, into out: inout [UInt8]) {
+        out.append(contentsOf: #"{"id":"#.utf8)
+        out.append(contentsOf: String(id).utf8)
+        out.append(contentsOf: #","op":"evaluate""#.utf8)
+        if gradient { out.append(contentsOf: #","gradient":true"#.utf8) }
+        if !offset.indices.isEmpty {
+            out.append(contentsOf: #","offset":{"indices":["#.utf8)
+            for (k, i) in offset.indices.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: String(i).utf8)
+            }
+            out.append(contentsOf: #"],"values":["#.utf8)
+            for (k, v) in offset.values.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                precondition(v.isFinite, "Request: non-finite offset \(v)")
+                out.append(contentsOf: v.description.utf8)
+            }
+            out.append(contentsOf: "]}".utf8)
+        }
+        out.append(contentsOf: "}\n".utf8)
+    }
+
+    /// What the request asks for, in words, for error messages: "value and gradient at x",
+    /// "value at x + offset on Theta1[2, 0]".
+    public func summary(blocks: [ObjectiveBlock]) -> String {
+        let what = gradient ? "value and gradient" : "value"
+        switch offset.indices.count {
+        case 0: return "\(what) at x"
+        case 1:
+            let i = offset.indices[0]
+            guard let b = blocks.first(where: { $0.range.contains(i) }) else { return "\(what) at x + offset on entry \(i)" }
+            let k = i - b.offset
+            let position = b.shape.count == 2 ? "[\(k / b.shape[1]), \(k % b.shape[1])]" : "[\(k)]"
+            return "\(what) at x + \(v(offset.values[0])) on \(b.name)\(position)"
+        default: return "\(what) at x + an offset on \(offset.indices.count) entries"
+        }
+    }
+
+    func v(_ x: Double) -> String { x.description }
+}
+
+/// The answer to one request: `{"id": 8, "value": 0.2876, "gradient": [...]}`. An answer
+/// `{"id": 9, "error": "message"}` becomes ``ExecError/programError(request:what:message:)``.
+public struct Response: Sendable, Equatable {
+    public var value: Double
+    public var gradient: [Double]?
+
+    public init(value: Double, gradient: [Double]? = nil) { self.value = value; self.gradient = gradient }
+
+    /// Validates an answer to request `id`: the id, the value (a number; `null` or a
+    /// non-finite token is NaN, which the checker reports), and the gradient's presence and
+    /// length when one was asked for.
+    public init(_ json: JSONValue, id: Int, request: Request, what: String, count: Int) throws(ExecError) {
+        guard case .object = json else {
+            throw .badResponse(request: id, what: what, problem: "the answer is \(json.summary), not a JSON object")
+        }
+        guard let answered = json["id"] else {
+            throw .badResponse(request: id, what: what, problem: "the answer has no \"id\": \(json.summary)")
+        }
+        guard answered.integer == id else { throw .wrongID(request: id, got: answered.summary, what: what) }
+        if let message = json["error"], message != .null {
+            throw .programError(request: id, what: what, message: message.string ?? message.summary)
+        }
+        guard let valueJSON = json["value"] else {
+            throw .badResponse(request: id, what: what, problem: "the answer has neither \"value\" nor \"error\": \(json.summary)")
+        }
+        guard let value = valueJSON.number else {
+            throw .badResponse(request: id, what: what, problem: "\"value\" is \(valueJSON.summary), not a number")
+        }
+        self.value = value
+        guard request.gradient else { gradient = nil; return }
+        guard let g = json["gradient"], g != .null else {
+            throw .badResponse(request: id, what: what, problem: "the answer has no \"gradient\"")
+        }
+        guard let numbers = g.numbers else {
+            throw .badResponse(request: id, what: what, problem: "\"gradient\" must be an array of numbers, got \(g.summary)")
+        }
+        guard numbers.count == count else {
+            throw .badResponse(request: id, what: what, problem: "the gradient has \(numbers.count) entr\(numbers.count == 1 ? "y" : "ies"), expected \(count) (one per entry of x)")
+        }
+        gradient = numbers
+    }
+}
