@@ -9,8 +9,8 @@ import Foundation
 public enum Diagnosis {
     /// The calibrated thresholds.
     public enum Thresholds {
-        /// Vanishing gradients: some hidden layer's median mean |ΔW| is below this fraction of
-        /// the largest layer's.
+        /// Vanishing gradients: in a network with at least two hidden layers, some hidden
+        /// layer's median mean |ΔW| is below this fraction of the largest layer's.
         public static let vanishingRatio = 0.06
         /// Exploding gradients, across depth: some layer's median mean |ΔW| is above this
         /// multiple of the last layer's.
@@ -50,8 +50,9 @@ public enum Diagnosis {
         let layers = history.layers
         let updates = layers.indices.map { l in median(samples.map { $0.layers[l].meanAbsoluteUpdate }) }
 
-        // Vanishing: early layers update orders of magnitude less than the most active one.
-        if layers.count >= 2, let largest = updates.max(), largest > 0 {
+        // Vanishing: early layers update orders of magnitude less than the most active one
+        // (with at least two hidden layers: one hidden layer below its output layer is no depth).
+        if layers.count >= 3, let largest = updates.max(), largest > 0 {
             let hidden = layers.indices.dropLast()
             if let worst = hidden.min(by: { updates[$0] < updates[$1] }), updates[worst] / largest < Thresholds.vanishingRatio {
                 let ratio = updates[worst] / largest
