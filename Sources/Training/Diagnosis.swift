@@ -58,7 +58,8 @@ public enum Diagnosis {
                 let ratio = updates[worst] / largest
                 findings.append(Finding(
                     code: "vanishing-gradients", severity: .warning,
-                    summary: "\(layers[worst].name) updates \(orders(ratio)) less than \(layers[updates.firstIndex(of: largest)!].name): the early layers are barely learning",
+                    summary: "\(layers[worst].name) updates \(orders(ratio)) less than \(layers[updates.firstIndex(of: largest)!].name): "
+                        + (worst == 0 ? "the early layers are barely learning" : "the hidden layers are barely learning"),
                     evidence: layers.indices.map { "\(layers[$0].name) (\(layers[$0].activation)): median mean |ΔW| \(format(updates[$0]))" }
                         + ["ratio \(format(ratio)) < \(format(Thresholds.vanishingRatio))"],
                     figures: figures(layers, updates, "meanAbsoluteUpdate").merging(["ratio": ratio]) { a, _ in a },

@@ -74,7 +74,21 @@ struct EpochBenchmark: ParsableCommand {
             print(String(format: "  numpy %d thr:                              %6.2f s   (%.2f s per 60,000)   numpy/gradscope time: %.2f× (monitored), %.2f× (bare)",
                          threads, seconds, seconds * scale, seconds / monitored, seconds / bare))
         }
-        print("  PyTorch: not measured (torch is not installed here)")
+        torch: for threads in threadCounts {
+            switch PythonAnchor.run("epoch_torch.py", arguments: ["--examples", String(data.set.count), "--threads", String(threads)],
+                                    threads: threads, python: python) {
+            case .success(let json) where json["error"] == nil:
+                let seconds = (json["secondsPerEpoch"] as? Double) ?? .nan
+                print(String(format: "  torch %d thr:                              %6.2f s   (%.2f s per 60,000)   torch/gradscope time: %.2f× (monitored)",
+                             threads, seconds, seconds * scale, seconds / monitored) + "  [torch \(json["torch"] ?? "?")]")
+            case .success(let json):
+                print("  PyTorch: \(json["error"] ?? "unavailable")")
+                break torch
+            case .failure(let error):
+                print("  PyTorch: \(error)")
+                break torch
+            }
+        }
     }
 
     func loadData() throws -> (set: ExampleSet<Float>, name: String) {

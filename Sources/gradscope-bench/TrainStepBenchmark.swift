@@ -71,6 +71,23 @@ struct TrainStepBenchmark: ParsableCommand {
             print(String(format: "  numpy %d thr  %6.2f ms/step (mean %.2f)   gradscope/numpy throughput: %.2f×", threads, n.median * 1e3,
                          n.mean * 1e3, n.median / best) + "  [numpy \(numpyVersion)]")
         }
+        // PyTorch CPU (autograd + torch.optim.SGD), when it is installed.
+        torch: for threads in threadCounts {
+            let arguments = ["--dtype", dtype, "--batch", String(batch), "--layers", layers, "--activation", activation,
+                             "--steps", String(steps), "--warmup", String(warmup), "--threads", String(threads)]
+            switch PythonAnchor.run("train_step_torch.py", arguments: arguments, threads: threads, python: python) {
+            case .success(let json) where json["error"] == nil:
+                let median = (json["medianSecondsPerStep"] as? Double) ?? .nan
+                print(String(format: "  torch %d thr  %6.2f ms/step                gradscope/torch throughput: %.2f×", threads, median * 1e3, median / best)
+                      + "  [torch \(json["torch"] ?? "?")]")
+            case .success(let json):
+                print("  PyTorch: \(json["error"] ?? "unavailable")")
+                break torch
+            case .failure(let error):
+                print("  PyTorch: \(error)")
+                break torch
+            }
+        }
         if let one = numpyBest[1] {
             print(String(format: "  ratio against single-threaded numpy: %.2f× (target ≥ 1.5×)", one.median / best))
         }
