@@ -11,20 +11,25 @@ struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train several configurations and overlay their gradient flow.",
         discussion: """
-        --activation, --init, --lr and --optimizer take comma-separated lists. Lists of the same
-        length are zipped into configurations (the i-th of each); a single value applies to all.
-        Every configuration trains on the same data with the same seed. Writes metrics.csv,
-        metrics.json, gradient-flow.svg (layers keep their colour, configurations get line styles)
-        and report.html to --out, and a summary table to stdout. No checkpoints are written.
+        --activation, --init, --lr and --optimizer take comma-separated lists.
+        Lists of the same length are zipped into configurations (the i-th value
+        of each); a single value applies to all. Every configuration trains on
+        the same data with the same seed. Writes metrics.csv, metrics.json,
+        gradient-flow.svg (layers keep their colour, configurations get line
+        styles) and report.html to --out, and a summary table to stdout. No
+        checkpoints are written.
 
-        Exit status: 0 every run completed, 3 some run stopped on a NaN or infinite loss,
-        64 bad flags, 65 a bad data file, 73 an output that cannot be written.
+        Exit status: 0 every run completed, 3 some run stopped on a NaN or
+        infinite loss, 64 bad flags, 65 a bad data file, 73 an output that
+        cannot be written.
 
         Examples:
-          gradscope compare --hidden 30,30,30,30,30 --activation sigmoid,relu --init xavier,he
-          gradscope compare --hidden 100 --optimizer sgd,momentum,adam --lr 0.1,0.05,0.001
-          gradscope compare --data fashion-mnist --hidden 1000,750,500 --activation sigmoid,relu \\
-              --init xavier,he --batch 100 --lr 0.01 --momentum 0.99 --epochs 1
+          gradscope compare --hidden 30,30,30,30,30 --activation sigmoid,relu \\
+              --init xavier,he
+          gradscope compare --hidden 100 --optimizer sgd,momentum,adam \\
+              --lr 0.1,0.05,0.001
+          gradscope compare --data fashion-mnist --hidden 1000,750,500 \\
+              --init normal,xavier --batch 100 --lr 0.01 --momentum 0.99 --epochs 1
         """)
 
     @Option(help: "Every layer size from input to output, e.g. 64,30,10.", transform: parseSizes)

@@ -11,28 +11,33 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a network, watch gradient flow per layer, and diagnose why layers stop learning.",
         discussion: """
-        Trains on real data with seeded shuffling, evaluates on the test split every epoch, and
-        every --monitor-every batches records per layer: mean |ΔW|, ‖∇W‖, the update ratio
-        ‖ΔW‖/‖W‖, saturated sigmoid/tanh units, dead ReLUs, and the activations' mean and
-        standard deviation. Warnings appear as soon as a rule fires; the final diagnosis gives
-        each finding's code, its evidence and fixes.
+        Trains on real data with seeded shuffling and evaluates on the test split
+        every epoch. Every --monitor-every batches it records per layer: mean |ΔW|,
+        ‖∇W‖, the update ratio ‖ΔW‖/‖W‖, saturated sigmoid/tanh units, dead ReLUs,
+        and the activations' mean and standard deviation. Warnings appear as soon
+        as a rule fires; the final diagnosis gives each finding's code, its
+        evidence and what to try.
 
-        Writes to --out: metrics.csv, metrics.json, gradient-flow.svg (mean |ΔW| per layer on a
-        log scale above the cost), report.html, and checkpoint.gsckpt (weights and optimizer
-        state, replaced at the end of every epoch; --resume continues bit for bit).
+        Writes to --out: metrics.csv, metrics.json, gradient-flow.svg (mean |ΔW|
+        per layer on a log scale above the cost), report.html and
+        checkpoint.gsckpt (weights and optimizer state, replaced at the end of
+        every epoch; --resume continues bit for bit).
 
-        Without --model, --layers or --hidden the network is one hidden layer of 64 units.
-        Defaults: --optimizer momentum --lr 0.05 --momentum 0.9 --batch 32 --epochs 30.
+        Without --model, --layers or --hidden the network has one hidden layer of
+        64 units. Defaults: --optimizer momentum --lr 0.05 --momentum 0.9
+        --batch 32 --epochs 30.
 
-        Exit status: 0 training completed (whatever the diagnosis), 3 stopped by a NaN or
-        infinite loss (outputs written, last good checkpoint kept), 64 bad flags, 65 a bad
-        data or checkpoint file, 73 an output that cannot be written.
+        Exit status: 0 training completed (whatever the diagnosis), 3 stopped by
+        a NaN or infinite loss (outputs written, last good checkpoint kept),
+        64 bad flags, 65 a bad data or checkpoint file, 73 an output that cannot
+        be written.
 
         Examples:
           gradscope train
           gradscope train --hidden 30,30,30,30 --activation sigmoid --epochs 10
-          gradscope train --data fashion-mnist --hidden 1000,750,500 --activation sigmoid \\
-              --batch 100 --optimizer momentum --lr 0.01 --momentum 0.99 --epochs 1
+          gradscope train --data fashion-mnist --hidden 1000,750,500 \\
+              --activation sigmoid --batch 100 --lr 0.01 --momentum 0.99 \\
+              --init normal --epochs 2
           gradscope train --hidden 100,100 --activation relu --init he --out run1
           gradscope train --resume run1 --epochs 40
           gradscope train --format json

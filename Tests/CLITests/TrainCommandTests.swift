@@ -123,13 +123,13 @@ struct TrainHelpTests {
     @Test func trainHelpPinsExitStatusesAndExamples() {
         let help = Train.helpMessage().split(whereSeparator: \.isWhitespace).joined(separator: " ")
         for text in ["0 training completed", "3 stopped by a NaN or", "64 bad flags", "65 a bad", "73 an output",
-                     "gradscope train --data fashion-mnist --hidden 1000,750,500 --activation sigmoid \\ --batch 100", "--resume", "--monitor-every", "--format"] {
+                     "gradscope train --data fashion-mnist --hidden 1000,750,500 \\ --activation sigmoid --batch 100", "--resume", "--monitor-every", "--format"] {
             #expect(help.contains(text), "train --help lacks '\(text)'")
         }
     }
 
     @Test func compareHelpExplainsLists() {
         let help = Compare.helpMessage().split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        #expect(help.contains("Lists of the same") && help.contains("gradscope compare --hidden 30,30,30,30,30 --activation sigmoid,relu --init xavier,he"))
+        #expect(help.contains("Lists of the same") && help.contains("gradscope compare --hidden 30,30,30,30,30 --activation sigmoid,relu \\ --init xavier,he"))
     }
 }
