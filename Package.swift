@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "NeuralNet", targets: ["NeuralNet"]),
         .library(name: "GradCheck", targets: ["GradCheck"]),
         .library(name: "Exec", targets: ["Exec"]),
+        .library(name: "Training", targets: ["Training"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Plotting", targets: ["Plotting"]),
         .library(name: "DifferentiableCheck", targets: ["DifferentiableCheck"]),
@@ -41,6 +42,7 @@ let package = Package(
         ),
         .target(name: "NeuralNet", dependencies: ["TensorCore"]),
         .target(name: "GradCheck", dependencies: ["NeuralNet", "TensorCore", "Plotting"]),
+        .target(name: "Training", dependencies: ["NeuralNet", "TensorCore"]),
         // Any program's gradient over the gradscope/1 line protocol (child processes, pipes, JSON lines).
         .target(name: "Exec", dependencies: ["GradCheck"]),
         // zlib from the system (zlib.h in /usr/include on Debian/Ubuntu, in the SDK on macOS).
@@ -58,23 +60,24 @@ let package = Package(
         .executableTarget(
             name: "gradscope",
             dependencies: [
-                "TensorCore", "NeuralNet", "GradCheck", "Exec",
+                "TensorCore", "NeuralNet", "GradCheck", "Exec", "Training", "Datasets", "Plotting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "gradscope-bench",
             dependencies: [
-                "TensorCore", "NeuralNet", "GradCheck", "Exec",
+                "TensorCore", "NeuralNet", "GradCheck", "Exec", "Training", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], exclude: ["Fixtures"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NeuralNet", "TensorCore", "Datasets"]),
         .testTarget(name: "GradCheckTests", dependencies: ["GradCheck", "NeuralNet", "TensorCore"]),
         .testTarget(name: "ExecTests", dependencies: ["Exec", "GradCheck"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "CLITests", dependencies: ["gradscope"]),
+        .testTarget(name: "CLITests", dependencies: ["gradscope"], exclude: ["Golden"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
         .testTarget(name: "DifferentiableCheckTests", dependencies: ["DifferentiableCheck", "GradCheck"]),
         .testTarget(name: "GradScopeTestingTests",

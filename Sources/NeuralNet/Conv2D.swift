@@ -44,6 +44,14 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
         }
     }
 
+    /// In place: an optimizer step touches the stored tensor without copying it.
+    public mutating func updateParameter(_ slot: Int, _ body: (inout Tensor<Scalar>) -> Void) {
+        precondition(slot == 0 || slot == 1, "Conv2D has parameter slots 0 (kernel) and 1 (bias), got \(slot)")
+        let shape = slot == 0 ? kernel.shape : bias.shape
+        if slot == 0 { body(&kernel) } else { body(&bias) }
+        precondition((slot == 0 ? kernel.shape : bias.shape) == shape, "Conv2D.updateParameter changed the shape of slot \(slot) from \(shape)")
+    }
+
     func outputSize(_ h: Int, _ w: Int) -> (Int, Int) {
         ((h + 2 * padding - kernelHeight) / stride + 1, (w + 2 * padding - kernelWidth) / stride + 1)
     }

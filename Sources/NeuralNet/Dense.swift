@@ -80,6 +80,14 @@ public struct Dense<Scalar: TensorScalar>: Layer {
         return (Tensor(shape: [o, c - 1], scalars: w), Tensor(b))
     }
 
+    /// In place: an optimizer step touches the stored tensor without copying it.
+    public mutating func updateParameter(_ slot: Int, _ body: (inout Tensor<Scalar>) -> Void) {
+        precondition(slot == 0 || slot == 1, "Dense has parameter slots 0 (weight) and 1 (bias), got \(slot)")
+        let shape = slot == 0 ? weight.shape : bias.shape
+        if slot == 0 { body(&weight) } else { body(&bias) }
+        precondition((slot == 0 ? weight.shape : bias.shape) == shape, "Dense.updateParameter changed the shape of slot \(slot) from \(shape)")
+    }
+
     public func outputShape(forInput inputShape: [Int]) -> Result<[Int], ShapeMismatch> {
         guard inputShape == [inputSize] else {
             return .failure(ShapeMismatch("expects \(inputSize) features per example (weight \(weight.shape)), got \(inputShape)"))

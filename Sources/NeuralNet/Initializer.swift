@@ -12,8 +12,11 @@ import RealModule
 /// - `xavierUniform`: W ~ U(−a, a), a = √(6/(fan_in + fan_out)); `xavierNormal`:
 ///   W ~ N(0, 2/(fan_in + fan_out)) (Glorot & Bengio 2010). Biases zero.
 /// - `he`: W ~ N(0, 2/fan_in) (He et al. 2015). Biases zero.
+/// - `normal`: W ~ N(0, 1) whatever the fan-in, biases zero: the naive scale of many tutorials
+///   (and of Nielsen's *Neural Networks and Deep Learning*, ch. 5), which saturates sigmoid units
+///   in wide layers — kept to reproduce the vanishing-gradient demonstration.
 public enum Initializer: String, Sendable, CaseIterable, Codable {
-    case debug, debugRowMajor = "debug-rowmajor", ex4, xavierUniform = "xavier", xavierNormal = "xavier-normal", he
+    case debug, debugRowMajor = "debug-rowmajor", ex4, xavierUniform = "xavier", xavierNormal = "xavier-normal", he, normal
 
     /// ex4's `debugInitializeWeights` as a `[rows, columns]` matrix of sin(1…n)/10, filled
     /// column-major (Octave) or row-major (numpy).
@@ -68,6 +71,8 @@ public enum Initializer: String, Sendable, CaseIterable, Codable {
         case .he:
             let sd = S((2.0 / Double(fanIn)).squareRoot())
             return (.normal(shape: shape, standardDeviation: sd, using: &rng), Tensor(zeros: [out]))
+        case .normal:
+            return (.normal(shape: shape, standardDeviation: 1, using: &rng), Tensor(zeros: [out]))
         }
     }
 }

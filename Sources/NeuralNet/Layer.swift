@@ -73,6 +73,11 @@ public protocol Layer<Scalar>: Sendable {
     /// (one tensor per slot, pre-shaped), so that a parameter used twice accumulates.
     func backward(_ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
                   parameterGradients: inout [Tensor<Scalar>]) -> Tensor<Scalar>
+
+    /// Applies `body` to the parameter in `slot` in place (an optimizer step). `body` must
+    /// keep the shape. The default goes through ``parameters`` and so copies the tensor;
+    /// layers that keep their parameters in stored properties override it to avoid the copy.
+    mutating func updateParameter(_ slot: Int, _ body: (inout Tensor<Scalar>) -> Void)
 }
 
 extension Layer {
@@ -80,6 +85,13 @@ extension Layer {
     public var parameters: [Tensor<Scalar>] {
         get { [] }
         set { precondition(newValue.isEmpty, "\(kind) has no parameters, got \(newValue.count) tensors") }
+    }
+
+    public mutating func updateParameter(_ slot: Int, _ body: (inout Tensor<Scalar>) -> Void) {
+        var values = parameters
+        precondition(values.indices.contains(slot), "\(kind) has no parameter slot \(slot)")
+        body(&values[slot])
+        parameters = values
     }
 }
 

@@ -83,6 +83,16 @@ public struct Sequential<Scalar: TensorScalar>: Sendable {
         }
     }
 
+    /// Updates every parameter block in place, in block order: `body(blockIndex, &tensor)`.
+    /// Unlike assigning ``parameters``, this does not copy the tensors (an optimizer step on a
+    /// large model would otherwise copy every weight). Tied layers follow their owners.
+    public mutating func updateParameters(_ body: (Int, inout Tensor<Scalar>) -> Void) {
+        for (index, block) in parameterBlocks.enumerated() {
+            layers[block.layerIndex].updateParameter(block.slotIndex) { body(index, &$0) }
+        }
+        for (j, i) in ties { layers[j].parameters = layers[i].parameters }
+    }
+
     /// The unrolled parameter vector: blocks in order, each row-major.
     public var flatParameters: [Scalar] {
         get { ParameterVector.flatten(parameters) }

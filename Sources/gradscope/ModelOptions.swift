@@ -25,7 +25,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Number of examples (synthetic data, or a prefix of the data set).")
     var examples: Int?
 
-    @Option(name: .customLong("init"), help: "Initialisation: debug|debug-rowmajor|ex4|xavier|xavier-normal|he.")
+    @Option(name: .customLong("init"), help: "Initialisation: debug|debug-rowmajor|ex4|xavier|xavier-normal|he|normal.")
     var initializer: Initializer?
 
     @Option(help: "Precision the model computes in: float32 or float64.")

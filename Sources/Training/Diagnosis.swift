@@ -1,0 +1,205 @@
+import Foundation
+
+/// Rules that read a run's gradient-flow history and say what is wrong, with the figures and
+/// the fixes. Thresholds are in ``Thresholds``; docs/diagnosis-calibration.md records the runs
+/// they were calibrated on (deep sigmoid vs ReLU/He networks on digits, saturating, dying and
+/// diverging runs) and the margins each threshold leaves.
+///
+/// Every rule works on medians over monitor samples, which a few noisy batches do not move.
+public enum Diagnosis {
+    /// The calibrated thresholds.
+    public enum Thresholds {
+        /// Vanishing gradients: in a network with at least two hidden layers, some hidden
+        /// layer's median mean |ΔW| is below this fraction of the largest layer's.
+        public static let vanishingRatio = 0.06
+        /// Exploding gradients, across depth: some layer's median mean |ΔW| is above this
+        /// multiple of the last layer's.
+        public static let explodingDepthRatio = 100.0
+        /// Exploding gradients, over time: a layer's median ‖∇W‖ over the last fifth of the
+        /// samples is above this multiple of the first fifth's, while the loss has not fallen
+        /// (a deep sigmoid network escaping its plateau under Adam grows its early gradients
+        /// 100-fold as it starts to learn; that is not an explosion).
+        public static let explodingGrowth = 100.0
+        /// Saturation: a layer's median fraction of saturated sigmoid/tanh units.
+        public static let saturation = 0.5
+        /// Dead ReLUs: a layer's median fraction of units dead for a whole batch.
+        public static let deadFraction = 0.5
+        /// Learning rate: the median update ratio ‖ΔW‖/‖W‖ over layers and samples, against
+        /// cs231n's ≈ 10⁻³; or, for "too high", one reading whose median over layers exceeds
+        /// ``updateRatioSpike`` (a step that moves the weights by 15% of their norm).
+        public static let updateRatioTooHigh = 3e-2
+        public static let updateRatioSpike = 0.15
+        public static let updateRatioTooLow = 1e-5
+    }
+
+    /// The findings for `history`, most severe first.
+    public static func diagnose(_ history: TrainingHistory, stop: StopReason) -> [Finding] {
+        var findings = [Finding]()
+        if case let .nonFiniteLoss(epoch, batch, step, loss) = stop {
+            findings.append(Finding(
+                code: "non-finite-loss", severity: .error,
+                summary: "the loss became \(loss) at epoch \(epoch), batch \(batch): training stopped, the last good checkpoint was kept",
+                evidence: ["loss \(loss) at step \(step)"] + lastLosses(history),
+                figures: ["step": Double(step)],
+                fixes: ["lower the learning rate (--lr), by 10× to start with",
+                        "clip gradients, or use Adam (--optimizer adam)",
+                        "check the inputs are normalised (pixels in [0, 1], not 0…255)"]))
+        }
+        let samples = history.samples
+        guard !samples.isEmpty, !history.layers.isEmpty else { return findings }
+        let layers = history.layers
+        let updates = layers.indices.map { l in median(samples.map { $0.layers[l].meanAbsoluteUpdate }) }
+
+        // Vanishing: early layers update orders of magnitude less than the most active one
+        // (with at least two hidden layers: one hidden layer below its output layer is no depth).
+        if layers.count >= 3, let largest = updates.max(), largest > 0 {
+            let hidden = layers.indices.dropLast()
+            if let worst = hidden.min(by: { updates[$0] < updates[$1] }), updates[worst] / largest < Thresholds.vanishingRatio {
+                let ratio = updates[worst] / largest
+                findings.append(Finding(
+                    code: "vanishing-gradients", severity: .warning,
+                    summary: "\(layers[worst].name) updates \(orders(ratio)) less than \(layers[updates.firstIndex(of: largest)!].name): "
+                        + (worst == 0 ? "the early layers are barely learning" : "the hidden layers are barely learning"),
+                    evidence: layers.indices.map { "\(layers[$0].name) (\(layers[$0].activation)): median mean |ΔW| \(format(updates[$0]))" }
+                        + ["ratio \(format(ratio)) < \(format(Thresholds.vanishingRatio))"],
+                    figures: figures(layers, updates, "meanAbsoluteUpdate").merging(["ratio": ratio]) { a, _ in a },
+                    fixes: fixesForVanishing(layers)))
+            }
+        }
+
+        // Exploding across depth: early layers update orders of magnitude more than the last.
+        if layers.count >= 2, let last = updates.last, last > 0,
+           let worst = layers.indices.dropLast().max(by: { updates[$0] < updates[$1] }),
+           updates[worst] / last > Thresholds.explodingDepthRatio {
+            findings.append(Finding(
+                code: "exploding-gradients", severity: .warning,
+                summary: "\(layers[worst].name) updates \(orders(updates[worst] / last)) more than the output layer: gradients grow on their way down",
+                evidence: layers.indices.map { "\(layers[$0].name): median mean |ΔW| \(format(updates[$0]))" },
+                figures: figures(layers, updates, "meanAbsoluteUpdate"),
+                fixes: ["lower the learning rate (--lr)", "clip gradients by norm",
+                        "use Xavier (--init xavier) or He (--init he) initialisation instead of large weights"]))
+        } else if samples.count >= 10 {
+            // Exploding over time: gradient norms grow by orders of magnitude.
+            let fifth = Swift.max(1, samples.count / 5)
+            let growth = layers.indices.map { l -> Double in
+                let early = median(samples.prefix(fifth).map { $0.layers[l].gradientNorm })
+                let late = median(samples.suffix(fifth).map { $0.layers[l].gradientNorm })
+                return early > 0 ? late / early : (late > 0 ? .infinity : 1)
+            }
+            let earlyLoss = median(samples.prefix(fifth).map(\.loss)), lateLoss = median(samples.suffix(fifth).map(\.loss))
+            if let worst = growth.indices.max(by: { growth[$0] < growth[$1] }), growth[worst] > Thresholds.explodingGrowth,
+               !(lateLoss < earlyLoss) {
+                findings.append(Finding(
+                    code: "exploding-gradients", severity: .warning,
+                    summary: "\(layers[worst].name)'s gradient norm grew \(orders(growth[worst])) during training",
+                    evidence: layers.indices.map { "\(layers[$0].name): ‖∇W‖ grew ×\(format(growth[$0])) from the first to the last fifth of the run" },
+                    figures: figures(layers, growth, "gradientNormGrowth"),
+                    fixes: ["lower the learning rate (--lr)", "clip gradients by norm", "add weight decay (--weight-decay) or L2 (--lambda)"]))
+            }
+        }
+
+        // Saturation of sigmoid/tanh units.
+        let saturation = layers.indices.map { l in median(samples.compactMap { $0.layers[l].saturation }) }
+        if let worst = saturation.indices.filter({ !saturation[$0].isNaN }).max(by: { saturation[$0] < saturation[$1] }),
+           saturation[worst] > Thresholds.saturation {
+            findings.append(Finding(
+                code: "saturation", severity: .warning,
+                summary: "\(percent(saturation[worst])) of \(layers[worst].name)'s \(layers[worst].activation) units are saturated (f′ < 1% of its maximum): little gradient gets through",
+                evidence: layers.indices.filter { !saturation[$0].isNaN }.map { "\(layers[$0].name) (\(layers[$0].activation)): median saturated fraction \(percent(saturation[$0]))" },
+                figures: figures(layers, saturation, "saturation"),
+                fixes: ["use ReLU (--activation relu) with He initialisation (--init he)",
+                        "use Xavier initialisation (--init xavier) to keep pre-activations near zero",
+                        "normalise the inputs", "lower the learning rate (--lr)"]))
+        }
+
+        // Dead ReLUs.
+        let dead = layers.indices.map { l in median(samples.compactMap { $0.layers[l].deadFraction }) }
+        if let worst = dead.indices.filter({ !dead[$0].isNaN }).max(by: { dead[$0] < dead[$1] }), dead[worst] > Thresholds.deadFraction {
+            findings.append(Finding(
+                code: "dead-relu", severity: .warning,
+                summary: "\(percent(dead[worst])) of \(layers[worst].name)'s units output zero for every example of a batch: they no longer learn",
+                evidence: layers.indices.filter { !dead[$0].isNaN }.map { "\(layers[$0].name): median dead fraction \(percent(dead[$0]))" },
+                figures: figures(layers, dead, "deadFraction"),
+                fixes: ["lower the learning rate (--lr)", "use leaky ReLU (--activation leaky-relu)",
+                        "use He initialisation (--init he)"]))
+        }
+
+        // Learning rate against the update ratio.
+        let ratios = samples.flatMap { $0.layers.map(\.updateRatio) }.filter(\.isFinite)
+        let ratio = median(ratios)
+        let spikes = samples.map { s in median(s.layers.map(\.updateRatio).filter(\.isFinite)) }
+        let spike = spikes.filter { !$0.isNaN }.max() ?? 0
+        if ratio > Thresholds.updateRatioTooHigh || spike > Thresholds.updateRatioSpike {
+            let step = samples[spikes.firstIndex(of: spike) ?? 0].step
+            findings.append(Finding(
+                code: "learning-rate-too-high", severity: .warning,
+                summary: ratio > Thresholds.updateRatioTooHigh
+                    ? "each step changes the weights by \(format(ratio)) of their norm (median ‖ΔW‖/‖W‖), far above the ≈ 10⁻³ that usually works"
+                    : "one step changed the weights by \(format(spike)) of their norm (step \(step)), two orders of magnitude above the ≈ 10⁻³ that usually works",
+                evidence: ["median update ratio \(format(ratio)) (flagged above \(format(Thresholds.updateRatioTooHigh)))",
+                           "largest reading \(format(spike)) at step \(step) (flagged above \(format(Thresholds.updateRatioSpike)))"]
+                    + perLayerRatios(history, samples),
+                figures: ["updateRatio": ratio, "updateRatioSpike": spike],
+                fixes: ["lower the learning rate (--lr) by \(orders(ratio / 1e-3))", "use Adam (--optimizer adam)", "clip gradients"]))
+        } else if ratio < Thresholds.updateRatioTooLow, ratio > 0 || ratios.allSatisfy({ $0 == 0 }) {
+            findings.append(Finding(
+                code: "learning-rate-too-low", severity: .warning,
+                summary: "each step changes the weights by only \(format(ratio)) of their norm (median ‖ΔW‖/‖W‖), far below the ≈ 10⁻³ that usually works",
+                evidence: ["median update ratio \(format(ratio)) < \(format(Thresholds.updateRatioTooLow))"] + perLayerRatios(history, samples),
+                figures: ["updateRatio": ratio],
+                fixes: ["raise the learning rate (--lr) by \(orders(1e-3 / Swift.max(ratio, 1e-12)))", "use momentum or Adam (--optimizer momentum|adam)"]))
+        }
+        return findings.sorted { $0.severity > $1.severity }
+    }
+
+    static func fixesForVanishing(_ layers: [MonitoredLayer]) -> [String] {
+        var fixes = [String]()
+        if layers.contains(where: { $0.activation == "sigmoid" || $0.activation == "tanh" }) {
+            fixes.append("use ReLU (--activation relu) with He initialisation (--init he)")
+        }
+        fixes += ["use Xavier (--init xavier) or He (--init he) initialisation",
+                  "use fewer layers, or Adam (--optimizer adam), whose per-weight step sizes compensate for small gradients"]
+        return fixes
+    }
+
+    static func perLayerRatios(_ history: TrainingHistory, _ samples: [MonitorSample]) -> [String] {
+        history.layers.indices.map { l in
+            "\(history.layers[l].name): median ‖ΔW‖/‖W‖ \(format(median(samples.map { $0.layers[l].updateRatio })))"
+        }
+    }
+
+    static func lastLosses(_ history: TrainingHistory) -> [String] {
+        let finite = history.batchLosses.suffix(6).dropLast()
+        return finite.isEmpty ? [] : ["the batch losses before it: " + finite.map(format).joined(separator: ", ")]
+    }
+
+    static func figures(_ layers: [MonitoredLayer], _ values: [Double], _ name: String) -> [String: Double] {
+        Dictionary(uniqueKeysWithValues: zip(layers, values).filter { !$0.1.isNaN }.map { ("\($0.name).\(name)", $1) })
+    }
+
+    /// The median (NaN for none).
+    public static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let s = values.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// "about 10³×", from a ratio below or above 1.
+    static func orders(_ ratio: Double) -> String {
+        guard ratio.isFinite, ratio > 0 else { return "without bound" }
+        let r = ratio < 1 ? 1 / ratio : ratio
+        let e = Int(log10(r).rounded())
+        let superscripts: [Character] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
+        if r < 100 { return "\(Int(r.rounded()))×" }
+        return "about 10" + String(String(e).map { superscripts[Int(String($0))!] }) + "×"
+    }
+
+    /// Three significant digits.
+    static func format(_ x: Double) -> String {
+        guard x.isFinite else { return "\(x)" }
+        if x != 0 && (Swift.abs(x) < 1e-3 || Swift.abs(x) >= 1e5) { return String(format: "%.2e", x) }
+        return String(format: "%.3g", x)
+    }
+
+    static func percent(_ x: Double) -> String { String(format: "%.0f%%", 100 * x) }
+}

@@ -1,0 +1,117 @@
+import NeuralNet
+import TensorCore
+
+/// A first-order optimizer: a per-parameter step with its own state, applied in place to a
+/// model (as swift-apis' `update(_:along:)`).
+///
+/// State is kept per parameter block of the model, in ``Sequential/parameterBlocks`` order,
+/// and is exposed as ``state`` so that a checkpoint can store it and a resumed run continue
+/// bit for bit.
+public protocol Optimizer<Scalar>: Sendable {
+    associatedtype Scalar: TensorScalar
+
+    /// The hyperparameters this optimizer was made from.
+    var configuration: OptimizerConfiguration { get }
+
+    /// The step count and the named state tensors (velocity, moments).
+    var state: OptimizerState<Scalar> { get set }
+
+    /// One step: updates every parameter of `model` in place from `gradients` (one tensor per
+    /// parameter block, as ``Evaluation/gradients`` gives them).
+    mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>])
+}
+
+/// An optimizer's mutable state: how many steps it has taken, and named tensors with one
+/// entry per parameter block (e.g. `velocity`, or Adam's `m` and `v`).
+public struct OptimizerState<Scalar: TensorScalar>: Sendable, Equatable {
+    public var step: Int
+    public var slots: [String: [Tensor<Scalar>]]
+
+    public init(step: Int = 0, slots: [String: [Tensor<Scalar>]] = [:]) {
+        self.step = step; self.slots = slots
+    }
+
+    /// Zero tensors shaped like the model's parameter blocks, one list per name.
+    public static func zeros(_ names: [String], like model: Sequential<Scalar>) -> OptimizerState {
+        let tensors = model.parameterBlocks.map { Tensor<Scalar>(zeros: $0.shape) }
+        return OptimizerState(slots: Dictionary(uniqueKeysWithValues: names.map { ($0, tensors) }))
+    }
+}
+
+/// Which update rule `--optimizer` selects.
+public enum OptimizerKind: String, Sendable, Codable, CaseIterable {
+    /// w ← w − η·g.
+    case sgd
+    /// Classical (Polyak) momentum: v ← μv − η·g; w ← w + v.
+    case momentum
+    /// Nesterov momentum: v ← μv − η·g; w ← w + μv − η·g.
+    case nesterov
+    /// Adam (Kingma & Ba 2015), with decoupled weight decay when asked (AdamW).
+    case adam
+}
+
+/// The hyperparameters of an optimizer, as the command line and checkpoints give them.
+public struct OptimizerConfiguration: Sendable, Codable, Hashable {
+    public var kind: OptimizerKind
+    /// η.
+    public var learningRate: Double
+    /// μ for `momentum` and `nesterov`.
+    public var momentum: Double
+    /// Adam's β₁, β₂ and ε.
+    public var beta1: Double
+    public var beta2: Double
+    public var epsilon: Double
+    /// Weight decay coefficient (0: none); applies to weights and kernels, not biases.
+    /// SGD-family: adds decay·w to the gradient (the L2 penalty decay/2·‖w‖², per step
+    /// rather than per example). Adam: w ← w − η·decay·w before the step (Loshchilov &
+    /// Hutter 2019, "Decoupled weight decay regularization").
+    public var weightDecay: Double
+
+    public init(kind: OptimizerKind = .momentum, learningRate: Double = 0.01, momentum: Double = 0.9,
+                beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 0) {
+        self.kind = kind; self.learningRate = learningRate; self.momentum = momentum
+        self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon; self.weightDecay = weightDecay
+    }
+
+    /// Checks the ranges: η > 0, 0 ≤ μ < 1, 0 ≤ β < 1, ε > 0, decay ≥ 0, all finite.
+    public func validate() throws(TrainingError) {
+        func bad(_ message: String) -> TrainingError { .invalidConfiguration(message) }
+        guard learningRate > 0, learningRate.isFinite else { throw bad("--lr must be a finite number > 0, got \(learningRate)") }
+        guard momentum >= 0, momentum < 1 else { throw bad("--momentum must be in [0, 1), got \(momentum)") }
+        guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else { throw bad("Adam's β₁ and β₂ must be in [0, 1), got \(beta1) and \(beta2)") }
+        guard epsilon > 0, epsilon.isFinite else { throw bad("Adam's ε must be > 0, got \(epsilon)") }
+        guard weightDecay >= 0, weightDecay.isFinite else { throw bad("--weight-decay must be a finite number ≥ 0, got \(weightDecay)") }
+    }
+
+    /// A fresh optimizer (zero state) for `model`.
+    public func makeOptimizer<S: TensorScalar>(for model: Sequential<S>) -> any Optimizer<S> {
+        switch kind {
+        case .sgd: return SGD(configuration: self, model: model)
+        case .momentum, .nesterov: return Momentum(configuration: self, model: model)
+        case .adam: return Adam(configuration: self, model: model)
+        }
+    }
+
+    /// A short human description, e.g. `momentum (η 0.01, μ 0.99)`.
+    public var summary: String {
+        var parts = ["η \(learningRate)"]
+        switch kind {
+        case .sgd: break
+        case .momentum, .nesterov: parts.append("μ \(momentum)")
+        case .adam: parts.append("β₁ \(beta1), β₂ \(beta2), ε \(epsilon)")
+        }
+        if weightDecay > 0 { parts.append("weight decay \(weightDecay)") }
+        return "\(kind.rawValue) (\(parts.joined(separator: ", ")))"
+    }
+}
+
+extension Sequential {
+    /// Which blocks weight decay applies to: weights and kernels, not biases.
+    func decays(_ blockIndex: Int) -> Bool { parameterBlocks[blockIndex].role != .bias }
+}
+
+/// Checks that gradients fit the model's blocks (a programmer error otherwise).
+func checkGradients<S: TensorScalar>(_ gradients: [Tensor<S>], fit model: Sequential<S>, _ who: String) {
+    precondition(gradients.map(\.shape) == model.parameterBlocks.map(\.shape),
+                 "\(who): gradients \(gradients.map(\.shape)) do not match parameter blocks \(model.parameterBlocks.map(\.shape))")
+}

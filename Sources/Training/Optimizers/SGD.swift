@@ -1,0 +1,32 @@
+import NeuralNet
+import TensorCore
+
+/// Plain stochastic gradient descent: w ← w − η·(g + λ_wd·w), the decay term only for
+/// weights and kernels. Stateless apart from the step count.
+public struct SGD<Scalar: TensorScalar>: Optimizer {
+    public let configuration: OptimizerConfiguration
+    public var state: OptimizerState<Scalar>
+
+    public init(configuration: OptimizerConfiguration, model: Sequential<Scalar>) {
+        self.configuration = configuration
+        self.state = OptimizerState()
+    }
+
+    public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>]) {
+        checkGradients(gradients, fit: model, "SGD")
+        let lr = configuration.learningRate, decay = configuration.weightDecay
+        let decays = model.parameterBlocks.map { $0.role != .bias }
+        model.updateParameters { index, w in
+            let n = w.count
+            w.withUnsafeMutableBufferPointer { wp in
+                gradients[index].withUnsafeBufferPointer { gp in
+                    guard let wb = wp.baseAddress, let gb = gp.baseAddress else { return }
+                    // w ← (1 − η·decay)·w − η·g equals w − η·(g + decay·w).
+                    if decay > 0 && decays[index] { UpdateKernels.scale(wb, by: 1 - lr * decay, count: n) }
+                    UpdateKernels.sgd(wb, gb, count: n, learningRate: lr)
+                }
+            }
+        }
+        state.step += 1
+    }
+}

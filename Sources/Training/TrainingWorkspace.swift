@@ -1,0 +1,272 @@
+import NeuralNet
+import TensorCore
+
+/// Reusable buffers for the forward and backward passes of one model, so that a training
+/// step allocates nothing that grows with the model.
+///
+/// It computes what ``Sequential/evaluateUnchecked(inputs:targets:context:)`` computes — the
+/// loss with L2 regularisation and ∂L/∂θ for every parameter block — but specialised:
+/// `Dense` layers run as GEMMs straight into preallocated outputs and gradients
+/// (Y = 1·bᵀ + X·Wᵀ with β = 1; ∂L/∂W = δᵀX; ∂L/∂b = Σᵢδᵢ; ∂L/∂X = δW), sigmoid, tanh, ReLU,
+/// leaky ReLU and identity activations run as vectorised kernels from their outputs
+/// (see `ActivationKernels`), and softmax cross-entropy with class targets is fused. Any other
+/// layer (convolution, pooling, dropout, softmax, flatten) and any other loss runs through its
+/// own `forward`/`backward`, so every model works; a model with tied layers is evaluated by
+/// `Sequential` itself. The tests check it against `Sequential` on every layer kind.
+///
+/// A workspace is scratch memory for one thread: it is a class, not `Sendable`.
+public final class TrainingWorkspace<Scalar: TensorScalar> {
+    enum Plan {
+        case dense(weight: Int, bias: Int)
+        case activation(ActivationKernels.Function)
+        case general
+    }
+
+    /// The largest batch the buffers hold.
+    public let capacity: Int
+    /// Values per example entering the model, and leaving each layer.
+    public let inputWidth: Int
+    public let widths: [Int]
+    /// Per-example output shape of each layer.
+    let shapes: [[Int]]
+    let plans: [Plan]
+    let usesReference: Bool
+    var referenceContext = ForwardContext()
+    let modelInputShape: [Int]
+    /// The lowest layer that owns parameters: backpropagation stops there.
+    let lowestParameterLayer: Int
+
+    let input: UnsafeMutablePointer<Scalar>
+    let outputs: [UnsafeMutablePointer<Scalar>]
+    var delta: UnsafeMutablePointer<Scalar>
+    var spare: UnsafeMutablePointer<Scalar>
+    var tapes: [LayerTape<Scalar>?]
+
+    /// ∂(loss + regularisation)/∂θ from the last ``backward(_:targets:)``, one tensor per block.
+    public private(set) var gradients: [Tensor<Scalar>]
+    /// The number of examples in the current batch.
+    public private(set) var batchSize = 0
+
+    /// Buffers for `model` and batches of up to `capacity` examples.
+    public init(model: Sequential<Scalar>, capacity: Int) {
+        precondition(capacity > 0, "TrainingWorkspace needs a positive capacity, got \(capacity)")
+        self.capacity = capacity
+        inputWidth = model.inputShape.reduce(1, *)
+        modelInputShape = model.inputShape
+        var shapes = [[Int]]()
+        var shape = model.inputShape
+        for layer in model.layers {
+            guard case .success(let s) = layer.outputShape(forInput: shape) else {
+                preconditionFailure("TrainingWorkspace: the model's layers do not chain at \(layer.kind) with input \(shape)")
+            }
+            shapes.append(s); shape = s
+        }
+        self.shapes = shapes
+        widths = shapes.map { $0.reduce(1, *) }
+        usesReference = !model.ties.isEmpty
+        let blocks = model.parameterBlocks
+        plans = model.layers.enumerated().map { index, layer in
+            if layer is Dense<Scalar>,
+               let w = blocks.firstIndex(where: { $0.layerIndex == index && $0.slotIndex == 0 }),
+               let b = blocks.firstIndex(where: { $0.layerIndex == index && $0.slotIndex == 1 }) {
+                return .dense(weight: w, bias: b)
+            }
+            if layer is Sigmoid<Scalar> { return .activation(.sigmoid) }
+            if layer is Tanh<Scalar> { return .activation(.tanh) }
+            if layer is ReLU<Scalar> { return .activation(.relu) }
+            if layer is Identity<Scalar> { return .activation(.identity) }
+            if let leaky = layer as? LeakyReLU<Scalar>, leaky.slope >= 0 { return .activation(.leakyReLU(slope: Double(leaky.slope))) }
+            return .general
+        }
+        lowestParameterLayer = blocks.map(\.layerIndex).min() ?? model.layers.count
+        input = .allocate(capacity: capacity * inputWidth)
+        outputs = widths.map { .allocate(capacity: capacity * $0) }
+        let widest = ([inputWidth] + widths).max() ?? 1
+        delta = .allocate(capacity: capacity * widest)
+        spare = .allocate(capacity: capacity * widest)
+        tapes = Array(repeating: nil, count: model.layers.count)
+        gradients = blocks.map { Tensor(zeros: $0.shape) }
+    }
+
+    deinit {
+        input.deallocate()
+        outputs.forEach { $0.deallocate() }
+        delta.deallocate()
+        spare.deallocate()
+    }
+
+    // MARK: Batches
+
+    /// Copies the examples at `rows` of `inputs` (shape `[N] + model.inputShape`) into the
+    /// input buffer, in that order.
+    public func loadBatch(rows: [Int], of inputs: Tensor<Scalar>) {
+        precondition(rows.count <= capacity && !rows.isEmpty, "batch of \(rows.count) examples, capacity \(capacity)")
+        precondition(inputs.count == (inputs.shape.first ?? 0) * inputWidth,
+                     "inputs of shape \(inputs.shape) do not have \(inputWidth) values per example")
+        let bytes = inputWidth * MemoryLayout<Scalar>.stride
+        inputs.withUnsafeBufferPointer { source in
+            let base = UnsafeRawPointer(source.baseAddress!)
+            for (i, row) in rows.enumerated() {
+                UnsafeMutableRawPointer(input + i * inputWidth).copyMemory(from: base + row * bytes, byteCount: bytes)
+            }
+        }
+        batchSize = rows.count
+    }
+
+    /// The current batch's inputs as a tensor (a copy).
+    func inputTensor() -> Tensor<Scalar> {
+        Tensor(shape: [batchSize] + shapesIn(0), scalars: Array(UnsafeBufferPointer(start: input, count: batchSize * inputWidth)))
+    }
+
+    /// The per-example shape entering layer `layer`.
+    func shapesIn(_ layer: Int) -> [Int] { layer == 0 ? modelInputShape : shapes[layer - 1] }
+
+    // MARK: Forward
+
+    /// Runs every layer on the loaded batch; each layer's output stays in its buffer.
+    public func forward(_ model: Sequential<Scalar>, context: inout ForwardContext) {
+        precondition(batchSize > 0, "forward before loadBatch")
+        if usesReference {
+            referenceContext = context
+            let tapes = model.forward(inputTensor(), context: &context)
+            for (i, tape) in tapes.enumerated() { copy(tape.output, into: outputs[i]) }
+            return
+        }
+        let m = batchSize
+        for (li, layer) in model.layers.enumerated() {
+            let x = li == 0 ? input : outputs[li - 1]
+            let inW = li == 0 ? inputWidth : widths[li - 1]
+            let y = outputs[li], outW = widths[li]
+            switch plans[li] {
+            case .dense:
+                let dense = layer as! Dense<Scalar>
+                dense.bias.withUnsafeBufferPointer { b in
+                    DenseKernels.broadcastRows(b.baseAddress!, into: y, rows: m, columns: outW)
+                }
+                dense.weight.withUnsafeBufferPointer { w in
+                    Scalar.gemm(.none, .transposed, m: m, n: outW, k: inW, alpha: 1, a: x, lda: inW,
+                                b: w.baseAddress!, ldb: inW, beta: 1, c: y, ldc: outW)
+                }
+            case .activation(let f):
+                ActivationKernels.forward(f, UnsafePointer(x), y, count: m * outW)
+            case .general:
+                let xt = Tensor(shape: [m] + shapesIn(li), scalars: Array(UnsafeBufferPointer(start: x, count: m * inW)))
+                let tape = layer.forward(xt, context: &context)
+                copy(tape.output, into: y)
+                tapes[li] = tape
+            }
+        }
+    }
+
+    func copy(_ t: Tensor<Scalar>, into p: UnsafeMutablePointer<Scalar>) {
+        t.withUnsafeBufferPointer { UnsafeMutableRawPointer(p).copyMemory(from: $0.baseAddress!, byteCount: $0.count * MemoryLayout<Scalar>.stride) }
+    }
+
+    /// The model's output for the current batch, `batchSize × classes`, row-major.
+    public var output: UnsafeBufferPointer<Scalar> {
+        UnsafeBufferPointer(start: outputs[outputs.count - 1], count: batchSize * widths[widths.count - 1])
+    }
+
+    /// The output of layer `index` (0-based, in ``Sequential/layers``) for the current batch.
+    public func layerOutput(_ index: Int) -> UnsafeBufferPointer<Scalar> {
+        UnsafeBufferPointer(start: outputs[index], count: batchSize * widths[index])
+    }
+
+    // MARK: Loss and backward
+
+    /// The data loss of the forward pass's output; with `gradient`, ∂L/∂output goes to the
+    /// backward buffer.
+    func dataLoss(_ model: Sequential<Scalar>, targets: Targets<Scalar>, gradient: Bool) -> Double {
+        let m = batchSize, k = widths[widths.count - 1]
+        let z = outputs[outputs.count - 1]
+        if model.loss is SoftmaxCrossEntropy<Scalar>, case .classes(let labels) = targets {
+            precondition(labels.count == m, "\(labels.count) labels for a batch of \(m)")
+            return LossKernels.softmaxCrossEntropy(z, rows: m, classes: k, labels: labels, gradient: gradient ? delta : nil)
+        }
+        let out = Tensor(shape: [m, k], scalars: Array(UnsafeBufferPointer(start: z, count: m * k)))
+        let (value, g) = model.loss.evaluate(out, targets: targets)
+        if gradient { copy(g, into: delta) }
+        return value
+    }
+
+    /// The loss (data + L2) on the current batch without gradients, after ``forward(_:context:)``.
+    public func loss(_ model: Sequential<Scalar>, targets: Targets<Scalar>) -> (value: Double, dataLoss: Double) {
+        let data = dataLoss(model, targets: targets, gradient: false)
+        let reg = regularization(model, addGradient: false)
+        return (data + reg, data)
+    }
+
+    /// The loss (data + L2) and ∂L/∂θ into ``gradients``, after ``forward(_:context:)``.
+    @discardableResult
+    public func backward(_ model: Sequential<Scalar>, targets: Targets<Scalar>) -> (value: Double, dataLoss: Double) {
+        let data = dataLoss(model, targets: targets, gradient: true)
+        let m = batchSize
+        if usesReference {
+            // Tied layers: Sequential does the whole pass again, from the forward pass's context
+            // (so that dropout draws the same masks).
+            var context = referenceContext
+            let e = model.evaluateUnchecked(inputs: inputTensor(), targets: targets, context: &context)
+            gradients = e.gradients
+            return (e.value, e.dataLoss)
+        }
+        for li in stride(from: model.layers.count - 1, through: lowestParameterLayer, by: -1) {
+            let x = li == 0 ? input : outputs[li - 1]
+            let inW = li == 0 ? inputWidth : widths[li - 1]
+            let outW = widths[li]
+            let needsInputGradient = li > lowestParameterLayer
+            switch plans[li] {
+            case .activation(let f):
+                ActivationKernels.backward(f, output: outputs[li], gradient: delta, count: m * outW)
+            case .dense(let wi, let bi):
+                let dense = model.layers[li] as! Dense<Scalar>
+                let d = delta
+                gradients[wi].withUnsafeMutableBufferPointer { gw in
+                    Scalar.gemm(.transposed, .none, m: outW, n: inW, k: m, alpha: 1, a: d, lda: outW,
+                                b: x, ldb: inW, beta: 0, c: gw.baseAddress!, ldc: inW)
+                }
+                gradients[bi].withUnsafeMutableBufferPointer { gb in
+                    DenseKernels.columnSums(d, rows: m, columns: outW, into: gb.baseAddress!)
+                }
+                if needsInputGradient {
+                    dense.weight.withUnsafeBufferPointer { w in
+                        Scalar.gemm(.none, .none, m: m, n: inW, k: outW, alpha: 1, a: d, lda: outW,
+                                    b: w.baseAddress!, ldb: inW, beta: 0, c: spare, ldc: inW)
+                    }
+                    swap(&delta, &spare)
+                }
+            case .general:
+                let layer = model.layers[li]
+                let g = Tensor(shape: [m] + shapes[li], scalars: Array(UnsafeBufferPointer(start: delta, count: m * outW)))
+                var parameterGradients = layer.parameterSlots.map { Tensor<Scalar>(zeros: $0.shape) }
+                let inputGradient = layer.backward(g, tape: tapes[li]!, parameterGradients: &parameterGradients)
+                for (bi, block) in model.parameterBlocks.enumerated() where block.layerIndex == li {
+                    gradients[bi] = parameterGradients[block.slotIndex]
+                }
+                if needsInputGradient { copy(inputGradient, into: delta) }
+            }
+        }
+        let reg = regularization(model, addGradient: true)
+        return (data + reg, data)
+    }
+
+    /// λ/(2m)·Σθ² over the covered blocks, adding λ/m·θ to their gradients when asked.
+    func regularization(_ model: Sequential<Scalar>, addGradient: Bool) -> Double {
+        let r = model.regularization
+        guard r.lambda != 0 else { return 0 }
+        let m = Double(batchSize)
+        var total = 0.0
+        for (bi, block) in model.parameterBlocks.enumerated() where r.covers(block.role) {
+            let theta = model.layers[block.layerIndex].parameters[block.slotIndex]
+            theta.withUnsafeBufferPointer { t in
+                guard let tb = t.baseAddress else { return }
+                total += r.lambda / (2 * m) * ReductionKernels.absAndSquares(tb, count: t.count).squares
+                if addGradient {
+                    gradients[bi].withUnsafeMutableBufferPointer { g in
+                        UpdateKernels.axpy(r.lambda / m, tb, g.baseAddress!, count: t.count)
+                    }
+                }
+            }
+        }
+        return total
+    }
+}

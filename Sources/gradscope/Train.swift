@@ -1,0 +1,195 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import NeuralNet
+import TensorCore
+import Training
+
+/// `gradscope train`: trains a network for real, watches gradient flow per layer, and says
+/// what is wrong and what to try.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a network, watch gradient flow per layer, and diagnose why layers stop learning.",
+        discussion: """
+        Trains on real data with seeded shuffling and evaluates on the test split
+        every epoch. Every --monitor-every batches it records per layer: mean |ΔW|,
+        ‖∇W‖, the update ratio ‖ΔW‖/‖W‖, saturated sigmoid/tanh units, dead ReLUs,
+        and the activations' mean and standard deviation. Warnings appear as soon
+        as a rule fires; the final diagnosis gives each finding's code, its
+        evidence and what to try.
+
+        Writes to --out: metrics.csv, metrics.json, gradient-flow.svg (mean |ΔW|
+        per layer on a log scale above the cost), report.html and
+        checkpoint.gsckpt (weights and optimizer state, replaced at the end of
+        every epoch; --resume continues bit for bit).
+
+        Without --model, --layers or --hidden the network has one hidden layer of
+        64 units. Defaults: --optimizer momentum --lr 0.05 --momentum 0.9
+        --batch 32 --epochs 30.
+
+        Exit status: 0 training completed (whatever the diagnosis), 3 stopped by
+        a NaN or infinite loss (outputs written, last good checkpoint kept),
+        64 bad flags, 65 a bad data or checkpoint file, 73 an output that cannot
+        be written.
+
+        Examples:
+          gradscope train
+          gradscope train --hidden 30,30,30,30 --activation sigmoid --epochs 10
+          gradscope train --data fashion-mnist --hidden 1000,750,500 \\
+              --activation sigmoid --batch 100 --lr 0.01 --momentum 0.99 \\
+              --init normal --epochs 2
+          gradscope train --hidden 100,100 --activation relu --init he --out run1
+          gradscope train --resume run1 --epochs 40
+          gradscope train --format json
+        """)
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var options: TrainOptions
+
+    @Option(help: "Optimizer: sgd, momentum (classical: v ← μv − ηg, w ← w + v), nesterov or adam.")
+    var optimizer: OptimizerKind = .momentum
+
+    @Option(help: "Learning rate η.")
+    var lr = 0.05
+
+    @Option(help: "Momentum μ (momentum, nesterov).")
+    var momentum = 0.9
+
+    @Option(name: .customLong("weight-decay"), help: "Weight decay on weights (not biases); decoupled for Adam.")
+    var weightDecay = 0.0
+
+    @Option(help: "Continue from a checkpoint file, or a --out directory holding checkpoint.gsckpt.")
+    var resume: String?
+
+    @Flag(help: "No progress or warnings on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        do { try optimizerConfiguration.validate() } catch { throw ValidationError(error.description) }
+    }
+
+    var optimizerConfiguration: OptimizerConfiguration {
+        OptimizerConfiguration(kind: optimizer, learningRate: lr, momentum: momentum, weightDecay: weightDecay)
+    }
+
+    func run() throws {
+        do {
+            try runTraining()
+        } catch let failure as CLIFailure {
+            FileHandle.standardError.write(Data("gradscope train: \(failure.description)\n".utf8))
+            throw ExitCode(failure.exitCode)
+        }
+    }
+
+    func runTraining() throws {
+        var settings: RunSettings
+        var resumeHeader: CheckpointHeader?
+        var resumePath: String?
+        if let resume {
+            var isDirectory: ObjCBool = false
+            let path = FileManager.default.fileExists(atPath: resume, isDirectory: &isDirectory) && isDirectory.boolValue
+                ? resume + "/checkpoint.gsckpt" : resume
+            do { resumeHeader = try CheckpointFile.readHeader(path) } catch { throw CLIFailure.badData(error.description) }
+            settings = try RunSettings(metadata: resumeHeader!.metadata, path: path)
+            resumePath = path
+        } else {
+            var spec = model.spec
+            if spec.preset == nil && spec.layers == nil && spec.hidden == nil { spec.hidden = [64] }
+            settings = RunSettings(spec: spec, data: options.data, normalization: options.normalize.rawValue,
+                                   dtype: (model.dtype ?? .float32).rawValue, label: "run")
+        }
+        var configuration = resumeHeader?.configuration ?? TrainingConfiguration(
+            epochs: options.epochs ?? 30, batchSize: options.batch, seed: model.seed, monitorEvery: options.monitorEvery,
+            optimizer: optimizerConfiguration)
+        if let epochs = options.epochs { configuration.epochs = epochs }
+
+        let split = settings.spec.preset == nil
+            ? try TrainingSession.loadData(settings.data, normalization: Normalization(rawValue: settings.normalization) ?? .unitInterval)
+            : nil
+        do { try FileManager.default.createDirectory(atPath: options.out, withIntermediateDirectories: true) } catch {
+            throw CLIFailure.cannotWrite("cannot create \(options.out): \(error.localizedDescription)")
+        }
+        let checkpointPath = options.out + "/checkpoint.gsckpt"
+        let progress = TrainingProgress(quiet: quiet)
+        let result: RunResult
+        if settings.dtype == DType.float64.rawValue {
+            let checkpoint: Checkpoint<Double>? = try resumePath.map { path in
+                do { return try Checkpoint<Double>.read(from: path) } catch { throw CLIFailure.badData("\(error)") }
+            }
+            result = try TrainingSession.run(Double.self, settings: settings, configuration: configuration, split: split,
+                                             resume: checkpoint, checkpointPath: checkpointPath, progress: progress)
+        } else {
+            let checkpoint: Checkpoint<Float>? = try resumePath.map { path in
+                do { return try Checkpoint<Float>.read(from: path) } catch { throw CLIFailure.badData("\(error)") }
+            }
+            result = try TrainingSession.run(Float.self, settings: settings, configuration: configuration, split: split,
+                                             resume: checkpoint, checkpointPath: checkpointPath, progress: progress)
+        }
+        let files = try TrainingOutputs.write([result], to: options.out, title: "Gradient flow: \(result.shortArchitecture) on \(settings.data)")
+        switch options.format {
+        case .text: print(TrainSummary.text(result, files: files + [checkpointPath]))
+        case .json: print(TrainSummary.json([result], files: files + [checkpointPath]))
+        }
+        if case .nonFiniteLoss = result.outcome.stop { throw ExitCode(nonFiniteExitCode) }
+    }
+}
+
+/// The final summary on stdout.
+enum TrainSummary {
+    static func text(_ r: RunResult, files: [String]) -> String {
+        var lines = ["gradscope train: \(r.architecture), \(r.parameterCount) parameters",
+                     "data: \(r.dataDescription)",
+                     "optimizer: \(r.configuration.optimizer.summary), batch \(r.configuration.batchSize), \(r.settings.dtype)"]
+        if case .nonFiniteLoss = r.outcome.stop { lines.append(r.outcome.stop.description) }
+        if let e = r.finalEpoch {
+            var line = "after \(e.epoch) epochs (\(String(format: "%.1f", r.seconds)) s):"
+            if let a = e.testAccuracy { line += String(format: " test accuracy %.2f%%,", 100 * a) }
+            if let l = e.testLoss { line += String(format: " test loss %.4f,", l) }
+            line += String(format: " train loss %.4f", e.trainLoss)
+            lines.append(line)
+        }
+        if r.outcome.findings.isEmpty {
+            lines.append("diagnosis: no problem found")
+        } else {
+            lines.append("diagnosis:")
+            for f in r.outcome.findings {
+                lines.append("  [\(f.code)] \(f.severity.rawValue): \(f.summary)")
+                lines += f.evidence.map { "      " + $0 }
+                lines += f.fixes.map { "    try: " + $0 }
+            }
+        }
+        lines.append("wrote: " + files.joined(separator: ", "))
+        return lines.joined(separator: "\n")
+    }
+
+    struct RunSummary: Encodable {
+        var label: String
+        var stop: String
+        var completed: Bool
+        var epochs: Int
+        var testAccuracy: Double?
+        var testLoss: Double?
+        var trainLoss: Double?
+        var seconds: Double
+        var parameters: Int
+        var architecture: String
+        var findings: [Finding]
+    }
+
+    static func summary(_ r: RunResult) -> RunSummary {
+        RunSummary(label: r.settings.label, stop: r.outcome.stop.description, completed: r.outcome.stop == .completed,
+                   epochs: r.history.epochs.count, testAccuracy: r.finalEpoch?.testAccuracy, testLoss: r.finalEpoch?.testLoss,
+                   trainLoss: r.finalEpoch?.trainLoss, seconds: r.seconds, parameters: r.parameterCount,
+                   architecture: r.architecture, findings: r.outcome.findings)
+    }
+
+    static func json(_ results: [RunResult], files: [String]) -> String {
+        struct Output: Encodable { var runs: [RunSummary]; var files: [String] }
+        let encoder = CheckpointJSON.encoder
+        let output = results.count == 1 ? nil : Output(runs: results.map(summary), files: files)
+        if let output, let data = try? encoder.encode(output) { return String(decoding: data, as: UTF8.self) }
+        struct Single: Encodable { var run: RunSummary; var files: [String] }
+        let data = (try? encoder.encode(Single(run: summary(results[0]), files: files))) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,163 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import NeuralNet
+import TensorCore
+import Training
+
+/// Everything that defines a run apart from the training settings: stored in the checkpoint's
+/// metadata so that `--resume` rebuilds the same model on the same data.
+struct RunSettings: Codable, Equatable {
+    var spec: ArchitectureSpec
+    var data: String
+    var normalization: String
+    var dtype: String
+    /// The label shown in plots and tables (`compare` sets it per configuration).
+    var label: String
+
+    static let metadataKey = "gradscope.run"
+
+    var metadata: [String: String] {
+        let json = (try? CheckpointJSON.encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return [Self.metadataKey: json]
+    }
+
+    init(spec: ArchitectureSpec, data: String, normalization: String, dtype: String, label: String) {
+        self.spec = spec; self.data = data; self.normalization = normalization; self.dtype = dtype; self.label = label
+    }
+
+    init(metadata: [String: String], path: String) throws {
+        guard let json = metadata[Self.metadataKey], let value = try? CheckpointJSON.decoder.decode(RunSettings.self, from: Data(json.utf8)) else {
+            throw CLIFailure.badData("checkpoint \(path): it has no gradscope run settings (written by another program?)")
+        }
+        self = value
+    }
+}
+
+/// The outcome of one run, for reports.
+struct RunResult {
+    var settings: RunSettings
+    var configuration: TrainingConfiguration
+    var history: TrainingHistory
+    var outcome: TrainingOutcome
+    var parameterCount: Int
+    var architecture: String
+    var shortArchitecture: String
+    var dataDescription: String
+    var seconds: Double
+
+    var finalEpoch: EpochRecord? { history.epochs.last }
+}
+
+/// CLI failures with their exit codes (documented in `gradscope train --help`).
+enum CLIFailure: Error, CustomStringConvertible {
+    /// A data or checkpoint file that cannot be used (exit 65, EX_DATAERR).
+    case badData(String)
+    /// An output that cannot be written (exit 73, EX_CANTCREAT).
+    case cannotWrite(String)
+
+    var description: String {
+        switch self {
+        case .badData(let m), .cannotWrite(let m): return m
+        }
+    }
+    var exitCode: Int32 {
+        switch self {
+        case .badData: return 65
+        case .cannotWrite: return 73
+        }
+    }
+}
+
+/// Exit status of a run stopped by a NaN or infinite loss.
+let nonFiniteExitCode: Int32 = 3
+
+enum TrainingSession {
+    /// Loads and normalises the data set, as float tensors with flattened images.
+    static func loadData(_ argument: String, normalization: Normalization) throws -> DatasetSplit {
+        do {
+            return try DataSource(parsing: argument).load().normalized(normalization)
+        } catch {
+            throw CLIFailure.badData(error.description)
+        }
+    }
+
+    static func examples<S: TensorScalar>(_ images: LabeledImages, examples: Int?) -> ExampleSet<S> {
+        let n = min(images.count, examples ?? images.count)
+        let values = images.images.prefix(n * images.featureCount).map { S($0) }
+        return ExampleSet(name: images.name, inputs: Tensor(shape: [n, images.featureCount], scalars: Array(values)),
+                          targets: .classes(Array(images.labels.prefix(n))))
+    }
+
+    /// Builds the model for `settings` on `split` (or the preset's own data).
+    static func model<S: TensorScalar>(_ settings: RunSettings, split: DatasetSplit?) throws
+        -> (Sequential<S>, ExampleSet<S>, ExampleSet<S>?, String) {
+        let spec = settings.spec
+        do {
+            if let preset = spec.preset {
+                let problem: SupervisedProblem<S> = try preset.problem(spec)
+                return (problem.model, ExampleSet(name: preset.rawValue, inputs: problem.inputs, targets: problem.targets), nil,
+                        "\(preset.rawValue) (\(problem.inputs.shape[0]) examples: \(preset.summary))")
+            }
+            guard let split else { throw ValidationError("no data") }
+            let sizes = try spec.sizes(inputSize: split.train.featureCount, outputSize: split.train.classes)
+            let model: Sequential<S> = try spec.makeModel(sizes: sizes)
+            let train: ExampleSet<S> = examples(split.train, examples: spec.examples)
+            let test: ExampleSet<S> = examples(split.test, examples: nil)
+            return (model, train, test, "\(settings.data): \(train.count) training and \(test.count) test images of \(split.train.imageShape.map(String.init).joined(separator: "×")), \(settings.normalization) scaling")
+        } catch let error as ModelError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// `64-30-30-10 sigmoid`: layer sizes and the hidden activation, for titles.
+    static func shortArchitecture<S: TensorScalar>(_ model: Sequential<S>) -> String {
+        let sizes = [model.inputShape.reduce(1, *)] + model.layers.compactMap { ($0 as? Dense<S>)?.outputSize }
+        let activations = Set(model.layers.map(\.kind).filter { ["sigmoid", "tanh", "relu", "leaky-relu"].contains($0) })
+        return sizes.map(String.init).joined(separator: "-") + (activations.isEmpty ? "" : " " + activations.sorted().joined(separator: "/"))
+    }
+
+    static func architecture<S: TensorScalar>(_ model: Sequential<S>) -> String {
+        var parts = ["\(model.inputShape.reduce(1, *))"]
+        for layer in model.layers {
+            if let dense = layer as? Dense<S> { parts.append("dense \(dense.outputSize)") } else { parts.append(layer.kind) }
+        }
+        return parts.joined(separator: " → ") + " (\(model.loss.kind))"
+    }
+
+    /// Trains one configuration, reporting progress on stderr.
+    static func run<S: TensorScalar>(_: S.Type, settings: RunSettings, configuration: TrainingConfiguration,
+                                     split: DatasetSplit?, resume: Checkpoint<S>?, checkpointPath: String?,
+                                     progress: TrainingProgress) throws -> RunResult {
+        let (model, train, test, dataDescription) = try model(settings, split: split) as (Sequential<S>, ExampleSet<S>, ExampleSet<S>?, String)
+        var trainer: Trainer<S>
+        do {
+            if let resume {
+                trainer = try Trainer(resuming: resume, model: model, epochs: configuration.epochs)
+            } else {
+                trainer = try Trainer(model: model, configuration: configuration)
+            }
+        } catch {
+            if case .badCheckpoint = error { throw CLIFailure.badData(error.description) }
+            throw ValidationError(error.description)
+        }
+        let started = Date()
+        let outcome: TrainingOutcome
+        do {
+            outcome = try trainer.train(on: train, test: test, checkpointPath: checkpointPath, metadata: settings.metadata) {
+                progress.handle($0, label: settings.label)
+            }
+        } catch {
+            progress.finish()
+            switch error {
+            case .cannotWrite: throw CLIFailure.cannotWrite(error.description)
+            case .badCheckpoint, .invalidData: throw CLIFailure.badData(error.description)
+            case .invalidConfiguration(let m): throw ValidationError(m)
+            }
+        }
+        progress.finish()
+        return RunResult(settings: settings, configuration: trainer.configuration, history: trainer.history, outcome: outcome,
+                         parameterCount: trainer.model.parameterCount, architecture: architecture(trainer.model), shortArchitecture: shortArchitecture(trainer.model),
+                         dataDescription: dataDescription, seconds: Date().timeIntervalSince(started))
+    }
+}

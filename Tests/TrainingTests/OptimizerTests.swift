@@ -1,0 +1,124 @@
+import Foundation
+import NeuralNet
+import TensorCore
+import Testing
+@testable import Training
+
+/// Each optimizer's step against its formula, evaluated independently in Double on a tiny
+/// model with hand-picked weights and gradients, over three steps (so that state matters).
+struct OptimizerTests {
+    func setUp<S: TensorScalar>(_: S.Type) throws -> (Sequential<S>, [[Tensor<S>]]) {
+        var model: Sequential<S> = try Fixtures.model(sizes: [3, 2])
+        model.parameters = [Tensor(shape: [2, 3], scalars: [0.5, -0.25, 1, 2, -1.5, 0.125]), Tensor([0.1, -0.2])]
+        let gradients: [[Tensor<S>]] = (0..<3).map { t in
+            let s = S(t + 1)
+            return [Tensor(shape: [2, 3], scalars: [0.3, -0.1, 0.2, -0.4, 0.05, 0.6].map { $0 * s }), Tensor([0.2 * s, -0.3])]
+        }
+        return (model, gradients)
+    }
+
+    /// Runs `config` for three steps and compares with `reference(w, g, t, isBias, state)`.
+    func check<S: TensorScalar>(_: S.Type, _ config: OptimizerConfiguration,
+                                reference: (Double, Double, Int, Bool, inout [Double]) -> Double) throws {
+        var (model, gradients) = try setUp(S.self)
+        var optimizer = config.makeOptimizer(for: model)
+        var expected = model.parameters.map { $0.scalars.map(Double.init) }
+        var states = expected.map { $0.map { _ in [0.0, 0.0] } }
+        for (t, g) in gradients.enumerated() {
+            optimizer.update(&model, along: g)
+            for b in expected.indices {
+                for i in expected[b].indices {
+                    expected[b][i] = reference(expected[b][i], Double(g[b].scalars[i]), t + 1, b == 1, &states[b][i])
+                }
+            }
+        }
+        let tolerance = S.self == Float.self ? 2e-6 : 1e-14
+        for (got, want) in zip(model.parameters, expected) {
+            #expect(maxRelativeDifference(got.scalars.map(Double.init), want) < tolerance, "\(config.kind): \(got.scalars) vs \(want)")
+        }
+        #expect(optimizer.state.step == 3)
+    }
+
+    @Test(arguments: [Float.self, Double.self] as [any TensorScalar.Type])
+    func sgd(_ type: any TensorScalar.Type) throws {
+        func run<S: TensorScalar>(_ s: S.Type) throws {
+            try check(s, OptimizerConfiguration(kind: .sgd, learningRate: 0.1)) { w, g, _, _, _ in w - 0.1 * g }
+            // Weight decay 0.5 on the weight, not on the bias: w − η(g + λw).
+            try check(s, OptimizerConfiguration(kind: .sgd, learningRate: 0.1, weightDecay: 0.5)) { w, g, _, bias, _ in
+                w - 0.1 * (g + (bias ? 0 : 0.5 * w))
+            }
+        }
+        try run(type)
+    }
+
+    @Test(arguments: [Float.self, Double.self] as [any TensorScalar.Type])
+    func classicalMomentum(_ type: any TensorScalar.Type) throws {
+        func run<S: TensorScalar>(_ s: S.Type) throws {
+            // The demonstration's rule: v ← μv − ηg; w ← w + v.
+            try check(s, OptimizerConfiguration(kind: .momentum, learningRate: 0.01, momentum: 0.99)) { w, g, _, _, st in
+                st[0] = 0.99 * st[0] - 0.01 * g
+                return w + st[0]
+            }
+            try check(s, OptimizerConfiguration(kind: .momentum, learningRate: 0.01, momentum: 0.9, weightDecay: 0.1)) { w, g, _, bias, st in
+                st[0] = 0.9 * st[0] - 0.01 * (g + (bias ? 0 : 0.1 * w))
+                return w + st[0]
+            }
+        }
+        try run(type)
+    }
+
+    @Test(arguments: [Float.self, Double.self] as [any TensorScalar.Type])
+    func nesterov(_ type: any TensorScalar.Type) throws {
+        func run<S: TensorScalar>(_ s: S.Type) throws {
+            // cs231n's form: v_prev = v; v = μv − ηg; w += −μ·v_prev + (1 + μ)·v.
+            try check(s, OptimizerConfiguration(kind: .nesterov, learningRate: 0.05, momentum: 0.9)) { w, g, _, _, st in
+                let previous = st[0]
+                st[0] = 0.9 * st[0] - 0.05 * g
+                return w - 0.9 * previous + 1.9 * st[0]
+            }
+        }
+        try run(type)
+    }
+
+    @Test(arguments: [Float.self, Double.self] as [any TensorScalar.Type])
+    func adam(_ type: any TensorScalar.Type) throws {
+        func run<S: TensorScalar>(_ s: S.Type) throws {
+            // Algorithm 1 of Kingma & Ba, written out plainly.
+            let (lr, b1, b2, eps) = (0.01, 0.9, 0.999, 1e-8)
+            try check(s, OptimizerConfiguration(kind: .adam, learningRate: lr, beta1: b1, beta2: b2, epsilon: eps)) { w, g, t, _, st in
+                st[0] = b1 * st[0] + (1 - b1) * g
+                st[1] = b2 * st[1] + (1 - b2) * g * g
+                let mHat = st[0] / (1 - pow(b1, Double(t))), vHat = st[1] / (1 - pow(b2, Double(t)))
+                return w - lr * mHat / (vHat.squareRoot() + eps)
+            }
+            // AdamW: decoupled decay w ← w − η·λ·w before the Adam step, weights only.
+            try check(s, OptimizerConfiguration(kind: .adam, learningRate: lr, weightDecay: 0.1)) { w, g, t, bias, st in
+                let decayed = bias ? w : w - lr * 0.1 * w
+                st[0] = b1 * st[0] + (1 - b1) * g
+                st[1] = b2 * st[1] + (1 - b2) * g * g
+                let mHat = st[0] / (1 - pow(b1, Double(t))), vHat = st[1] / (1 - pow(b2, Double(t)))
+                return decayed - lr * mHat / (vHat.squareRoot() + eps)
+            }
+        }
+        try run(type)
+    }
+
+    @Test func configurationIsValidated() {
+        #expect(throws: TrainingError.self) { try OptimizerConfiguration(learningRate: 0).validate() }
+        #expect(throws: TrainingError.self) { try OptimizerConfiguration(momentum: 1).validate() }
+        #expect(throws: TrainingError.self) { try OptimizerConfiguration(kind: .adam, beta2: 1).validate() }
+        #expect(throws: TrainingError.self) { try OptimizerConfiguration(weightDecay: -1).validate() }
+    }
+
+    /// The update happens in place: the weight storage is not copied.
+    @Test func updateDoesNotCopyWeights() throws {
+        var model: Sequential<Float> = try Fixtures.model(sizes: [30, 20, 4])
+        var optimizer = OptimizerConfiguration(kind: .sgd).makeOptimizer(for: model)
+        func address(_ m: Sequential<Float>) -> UnsafeRawPointer {
+            (m.layers[0] as! Dense<Float>).weight.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) }
+        }
+        let before = address(model)
+        optimizer.update(&model, along: model.parameterBlocks.map { Tensor(ones: $0.shape) })
+        #expect(address(model) == before)
+    }
+}
