@@ -50,6 +50,13 @@ public struct HTMLSection: HTMLContent, Sendable, Hashable {
     }
 }
 
+/// A link in a report.
+public struct HTMLLink: Sendable, Hashable {
+    public var text: String
+    public var href: String
+    public init(_ text: String, href: String) { self.text = text; self.href = href }
+}
+
 /// One piece of a report.
 public indirect enum HTMLBlock: Sendable, Hashable {
     case heading(String, level: Int)
@@ -60,6 +67,8 @@ public indirect enum HTMLBlock: Sendable, Hashable {
     /// Inline SVG (an XML declaration or doctype before `<svg` is dropped).
     case figure(svg: String, caption: String?)
     case section(HTMLSection)
+    /// A list of links (relative paths or URLs), each shown with its text.
+    case links([HTMLLink])
 
     func html() -> String {
         switch self {
@@ -91,6 +100,8 @@ public indirect enum HTMLBlock: Sendable, Hashable {
         case .section(let section):
             return "<section>\n<h2>\(XMLEscaping.escape(section.title))</h2>\n" + section.blocks.map { $0.html() }.joined()
                 + "</section>\n"
+        case .links(let links):
+            return "<ul>\n" + links.map { "<li><a href=\"\(XMLEscaping.escape($0.href))\">\(XMLEscaping.escape($0.text))</a></li>\n" }.joined() + "</ul>\n"
         }
     }
 

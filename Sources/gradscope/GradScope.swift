@@ -20,6 +20,6 @@ struct GradScope: ParsableCommand {
           gradscope info --format json
         """,
         version: GradScopeVersion.string,
-        subcommands: [Check.self, Sweep.self, Train.self, Compare.self, Info.self]
+        subcommands: [Tour.self, Check.self, Sweep.self, Train.self, Compare.self, Info.self]
     )
 }

@@ -158,7 +158,7 @@ struct Tour: ParsableCommand {
                     section.append(.figure(svg: svg, caption: file))
                 }
             }
-            section.append(.table(header: ["file"], rows: step.files.map { [$0] }, caption: "Files"))
+            section.append(.links(step.files.map { HTMLLink($0, href: $0) }))
             blocks.append(.section(HTMLSection(title: step.title, blocks: section)))
         }
         _ = try write(HTMLPage(title: "GradScope tour", blocks: blocks).render(), "index.html")

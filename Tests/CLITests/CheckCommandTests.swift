@@ -70,3 +70,24 @@ struct CheckCommandTests {
         }
     }
 }
+
+/// The tour is the README's main job: every step must show what it should.
+struct TourCommandTests {
+    @Test func tourRunsAndWritesItsIndex() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("gradscope-tour-\(UUID().uuidString)").path
+        var command = try GradScope.parseAsRoot(["tour", "--out", out])
+        var status: Int32 = 0
+        do { try command.run() } catch { status = GradScope.exitCode(for: error).rawValue }
+        #expect(status == 0)
+        let index = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
+        for title in ["1. ex4", "2. a classic bug", "3. step size", "4. softmax", "5. gradient flow"] {
+            #expect(index.contains(title), "\(title)")
+        }
+        #expect(!index.contains("NOT as expected"))
+        for file in ["1-ex4-check.json", "2-bias-regularisation-bug.html", "3-sweep.svg", "4-softmax-diagonal-bug.txt",
+                     "5-gradient-flow/gradient-flow.svg", "5-gradient-flow/report.html"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
+        }
+        try? FileManager.default.removeItem(atPath: out)
+    }
+}
