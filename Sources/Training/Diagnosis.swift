@@ -11,7 +11,7 @@ public enum Diagnosis {
     public enum Thresholds {
         /// Vanishing gradients: in a network with at least two hidden layers, some hidden
         /// layer's median mean |ΔW| is below this fraction of the largest layer's.
-        public static let vanishingRatio = 0.06
+        public static let vanishingRatio = 0.02
         /// Exploding gradients, across depth: some layer's median mean |ΔW| is above this
         /// multiple of the last layer's.
         public static let explodingDepthRatio = 100.0
