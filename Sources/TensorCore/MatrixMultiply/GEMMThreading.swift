@@ -1,3 +1,4 @@
+import CGemmKernels
 import Dispatch
 
 /// A rectangle of C computed by one thread: rows m0..<m1, columns n0..<n1.
@@ -12,7 +13,7 @@ struct GEMMTile: Equatable, Sendable {
 /// (no synchronisation inside a call). The fork/join uses
 /// `DispatchQueue.concurrentPerform`, whose worker threads are persistent, so
 /// a call costs a few microseconds of wake-up rather than thread creation.
-enum GEMMThreading {
+package enum GEMMThreading {
     /// Set by ``GEMM/withSingleThread(_:)``: the caller is already parallel.
     @TaskLocal static var singleThreaded = false
 
@@ -71,10 +72,25 @@ enum GEMMThreading {
     }
 
     /// Runs `body(i)` for i in 0..<count, in parallel when count > 1.
-    static func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
+    ///
+    /// Uses the persistent helper threads of `cgemm_pool_run` (they spin
+    /// briefly after a job, so back-to-back calls skip the kernel wake-up);
+    /// when the pool is busy with another caller's call, falls back to
+    /// `DispatchQueue.concurrentPerform`.
+    package static func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
         if count == 1 {
             body(0)
-        } else {
+            return
+        }
+        let ran = withoutActuallyEscaping(body) { escapable -> Bool in
+            var task = escapable
+            return withUnsafeMutablePointer(to: &task) { pointer in
+                cgemm_pool_run(Int32(count), { context, index in
+                    context!.assumingMemoryBound(to: (@Sendable (Int) -> Void).self).pointee(index)
+                }, UnsafeMutableRawPointer(pointer)) != 0
+            }
+        }
+        if !ran {
             DispatchQueue.concurrentPerform(iterations: count, execute: body)
         }
     }
