@@ -10,9 +10,11 @@ struct GEMMTile: Equatable, Sendable {
 ///
 /// C is split into a grid of rectangles aligned to the register tile; each
 /// thread packs its own operands and computes its rectangle independently
-/// (no synchronisation inside a call). The fork/join uses
-/// `DispatchQueue.concurrentPerform`, whose worker threads are persistent, so
-/// a call costs a few microseconds of wake-up rather than thread creation.
+/// (no synchronisation inside a call). The fork/join uses the persistent
+/// helper threads of `cgemm_pool_run` (Sources/CGemmKernels/pool.c), which
+/// spin briefly after each call before parking, so the back-to-back products
+/// of a training step do not pay a kernel wake-up each; a second concurrent
+/// caller falls back to `DispatchQueue.concurrentPerform`.
 package enum GEMMThreading {
     /// Set by ``GEMM/withSingleThread(_:)``: the caller is already parallel.
     @TaskLocal static var singleThreaded = false
