@@ -116,6 +116,15 @@ void cgemm_blas_dgemm(const cgemm_blas *blas, int transA, int transB, int m, int
                       double alpha, const double *a, int lda, const double *b, int ldb,
                       double beta, double *c, int ldc);
 
+/// Persistent helper threads (pool.c). Runs fn(ctx, i) for i in 0..<count on
+/// the calling thread and count-1 helpers; returns when all are done. Returns
+/// 0 without running anything when the pool is busy with another caller's job
+/// (or helpers cannot be created): the caller must then run the items itself.
+typedef void (*cgemm_task_fn)(void *ctx, long index);
+int cgemm_pool_run(int count, cgemm_task_fn fn, void *ctx);
+/// How long an idle helper spins before parking (nanoseconds; default 200 us).
+void cgemm_pool_set_spin_ns(long ns);
+
 #ifdef __cplusplus
 }
 #endif

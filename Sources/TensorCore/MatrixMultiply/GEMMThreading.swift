@@ -1,3 +1,4 @@
+import CGemmKernels
 import Dispatch
 
 /// A rectangle of C computed by one thread: rows m0..<m1, columns n0..<n1.
@@ -9,10 +10,12 @@ struct GEMMTile: Equatable, Sendable {
 ///
 /// C is split into a grid of rectangles aligned to the register tile; each
 /// thread packs its own operands and computes its rectangle independently
-/// (no synchronisation inside a call). The fork/join uses
-/// `DispatchQueue.concurrentPerform`, whose worker threads are persistent, so
-/// a call costs a few microseconds of wake-up rather than thread creation.
-enum GEMMThreading {
+/// (no synchronisation inside a call). The fork/join uses the persistent
+/// helper threads of `cgemm_pool_run` (Sources/CGemmKernels/pool.c), which
+/// spin briefly after each call before parking, so the back-to-back products
+/// of a training step do not pay a kernel wake-up each; a second concurrent
+/// caller falls back to `DispatchQueue.concurrentPerform`.
+package enum GEMMThreading {
     /// Set by ``GEMM/withSingleThread(_:)``: the caller is already parallel.
     @TaskLocal static var singleThreaded = false
 
@@ -71,10 +74,25 @@ enum GEMMThreading {
     }
 
     /// Runs `body(i)` for i in 0..<count, in parallel when count > 1.
-    static func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
+    ///
+    /// Uses the persistent helper threads of `cgemm_pool_run` (they spin
+    /// briefly after a job, so back-to-back calls skip the kernel wake-up);
+    /// when the pool is busy with another caller's call, falls back to
+    /// `DispatchQueue.concurrentPerform`.
+    package static func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
         if count == 1 {
             body(0)
-        } else {
+            return
+        }
+        let ran = withoutActuallyEscaping(body) { escapable -> Bool in
+            var task = escapable
+            return withUnsafeMutablePointer(to: &task) { pointer in
+                cgemm_pool_run(Int32(count), { context, index in
+                    context!.assumingMemoryBound(to: (@Sendable (Int) -> Void).self).pointee(index)
+                }, UnsafeMutableRawPointer(pointer)) != 0
+            }
+        }
+        if !ran {
             DispatchQueue.concurrentPerform(iterations: count, execute: body)
         }
     }

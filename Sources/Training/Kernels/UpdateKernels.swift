@@ -23,7 +23,9 @@ enum UpdateKernels {
         withoutActuallyEscaping(body) { body in
             // The chunks touch disjoint ranges of the caller's buffers, which outlive this call.
             let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: threads) { t in
+            // GEMM's persistent helper threads: no kernel wake-up between the
+            // GEMMs of a step and this update.
+            GEMMThreading.forEach(threads) { t in
                 let start = t * chunk
                 if start < count { shared.value(start, Swift.min(chunk, count - start)) }
             }
