@@ -6,17 +6,6 @@ import Testing
 /// `gradscope check`'s exit statuses are a contract: 0 pass, 1 fail, 2 inconclusive,
 /// 3 evaluation error, 64 usage error.
 struct CheckCommandTests {
-    /// Runs a subcommand as the CLI would and returns its exit status (output is discarded).
-    func exitStatus(_ arguments: [String]) -> Int32 {
-        do {
-            var command = try GradScope.parseAsRoot(arguments)
-            try command.run()
-            return 0
-        } catch {
-            return GradScope.exitCode(for: error).rawValue
-        }
-    }
-
     func tempFile(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("gradscope-cli-\(UUID().uuidString)-\(name)").path
     }

@@ -7,16 +7,6 @@ import Training
 /// `gradscope train` and `compare`: exit statuses (0 completed, 3 NaN/Inf stop, 64 usage,
 /// 65 bad data or checkpoint file), the files they write, and the gradient-flow figure.
 struct TrainCommandTests {
-    func exitStatus(_ arguments: [String]) -> Int32 {
-        do {
-            var command = try GradScope.parseAsRoot(arguments)
-            try command.run()
-            return 0
-        } catch {
-            return GradScope.exitCode(for: error).rawValue
-        }
-    }
-
     func temporaryDirectory() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("gradscope-train-\(UUID().uuidString)").path
     }
