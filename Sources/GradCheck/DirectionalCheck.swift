@@ -56,7 +56,9 @@ extension CheckRun {
         let relativeNoise = max(sigma / max(abs(report.value), 1e-300), p.unitRoundoff)
         var h: Double
         switch configuration.step {
-        case .fixed(let fixed): h = fixed
+        case .fixed(let fixed):
+            guard fixed.isFinite, fixed > 0 else { throw .invalidStep("the step must be a positive finite number, got \(fixed)") }
+            h = fixed
         case .auto: h = Foundation.cbrt(3 * relativeNoise) * scale
         }
         let samples = try values([.along(v, scale: h), .along(v, scale: -h), .along(v, scale: h / 2), .along(v, scale: -h / 2)])

@@ -60,10 +60,12 @@ struct Check: ParsableCommand {
         _ = try stepChoice()
     }
 
+    /// 'auto' or a number. A malformed, zero or negative step is a usage error (64); a non-finite
+    /// one (nan, inf) reaches the checker, which reports it as an evaluation error (3).
     func stepChoice() throws -> CheckConfiguration.Step {
         if step == "auto" { return .auto }
-        guard let h = Double(step), h.isFinite, h > 0 else {
-            throw ValidationError("--step must be 'auto' or a positive finite number, got '\(step)'")
+        guard let h = Double(step), !(h <= 0) else {
+            throw ValidationError("--step must be 'auto' or a positive number, got '\(step)'")
         }
         return .fixed(h)
     }

@@ -24,11 +24,17 @@ struct CheckCommandTests {
     @Test func usageErrorsExitSixtyFour() {
         #expect(exitStatus(["check", "--mode", "sideways"]) == 64)
         #expect(exitStatus(["check", "--step", "-1"]) == 64)
-        #expect(exitStatus(["check", "--step", "nan"]) == 64)
+        #expect(exitStatus(["check", "--step", "0"]) == 64)
+        #expect(exitStatus(["check", "--step", "tiny"]) == 64)
         #expect(exitStatus(["check", "--layers", "3,x,2"]) == 64)
         #expect(exitStatus(["check", "--model", "ex4-debug", "--layers", "3,5,3"]) == 64)
         #expect(exitStatus(["check", "--samples", "0"]) == 64)
         #expect(exitStatus(["check", "--no-such-flag"]) == 64)
+    }
+
+    @Test func nonFiniteStepIsAnEvaluationError() {
+        #expect(exitStatus(["check", "--step", "nan", "--format", "json"]) == 3)
+        #expect(exitStatus(["check", "--step", "inf", "--format", "json"]) == 3)
     }
 
     @Test func unwritableReportExitsWithCantCreate() {
