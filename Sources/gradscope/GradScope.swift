@@ -8,15 +8,18 @@ struct GradScope: ParsableCommand {
         abstract: "Check hand-written backpropagation, and watch gradients flow.",
         discussion: """
         GradScope answers four questions with measurements:
-          1. My analytic gradient disagrees with finite differences: where is the bug?  (check)
-          2. How close is close enough?                                                  (check, sweep)
-          3. How do I backprop softmax?                                                  (check --bug)
-          4. Why do my early layers stop learning?                                       (train)
+          1. My gradient disagrees with finite differences: where is the bug?
+             → gradscope check (also --exec for any program)
+          2. How close is close enough?  → gradscope check, gradscope sweep
+          3. How do I backprop softmax?  → gradscope check --bug softmax-diagonal
+          4. Why do my early layers stop learning?  → gradscope train, compare
 
         Examples:
+          gradscope tour
           gradscope check
           gradscope check --bug softmax-diagonal
-          gradscope info
+          gradscope check --exec "python3 my_cost.py"
+          gradscope train --hidden 30,30,30,30,30 --activation sigmoid
           gradscope info --format json
         """,
         version: GradScopeVersion.string,
