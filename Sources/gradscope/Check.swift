@@ -9,20 +9,22 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a network's gradient against calibrated numerical derivatives.",
         discussion: """
-        Every entry is compared with a Richardson-extrapolated central difference whose error bound
-        the method estimates itself (truncation, rounding, measured noise). Failing blocks are
-        diagnosed: scale (1/m, 2), sign, transpose, regularisation, bias-only, softmax-diagonal, …
+        Each entry is compared with a Richardson-extrapolated central
+        difference whose error bound the method estimates itself (truncation,
+        rounding, measured noise). Failing blocks are diagnosed: scale (1/m, 2),
+        sign, transpose, regularisation, bias-only, softmax-diagonal, …
 
-        Exit status: 0 pass, 1 fail, 2 inconclusive, 3 evaluation error, 64 usage error.
+        Exit status: 0 pass, 1 fail, 2 inconclusive, 3 evaluation error,
+        64 usage error.
 
         Examples:
-          gradscope check                                  # ex4's checkNNGradients network
+          gradscope check                     # ex4's checkNNGradients network
           gradscope check --model ex4-debug --lambda 3 --dtype float32
-          gradscope check --bug bias-reg-gradient          # see what a classic mistake looks like
-          gradscope check --layers 8,16,4 --activation relu --mode sample --samples 20
+          gradscope check --bug bias-reg-gradient   # a classic mistake
+          gradscope check --layers 8,16,4 --activation relu --mode sample
           gradscope check --model ex4 --mode directional --format json
           gradscope check --report check.html
-          gradscope check --exec "python3 my_cost.py" --jobs 2   # your own code (docs/exec.md)
+          gradscope check --exec "python3 my_cost.py" --jobs 2  # docs/exec.md
         """
     )
 

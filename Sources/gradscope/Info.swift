@@ -7,8 +7,9 @@ struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the version, the active matrix-multiply kernel or BLAS, and the core count.",
         discussion: """
-        The kernel is chosen at run time from the CPU's features; GRADSCOPE_KERNEL=avx512|avx2|portable
-        forces a tier and GRADSCOPE_BLAS=off|auto|blas|/path/to/libblas.so selects a system BLAS.
+        The kernel is chosen at run time from the CPU's features;
+        GRADSCOPE_KERNEL=avx512|avx2|portable forces a tier and
+        GRADSCOPE_BLAS=off|auto|blas|/path/to/libblas.so selects a system BLAS.
 
         Examples:
           gradscope info

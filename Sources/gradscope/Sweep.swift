@@ -9,12 +9,13 @@ struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the error of central differences against the step h (1e-1 … 1e-14): how close is close enough.",
         discussion: """
-        For chosen coordinates (default: the worst few of a check) it prints |D(h) − analytic| for each
-        step and writes an SVG of the V-shaped curves, with guide lines for truncation (∝ h²) and
-        rounding (∝ σ/h) and the checker's chosen step marked.
+        For chosen coordinates (default: the worst few of a check) it prints
+        |D(h) − analytic| for each step and writes an SVG of the V-shaped
+        curves, with guide lines for truncation (∝ h²) and rounding (∝ σ/h)
+        and the checker's chosen step marked.
 
         Examples:
-          gradscope sweep                                  # ex4-debug, worst 3 entries
+          gradscope sweep                    # ex4-debug, worst 3 entries
           gradscope sweep --dtype float32 --out sweep.svg
           gradscope sweep --bug one-entry-off --entries layer1.weight:7
         """

@@ -11,12 +11,14 @@ struct Tour: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Walk through GradScope's four questions on built-in networks and the bundled digits.",
         discussion: """
-        1. ex4's network, checked and passing (and in float32, still passing).
-        2. The same network with the classic regularisation bug, caught and diagnosed.
+        1. ex4's network, checked and passing (in float32 too).
+        2. The same network with the classic regularisation bug, diagnosed.
         3. How close is close enough: the error-vs-step sweep.
         4. Softmax backward with only the Jacobian's diagonal, caught.
-        5. Sigmoid against ReLU: gradient flow on digits, vanishing gradients diagnosed.
-        Writes everything to --out with an index.html. Takes about a minute in a release build.
+        5. Sigmoid against ReLU: gradient flow on digits, vanishing
+           gradients diagnosed; the default digits network trained.
+        Writes everything to --out with an index.html (about a second in a
+        release build).
 
         Exit status: 0 when every step showed what it should, 1 otherwise.
 
