@@ -105,7 +105,9 @@ cgemm_blocking cgemm_get_blocking(int kernel, int is_double)
             const int w = cols == NR ? NR : CGEMM_ROUNDUP(cols, align);                           \
             T *d = bp + (ptrdiff_t)j0 * kc;                                                       \
             const T *s = b + j0 * csb;                                                            \
-            if (csb == 1 && cols == NR) {                                                         \
+            if (csb == 1 && cols == NR && PACK_ROWS256(kernel, sizeof(T) * NR)) {                   \
+                cgemm_copy_rows256_avx512(kc, s, rsb * (ptrdiff_t)sizeof(T), d);                  \
+            } else if (csb == 1 && cols == NR) {                                                  \
                 for (int p = 0; p < kc; p++) memcpy(d + (ptrdiff_t)p * NR, s + p * rsb, sizeof(T) * NR); \
             } else if (csb == 1) {                                                                \
                 for (int p = 0; p < kc; p++) {                                                    \
@@ -113,7 +115,7 @@ cgemm_blocking cgemm_get_blocking(int kernel, int is_double)
                     for (int j = cols; j < w; j++) d[(ptrdiff_t)p * w + j] = (T)0;                \
                 }                                                                                 \
             } else if (rsb == 1 && PACK_HAS_AVX(kernel)) {                                        \
-                PACK_TRANSPOSE_##P(kc, w, cols, s, csb, d);                                       \
+                PACK_TRANSPOSE_##P(kernel, kc, w, cols, s, csb, d);                               \
             } else {                                                                              \
                 for (int p = 0; p < kc; p++) {                                                    \
                     for (int j = 0; j < cols; j++) d[(ptrdiff_t)p * w + j] = s[p * rsb + j * csb];\
@@ -135,9 +137,15 @@ cgemm_blocking cgemm_get_blocking(int kernel, int is_double)
 
 #if defined(__x86_64__)
 #define PACK_HAS_AVX(k) ((k) == CGEMM_KERNEL_AVX2 || (k) == CGEMM_KERNEL_AVX512)
-#define PACK_TRANSPOSE_s cgemm_stranspose_pack_avx
-#define PACK_TRANSPOSE_d cgemm_dtranspose_pack_avx
+// AVX-512: 256-byte panel rows copied with zmm moves (not a memcpy call per
+// row); float transposes in 16 x 16 blocks.
+#define PACK_ROWS256(k, bytes) ((k) == CGEMM_KERNEL_AVX512 && (bytes) == 256)
+#define PACK_TRANSPOSE_s(k, ...) \
+    ((k) == CGEMM_KERNEL_AVX512 ? cgemm_stranspose_pack_avx512(__VA_ARGS__) : cgemm_stranspose_pack_avx(__VA_ARGS__))
+#define PACK_TRANSPOSE_d(k, ...) cgemm_dtranspose_pack_avx(__VA_ARGS__)
 #else
+#define PACK_ROWS256(k, bytes) 0
+#define cgemm_copy_rows256_avx512(...) ((void)0)
 #define PACK_HAS_AVX(k) 0
 #define PACK_TRANSPOSE_s(...) ((void)0)
 #define PACK_TRANSPOSE_d(...) ((void)0)

@@ -29,6 +29,9 @@ void cgemm_ddot_nt_avx512(int m, int n, int k, double alpha, const double *a, pt
 // AVX transposing copies used by pack_b when B is stored transposed.
 void cgemm_stranspose_pack_avx(int kc, int w, int cols, const float *b, ptrdiff_t ld, float *dst);
 void cgemm_dtranspose_pack_avx(int kc, int w, int cols, const double *b, ptrdiff_t ld, double *dst);
+// AVX-512 packing helpers (kernels_avx512.c).
+void cgemm_copy_rows256_avx512(int kc, const void *s, ptrdiff_t rs, void *d);
+void cgemm_stranspose_pack_avx512(int kc, int w, int cols, const float *b, ptrdiff_t ld, float *dst);
 #endif
 #if defined(__aarch64__)
 CGEMM_DECLARE_TIER(neon)

@@ -87,3 +87,71 @@ static inline __attribute__((always_inline)) T512 void ddot512_reduce4(__m512d x
 #include "avx512_dot_template.h"
 
 #endif
+
+#if defined(__x86_64__)
+// ---- Packing helpers for the AVX-512 tier (called from dispatch.c).
+
+// Copies kc rows of 256 bytes (one 64-float / 32-double panel row) from s
+// (row stride rs bytes) to the contiguous panel d: four zmm moves a row
+// instead of a memcpy call.
+T512 void cgemm_copy_rows256_avx512(int kc, const void *s, ptrdiff_t rs, void *d)
+{
+    const char *src = (const char *)s;
+    char *dst = (char *)d;
+    for (int p = 0; p < kc; p++) {
+        const __m512 x0 = _mm512_loadu_ps(src + 0), x1 = _mm512_loadu_ps(src + 64);
+        const __m512 x2 = _mm512_loadu_ps(src + 128), x3 = _mm512_loadu_ps(src + 192);
+        _mm512_store_ps(dst + 0, x0);
+        _mm512_store_ps(dst + 64, x1);
+        _mm512_store_ps(dst + 128, x2);
+        _mm512_store_ps(dst + 192, x3);
+        src += rs;
+        dst += 256;
+    }
+}
+
+// Transposing pack of B stored transposed (B^T is cols x kc, row stride ld):
+// dst[p*w + j] = b[j*ld + p] for j < cols, zeros for cols <= j < w.
+// 16 x 16 blocks: 16 full-line row loads, 64 in-register shuffles, 16 stores.
+T512 void cgemm_stranspose_pack_avx512(int kc, int w, int cols, const float *b, ptrdiff_t ld, float *dst)
+{
+    int j = 0;
+    for (; j + 16 <= cols; j += 16) {
+        const float *s = b + j * ld;
+        int p = 0;
+        for (; p + 16 <= kc; p += 16) {
+            __m512 r[16], t[16], u[16];
+            for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_ps(s + i * ld + p);
+            for (int i = 0; i < 8; i++) {
+                t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+                t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+            }
+            // u[4g + c] lane L = column 4L + c of rows 4g..4g+3.
+            for (int g = 0; g < 4; g++) {
+                u[4 * g + 0] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0x44);
+                u[4 * g + 1] = _mm512_shuffle_ps(t[4 * g], t[4 * g + 2], 0xEE);
+                u[4 * g + 2] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0x44);
+                u[4 * g + 3] = _mm512_shuffle_ps(t[4 * g + 1], t[4 * g + 3], 0xEE);
+            }
+            float *d = dst + (ptrdiff_t)p * w + j;
+            for (int c = 0; c < 4; c++) {
+                const __m512 v0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88);
+                const __m512 v1 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xDD);
+                const __m512 v2 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88);
+                const __m512 v3 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xDD);
+                _mm512_storeu_ps(d + (ptrdiff_t)(0 + c) * w, _mm512_shuffle_f32x4(v0, v2, 0x88));
+                _mm512_storeu_ps(d + (ptrdiff_t)(4 + c) * w, _mm512_shuffle_f32x4(v1, v3, 0x88));
+                _mm512_storeu_ps(d + (ptrdiff_t)(8 + c) * w, _mm512_shuffle_f32x4(v0, v2, 0xDD));
+                _mm512_storeu_ps(d + (ptrdiff_t)(12 + c) * w, _mm512_shuffle_f32x4(v1, v3, 0xDD));
+            }
+        }
+        for (; p < kc; p++)
+            for (int q = 0; q < 16; q++) dst[(ptrdiff_t)p * w + j + q] = s[q * ld + p];
+    }
+    for (int p = 0; p < kc; p++) {
+        float *d = dst + (ptrdiff_t)p * w;
+        for (int q = j; q < cols; q++) d[q] = b[q * ld + p];
+        for (int q = cols; q < w; q++) d[q] = 0.0f;
+    }
+}
+#endif
