@@ -100,7 +100,12 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
                 let targets = train.targets.selecting(rows)
                 var context = ForwardContext(mode: .training, rng: RunRandomness.generator(seed: configuration.seed, .dropout, step))
                 workspace.forward(model, context: &context)
-                let (loss, _) = workspace.backward(model, targets: targets)
+                // The monitor reads this step's gradients and the weights before the update;
+                // other steps can fold the optimizer step into the backward pass (which updates
+                // only when the loss is finite). The choice depends on the step number alone.
+                let monitored = step % configuration.monitorEvery == 0
+                let (loss, _) = monitored ? workspace.backward(model, targets: targets)
+                    : workspace.backwardAndUpdate(&model, targets: targets, optimizer: &optimizer)
                 guard loss.isFinite else {
                     history.batchLosses.append(loss)
                     let stop = StopReason.nonFiniteLoss(epoch: epoch, batch: b + 1, step: step, loss: loss)
@@ -114,10 +119,9 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
                                                         labels: rows.map { labels[$0] })
                 }
                 seen += rows.count
-                let monitored = step % configuration.monitorEvery == 0
-                if monitored { monitor.snapshot(model) }
-                optimizer.update(&model, along: workspace.gradients)
                 if monitored {
+                    monitor.snapshot(model)
+                    optimizer.update(&model, along: workspace.gradients)
                     history.samples.append(monitor.measure(model, workspace: workspace, gradients: workspace.gradients,
                                                            step: step, epoch: epoch, loss: loss))
                     if history.samples.count % 25 == 0 { warn(observe) }

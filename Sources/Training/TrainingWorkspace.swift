@@ -200,7 +200,6 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
     @discardableResult
     public func backward(_ model: Sequential<Scalar>, targets: Targets<Scalar>) -> (value: Double, dataLoss: Double) {
         let data = dataLoss(model, targets: targets, gradient: true)
-        let m = batchSize
         if usesReference {
             // Tied layers: Sequential does the whole pass again, from the forward pass's context
             // (so that dropout draws the same masks).
@@ -209,6 +208,49 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
             gradients = e.gradients
             return (e.value, e.dataLoss)
         }
+        var model = model
+        var fused = [Bool]()
+        backwardLayers(&model, rule: nil, fused: &fused, velocity: { _, _ in })
+        let reg = regularization(model, addGradient: true)
+        return (data + reg, data)
+    }
+
+    /// ``backward(_:targets:)`` followed by `optimizer`'s step on `model` — only when the loss is
+    /// finite; otherwise the model and the optimizer are left as they were.
+    ///
+    /// When the optimizer has a ``Optimizer/fusedWeightRule`` (SGD, or classical momentum,
+    /// without weight decay), the model has no L2 regularisation and no tied layers, each dense
+    /// layer's weight update runs inside its weight-gradient GEMM (after its input gradient,
+    /// which needs the old weights), so the weight gradient is never written: ``gradients``
+    /// then holds stale values for those weight blocks (biases and other blocks are as
+    /// ``backward(_:targets:)`` gives them). Use ``backward(_:targets:)`` on steps where
+    /// anything reads the gradients. The arithmetic depends only on the configuration, so a run
+    /// that fuses on the same steps is reproducible bit for bit.
+    @discardableResult
+    public func backwardAndUpdate(_ model: inout Sequential<Scalar>, targets: Targets<Scalar>,
+                                  optimizer: inout any Optimizer<Scalar>) -> (value: Double, dataLoss: Double) {
+        guard let rule = optimizer.fusedWeightRule, !usesReference, model.regularization.lambda == 0 else {
+            let result = backward(model, targets: targets)
+            if result.value.isFinite { optimizer.update(&model, along: gradients) }
+            return result
+        }
+        let data = dataLoss(model, targets: targets, gradient: true)
+        var fused = [Bool](repeating: false, count: gradients.count)
+        guard data.isFinite else {
+            backwardLayers(&model, rule: nil, fused: &fused, velocity: { _, _ in })
+            return (data, data)
+        }
+        backwardLayers(&model, rule: rule, fused: &fused, velocity: { index, body in optimizer.withVelocity(index, body) })
+        optimizer.update(&model, along: gradients, skipping: fused)
+        return (data, data)
+    }
+
+    /// Backpropagates the backward buffer (∂L/∂output) through the layers into ``gradients``;
+    /// with `rule`, dense weights are updated in the weight-gradient GEMM instead (and marked in
+    /// `fused`).
+    func backwardLayers(_ model: inout Sequential<Scalar>, rule: FusedWeightRule?, fused: inout [Bool],
+                        velocity: (Int, (UnsafeMutablePointer<Scalar>) -> Void) -> Void) {
+        let m = batchSize
         for li in stride(from: model.layers.count - 1, through: lowestParameterLayer, by: -1) {
             let x = li == 0 ? input : outputs[li - 1]
             let inW = li == 0 ? inputWidth : widths[li - 1]
@@ -218,22 +260,39 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
             case .activation(let f):
                 ActivationKernels.backward(f, output: outputs[li], gradient: delta, count: m * outW)
             case .dense(let wi, let bi):
-                let dense = model.layers[li] as! Dense<Scalar>
                 let d = delta
-                gradients[wi].withUnsafeMutableBufferPointer { gw in
-                    Scalar.gemm(.transposed, .none, m: outW, n: inW, k: m, alpha: 1, a: d, lda: outW,
-                                b: x, ldb: inW, beta: 0, c: gw.baseAddress!, ldc: inW)
-                }
                 gradients[bi].withUnsafeMutableBufferPointer { gb in
                     DenseKernels.columnSums(d, rows: m, columns: outW, into: gb.baseAddress!)
                 }
-                if needsInputGradient {
-                    dense.weight.withUnsafeBufferPointer { w in
-                        Scalar.gemm(.none, .none, m: m, n: inW, k: outW, alpha: 1, a: d, lda: outW,
-                                    b: w.baseAddress!, ldb: inW, beta: 0, c: spare, ldc: inW)
+                guard let rule else {
+                    gradients[wi].withUnsafeMutableBufferPointer { gw in
+                        Scalar.gemm(.transposed, .none, m: outW, n: inW, k: m, alpha: 1, a: d, lda: outW,
+                                    b: x, ldb: inW, beta: 0, c: gw.baseAddress!, ldc: inW)
                     }
-                    swap(&delta, &spare)
+                    if needsInputGradient { inputGradient(model.layers[li] as! Dense<Scalar>, rows: m, inW: inW, outW: outW) }
+                    continue
                 }
+                // ∂L/∂X = δW needs the old weights: first.
+                if needsInputGradient { inputGradient(model.layers[li] as! Dense<Scalar>, rows: m, inW: inW, outW: outW) }
+                model.layers[li].updateParameter(0) { weight in
+                    weight.withUnsafeMutableBufferPointer { wp in
+                        let w = wp.baseAddress!
+                        switch rule {
+                        case .sgd(let lr):
+                            // w ← w − η·δᵀX
+                            Scalar.gemm(.transposed, .none, m: outW, n: inW, k: m, alpha: Scalar(-lr), a: d, lda: outW,
+                                        b: x, ldb: inW, beta: 1, c: w, ldc: inW)
+                        case .momentum(let lr, let mu):
+                            // v ← μv − η·δᵀX;  w ← w + v
+                            velocity(wi) { v in
+                                Scalar.gemm(.transposed, .none, m: outW, n: inW, k: m, alpha: Scalar(-lr), a: d, lda: outW,
+                                            b: x, ldb: inW, beta: Scalar(mu), c: v, ldc: inW)
+                                UpdateKernels.axpy(1, UnsafePointer(v), w, count: outW * inW)
+                            }
+                        }
+                    }
+                }
+                fused[wi] = true
             case .general:
                 let layer = model.layers[li]
                 let g = Tensor(shape: [m] + shapes[li], scalars: Array(UnsafeBufferPointer(start: delta, count: m * outW)))
@@ -245,8 +304,16 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
                 if needsInputGradient { copy(inputGradient, into: delta) }
             }
         }
-        let reg = regularization(model, addGradient: true)
-        return (data + reg, data)
+    }
+
+    /// ∂L/∂X = δ·W into the backward buffer.
+    func inputGradient(_ dense: Dense<Scalar>, rows m: Int, inW: Int, outW: Int) {
+        let d = delta
+        dense.weight.withUnsafeBufferPointer { w in
+            Scalar.gemm(.none, .none, m: m, n: inW, k: outW, alpha: 1, a: d, lda: outW,
+                        b: w.baseAddress!, ldb: inW, beta: 0, c: spare, ldc: inW)
+        }
+        swap(&delta, &spare)
     }
 
     /// λ/(2m)·Σθ² over the covered blocks, adding λ/m·θ to their gradients when asked.

@@ -12,8 +12,8 @@ struct TrainStepBenchmark: ParsableCommand {
         commandName: "train-step",
         abstract: "Time one training step of the 784-1000-750-500-10 sigmoid network against numpy.",
         discussion: """
-        GradScope's step is TrainingWorkspace.forward + backward and an SGD update of the model in
-        place; numpy's is the hand-written backprop of Benchmarks/python/train_step_numpy.py (same
+        GradScope's step is TrainingWorkspace.forward + backwardAndUpdate (the SGD update of the
+        weights fused into the weight-gradient GEMMs); numpy's is the hand-written backprop of Benchmarks/python/train_step_numpy.py (same
         layers, same batch, float32, lr 0.01). numpy runs with 1 and with all OpenBLAS threads, with
         OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its environment. Memory: resident size after
         the warm-up and after the timed steps, and the process's peak.
@@ -111,8 +111,7 @@ struct TrainStepBenchmark: ParsableCommand {
             workspace.loadBatch(rows: rows, of: inputs)
             var context = ForwardContext(mode: .training)
             workspace.forward(model, context: &context)
-            workspace.backward(model, targets: targets)
-            optimizer.update(&model, along: workspace.gradients)
+            workspace.backwardAndUpdate(&model, targets: targets, optimizer: &optimizer)
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             if step >= warmup { times.append(elapsed) }
         }

@@ -41,6 +41,42 @@ struct TrainingWorkspaceTests {
         try run(Double.self, tolerance: 1e-13)
     }
 
+    /// The fused step (weight update inside the weight-gradient GEMM) matches backward followed
+    /// by the optimizer's own update, for SGD and classical momentum, over several steps; and
+    /// optimizers that cannot fuse (Nesterov, Adam, weight decay) get exactly their own update.
+    @Test(arguments: [OptimizerConfiguration(kind: .sgd, learningRate: 0.1),
+                      OptimizerConfiguration(kind: .momentum, learningRate: 0.05, momentum: 0.9),
+                      OptimizerConfiguration(kind: .nesterov, learningRate: 0.05, momentum: 0.9),
+                      OptimizerConfiguration(kind: .adam, learningRate: 0.01),
+                      OptimizerConfiguration(kind: .momentum, learningRate: 0.05, momentum: 0.9, weightDecay: 0.01)])
+    func fusedStepMatchesBackwardThenUpdate(configuration: OptimizerConfiguration) throws {
+        let data: ExampleSet<Double> = Fixtures.blobs(count: 12, features: 5, classes: 4)
+        let start: Sequential<Double> = try Fixtures.model(sizes: [5, 7, 6, 4], activation: .tanh, loss: .softmaxCE, lambda: 0)
+        let targets = data.targets.selecting([3, 0, 11, 5, 7])
+        var (fusedModel, plainModel) = (start, start)
+        var fused = configuration.makeOptimizer(for: start), plain = configuration.makeOptimizer(for: start)
+        let workspace = TrainingWorkspace(model: start, capacity: 8)
+        for _ in 0..<4 {
+            workspace.loadBatch(rows: [3, 0, 11, 5, 7], of: data.inputs)
+            var context = ForwardContext(mode: .training)
+            workspace.forward(fusedModel, context: &context)
+            let a = workspace.backwardAndUpdate(&fusedModel, targets: targets, optimizer: &fused)
+            workspace.forward(plainModel, context: &context)
+            let b = workspace.backward(plainModel, targets: targets)
+            plain.update(&plainModel, along: workspace.gradients)
+            #expect(abs(a.value - b.value) <= 1e-12)
+        }
+        let exact = fused.fusedWeightRule == nil
+        #expect(exact == !(configuration.kind == .sgd || (configuration.kind == .momentum && configuration.weightDecay == 0)))
+        #expect(maxRelativeDifference(fusedModel.flatParameters, plainModel.flatParameters) <= (exact ? 0 : 1e-12))
+        #expect(fused.state.step == plain.state.step)
+        for (name, tensors) in plain.state.slots {
+            for (x, y) in zip(fused.state.slots[name] ?? [], tensors) {
+                #expect(maxRelativeDifference(x.scalars, y.scalars) <= (exact ? 0 : 1e-12), "\(name)")
+            }
+        }
+    }
+
     /// Convolution, pooling, flatten and dropout go through the layers' own passes.
     @Test func delegatedLayersMatchSequential() throws {
         var rng = PRNG(seed: 9)

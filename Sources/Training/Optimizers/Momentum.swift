@@ -23,6 +23,23 @@ public struct Momentum<Scalar: TensorScalar>: Optimizer {
     }
 
     public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>]) {
+        update(&model, along: gradients, skipping: [])
+    }
+
+    /// Classical momentum without weight decay folds into the weight-gradient GEMM.
+    public var fusedWeightRule: FusedWeightRule? {
+        configuration.kind == .momentum && configuration.weightDecay == 0
+            ? .momentum(learningRate: configuration.learningRate, momentum: configuration.momentum) : nil
+    }
+
+    public mutating func withVelocity(_ index: Int, _ body: (UnsafeMutablePointer<Scalar>) -> Void) {
+        var velocity = state.slots.removeValue(forKey: "velocity") ?? []
+        precondition(velocity.indices.contains(index), "Momentum: no velocity for block \(index)")
+        velocity[index].withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+        state.slots["velocity"] = velocity
+    }
+
+    public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool]) {
         checkGradients(gradients, fit: model, "Momentum")
         let (lr, mu, decay) = (configuration.learningRate, configuration.momentum, configuration.weightDecay)
         let nesterov = configuration.kind == .nesterov
@@ -30,6 +47,7 @@ public struct Momentum<Scalar: TensorScalar>: Optimizer {
         var velocity = state.slots.removeValue(forKey: "velocity") ?? []
         precondition(velocity.map(\.shape) == gradients.map(\.shape), "Momentum: velocity \(velocity.map(\.shape)) does not match the model")
         model.updateParameters { index, w in
+            if index < skipping.count && skipping[index] { return }
             let n = w.count
             w.withUnsafeMutableBufferPointer { wp in
                 velocity[index].withUnsafeMutableBufferPointer { vp in

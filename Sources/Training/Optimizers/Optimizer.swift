@@ -19,6 +19,41 @@ public protocol Optimizer<Scalar>: Sendable {
     /// One step: updates every parameter of `model` in place from `gradients` (one tensor per
     /// parameter block, as ``Evaluation/gradients`` gives them).
     mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>])
+
+    /// How a dense weight block's update can be folded into the weight-gradient GEMM of the
+    /// backward pass (see ``TrainingWorkspace/backwardAndUpdate(_:targets:optimizer:)``), or
+    /// `nil` when it cannot (the default).
+    var fusedWeightRule: FusedWeightRule? { get }
+
+    /// Calls `body` with the velocity of block `index`, in place (for ``FusedWeightRule/momentum(learningRate:momentum:)``).
+    mutating func withVelocity(_ index: Int, _ body: (UnsafeMutablePointer<Scalar>) -> Void)
+
+    /// ``update(_:along:)`` for the blocks whose `skipping` entry is false; the others have been
+    /// updated already (by the fused backward pass). Counts as one step.
+    mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool])
+}
+
+/// An optimizer step for one dense weight block that the backward pass can do inside its
+/// weight-gradient GEMM (g = δᵀX), so that g is never written to memory:
+///
+/// - `sgd`: w ← w − η·g is the GEMM with α = −η, β = 1, C = w;
+/// - `momentum` (classical): v ← μv − η·g is the GEMM with α = −η, β = μ, C = v; then w ← w + v.
+public enum FusedWeightRule: Sendable, Equatable {
+    case sgd(learningRate: Double)
+    case momentum(learningRate: Double, momentum: Double)
+}
+
+extension Optimizer {
+    public var fusedWeightRule: FusedWeightRule? { nil }
+
+    public mutating func withVelocity(_ index: Int, _ body: (UnsafeMutablePointer<Scalar>) -> Void) {
+        preconditionFailure("\(Self.self) has no velocity")
+    }
+
+    public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool]) {
+        precondition(!skipping.contains(true), "\(Self.self) has no fused update")
+        update(&model, along: gradients)
+    }
 }
 
 /// An optimizer's mutable state: how many steps it has taken, and named tensors with one

@@ -13,10 +13,20 @@ public struct SGD<Scalar: TensorScalar>: Optimizer {
     }
 
     public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>]) {
+        update(&model, along: gradients, skipping: [])
+    }
+
+    /// w ← w − η·g folds into the weight-gradient GEMM when there is no weight decay.
+    public var fusedWeightRule: FusedWeightRule? {
+        configuration.weightDecay == 0 ? .sgd(learningRate: configuration.learningRate) : nil
+    }
+
+    public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool]) {
         checkGradients(gradients, fit: model, "SGD")
         let lr = configuration.learningRate, decay = configuration.weightDecay
         let decays = model.parameterBlocks.map { $0.role != .bias }
         model.updateParameters { index, w in
+            if index < skipping.count && skipping[index] { return }
             let n = w.count
             w.withUnsafeMutableBufferPointer { wp in
                 gradients[index].withUnsafeBufferPointer { gp in
