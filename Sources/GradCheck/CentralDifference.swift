@@ -1,3 +1,5 @@
+import Foundation
+
 /// A central difference D(h) = (f(x + h₊) − f(x − h₋)) / (h₊ + h₋) with the steps actually taken
 /// (h± differ from the nominal h only by the rounding of x ± h to the objective's precision).
 ///
@@ -73,4 +75,12 @@ public struct OneSidedDifferences: Sendable, Hashable {
         let drift = max(abs(coarse.forward - fine.forward), abs(coarse.backward - fine.backward))
         return drift <= 0.25 * jf + 4 * fine.jumpNoise(sigma)
     }
+}
+
+/// The automatic nominal step for a coordinate of magnitude `scale`: h = ∛(3·σ_rel)·max(1, scale),
+/// the central-difference optimum (3σ/|f‴|)^⅓ with |f‴| taken as |f|, where σ_rel = σ/|f| is the
+/// measured relative noise, floored at the precision's unit roundoff (Nocedal & Wright §8.1).
+func automaticStep(noise sigma: Double, value: Double, precision: Precision, scale: Double) -> Double {
+    let relativeNoise = max(sigma / max(abs(value), 1e-300), precision.unitRoundoff)
+    return Foundation.cbrt(3 * relativeNoise) * max(1, scale)
 }

@@ -52,14 +52,13 @@ extension CheckRun {
         for i in v.indices { v[i] /= norm }
         let x = objective.point
         let p = objective.precision
-        let scale = max(1, chosen.flatMap { objective.blocks[$0].range }.map { abs(x[$0]) }.max() ?? 0)
-        let relativeNoise = max(sigma / max(abs(report.value), 1e-300), p.unitRoundoff)
+        let scale = chosen.flatMap { objective.blocks[$0].range }.map { abs(x[$0]) }.max() ?? 0
         var h: Double
         switch configuration.step {
         case .fixed(let fixed):
             guard fixed.isFinite, fixed > 0 else { throw .invalidStep("the step must be a positive finite number, got \(fixed)") }
             h = fixed
-        case .auto: h = Foundation.cbrt(3 * relativeNoise) * scale
+        case .auto: h = automaticStep(noise: sigma, value: report.value, precision: p, scale: scale)
         }
         let samples = try values([.along(v, scale: h), .along(v, scale: -h), .along(v, scale: h / 2), .along(v, scale: -h / 2)])
             .map(\.value)

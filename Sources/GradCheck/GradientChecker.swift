@@ -146,8 +146,7 @@ struct CheckRun<Objective: GradientObjective> {
             guard h.isFinite, h > 0 else { throw .invalidStep("the step must be a positive finite number, got \(h)") }
             return h
         case .auto:
-            let relativeNoise = max(sigma / max(abs(report.value), 1e-300), objective.precision.unitRoundoff)
-            return Foundation.cbrt(3 * relativeNoise) * max(1, abs(x))
+            return automaticStep(noise: sigma, value: report.value, precision: objective.precision, scale: abs(x))
         }
     }
 

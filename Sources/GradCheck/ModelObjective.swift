@@ -46,12 +46,8 @@ public struct ModelObjective<Scalar: TensorScalar>: GradientObjective {
         let tapes = problem.model.forward(problem.inputs, context: &context)
         let output = tapes.last?.output ?? problem.inputs
         let dataLoss = problem.model.loss.value(output, targets: problem.targets)
-        let m = problem.inputs.shape[0]
-        var reg = 0.0
-        for b in problem.model.parameterBlocks where problem.model.regularization.covers(b.role) {
-            reg += problem.model.regularization.cost(problem.model.layers[b.layerIndex].parameters[b.slotIndex], examples: m)
-        }
-        base = BaseState(tapes: tapes, dataLoss: dataLoss, regularization: reg)
+        base = BaseState(tapes: tapes, dataLoss: dataLoss,
+                         regularization: Self.regularization(of: problem.model, examples: problem.inputs.shape[0]))
     }
 
     public var precision: Precision { Scalar.self == Float.self ? .float32 : .float64 }
@@ -95,12 +91,12 @@ public struct ModelObjective<Scalar: TensorScalar>: GradientObjective {
         var c = context()
         let tapes = model.forward(problem.inputs, context: &c)
         let value = model.loss.value(tapes.last?.output ?? problem.inputs, targets: problem.targets)
-            + regularization(of: model)
+            + Self.regularization(of: model, examples: problem.inputs.shape[0])
         return Sample(value: value, structure: Self.sameStructure(tapes, base.tapes, layers: model.layers) ? 0 : 1)
     }
 
-    func regularization(of model: Sequential<Scalar>) -> Double {
-        let m = problem.inputs.shape[0]
+    /// λ/(2m)·Σθ² over the blocks the model's regulariser covers.
+    static func regularization(of model: Sequential<Scalar>, examples m: Int) -> Double {
         var r = 0.0
         for b in model.parameterBlocks where model.regularization.covers(b.role) {
             r += model.regularization.cost(model.layers[b.layerIndex].parameters[b.slotIndex], examples: m)

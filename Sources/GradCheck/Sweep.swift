@@ -42,8 +42,7 @@ public func sweep(_ objective: some GradientObjective, coordinates: [Int], repor
     let p = objective.precision
     let x = objective.point
     for i in coordinates {
-        let relativeNoise = max(report.noise / max(abs(report.value), 1e-300), p.unitRoundoff)
-        let chosen = Foundation.cbrt(3 * relativeNoise) * max(1, abs(x[i]))
+        let chosen = automaticStep(noise: report.noise, value: report.value, precision: p, scale: abs(x[i]))
         var offsets = [Perturbation]()
         let probes = [1e-2, Foundation.pow(10, -2.5)]
         for h in steps + probes { offsets += [.coordinate(i, h), .coordinate(i, -h)] }

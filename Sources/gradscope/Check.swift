@@ -99,45 +99,18 @@ struct Check: ParsableCommand {
             let objective = try bug.objective()
             return ("--bug \(bug.rawValue): \(bug.summary)", checkSeparatingRegularization(objective, configuration: configuration))
         }
-        let spec = modelOptions.spec
         switch modelOptions.dtype ?? .float64 {
         case .float32:
-            let problem: SupervisedProblem<Float> = try makeProblem(spec)
-            return (title(problem), checkSeparatingRegularization(try objective(problem), configuration: configuration))
+            let problem: SupervisedProblem<Float> = try modelOptions.problem()
+            return (title(problem), checkSeparatingRegularization(try ModelOptions.objective(problem), configuration: configuration))
         case .float64:
-            let problem: SupervisedProblem<Double> = try makeProblem(spec)
-            return (title(problem), checkSeparatingRegularization(try objective(problem), configuration: configuration))
+            let problem: SupervisedProblem<Double> = try modelOptions.problem()
+            return (title(problem), checkSeparatingRegularization(try ModelOptions.objective(problem), configuration: configuration))
         }
-    }
-
-    func objective<S: TensorScalar>(_ problem: SupervisedProblem<S>) throws -> ModelObjective<S> {
-        do { return try ModelObjective(problem) } catch { throw CLIError.evaluation(error.description) }
     }
 
     func title<S: TensorScalar>(_ p: SupervisedProblem<S>) -> String {
         "\(p.name), \(p.model.parameterCount) parameters, m = \(p.inputs.shape[0]), λ = \(shortNumber(p.model.regularization.lambda))"
-    }
-
-    /// The preset, or a dense network on seeded synthetic data (inputs uniform in [−1, 1),
-    /// labels uniform over the classes).
-    func makeProblem<S: TensorScalar>(_ spec: ArchitectureSpec) throws -> SupervisedProblem<S> {
-        do {
-            if spec.layers == nil && spec.hidden == nil {
-                return try (spec.preset ?? .ex4Debug).problem(spec)
-            }
-            let sizes = try spec.sizes(inputSize: spec.layers?.first ?? 8, outputSize: spec.layers?.last ?? 4)
-            let model: Sequential<S> = try spec.makeModel(sizes: sizes)
-            var rng = PRNG(seed: spec.seed &+ 1)
-            let m = spec.examples ?? 8
-            let x = Tensor<S>.uniform(shape: [m, sizes[0]], low: -1, high: 1, using: &rng)
-            let k = sizes.last!
-            let targets: Targets<S> = (spec.loss ?? .softmaxCE) == .mse
-                ? .dense(.uniform(shape: [m, k], using: &rng))
-                : .classes((0..<m).map { _ in rng.nextInt(below: k) })
-            return SupervisedProblem(name: "dense " + sizes.map(String.init).joined(separator: "→"), model: model, inputs: x, targets: targets)
-        } catch {
-            throw ValidationError(error.description)
-        }
     }
 
     func emit(_ report: GradientReport, title: String) throws {

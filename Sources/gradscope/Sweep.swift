@@ -46,18 +46,15 @@ struct Sweep: ParsableCommand {
     }
 
     func runReporting() throws {
-        let check = try Check.parse(checkArguments())
         let objective: any GradientObjective
         if let bug { objective = try bug.objective() } else {
             switch modelOptions.dtype ?? .float64 {
-            case .float32: objective = try check.objective(try check.makeProblem(modelOptions.spec) as SupervisedProblem<Float>)
-            case .float64: objective = try check.objective(try check.makeProblem(modelOptions.spec) as SupervisedProblem<Double>)
+            case .float32: objective = try ModelOptions.objective(try modelOptions.problem() as SupervisedProblem<Float>)
+            case .float64: objective = try ModelOptions.objective(try modelOptions.problem() as SupervisedProblem<Double>)
             }
         }
         try sweepAndEmit(objective)
     }
-
-    func checkArguments() -> [String] { ["--seed", "\(modelOptions.seed)"] }
 
     func sweepAndEmit(_ objective: some GradientObjective) throws {
         let report = GradCheck.check(objective, configuration: CheckConfiguration(seed: modelOptions.seed))
