@@ -29,7 +29,7 @@ let package = Package(
         // Register-blocked GEMM micro-kernels (AVX-512, AVX2, NEON, portable), chosen at run time.
         .target(
             name: "CGemmKernels",
-            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux])), .linkedLibrary("m", .when(platforms: [.linux]))]
         ),
         // Vectorised exp, sigmoid, softplus and log-sum-exp for losses and activations.
         .target(name: "CVectorMath"),

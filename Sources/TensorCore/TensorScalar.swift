@@ -14,6 +14,12 @@ where RawSignificand: FixedWidthInteger {
                      alpha: Self, a: UnsafePointer<Self>, lda: Int,
                      b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    /// ``gemm(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` with fused work on C; see ``GEMMEpilogue``.
+    static func gemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+                     alpha: Self, a: UnsafePointer<Self>, lda: Int,
+                     b: UnsafePointer<Self>, ldb: Int,
+                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int, epilogue: GEMMEpilogue<Self>)
 }
 
 extension Float: TensorScalar {
@@ -27,6 +33,15 @@ extension Float: TensorScalar {
         GEMM.sgemm(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                    b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
+
+    @inlinable
+    public static func gemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+                            alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                            b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: GEMMEpilogue<Float>) {
+        GEMM.sgemm(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
+    }
 }
 
 extension Double: TensorScalar {
@@ -39,5 +54,14 @@ extension Double: TensorScalar {
                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         GEMM.dgemm(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                    b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    @inlinable
+    public static func gemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+                            alpha: Double, a: UnsafePointer<Double>, lda: Int,
+                            b: UnsafePointer<Double>, ldb: Int,
+                            beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int, epilogue: GEMMEpilogue<Double>) {
+        GEMM.dgemm(transA, transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
     }
 }

@@ -35,6 +35,14 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
     let modelInputShape: [Int]
     /// The lowest layer that owns parameters: backpropagation stops there.
     let lowestParameterLayer: Int
+    /// `fusedActivation[i]`: layer i is a dense layer whose GEMM also applies layer i + 1, an
+    /// element-wise activation (forward: bias and f in the GEMM's epilogue, written straight to
+    /// layer i + 1's output; backward: f′ applied by the epilogue of the GEMM above that makes
+    /// ∂L/∂y). Layer i's own output (the pre-activation) is then not stored.
+    let fusedActivation: [Bool]
+    /// `fusedDerivative[i]`: layer i is an element-wise activation directly below a dense layer,
+    /// so the dense layer's input-gradient GEMM multiplies by f′ in its epilogue.
+    let fusedDerivative: [Bool]
 
     let input: UnsafeMutablePointer<Scalar>
     let outputs: [UnsafeMutablePointer<Scalar>]
@@ -79,6 +87,15 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
             return .general
         }
         lowestParameterLayer = blocks.map(\.layerIndex).min() ?? model.layers.count
+        let plans = self.plans
+        fusedActivation = plans.indices.map { i in
+            guard case .dense = plans[i], i + 1 < plans.count, case .activation(let f) = plans[i + 1] else { return false }
+            return f.gemmActivation != nil
+        }
+        fusedDerivative = plans.indices.map { i in
+            guard case .activation(let f) = plans[i], i + 1 < plans.count, case .dense = plans[i + 1] else { return false }
+            return f.gemmActivation != nil
+        }
         input = .allocate(capacity: capacity * inputWidth)
         outputs = widths.map { .allocate(capacity: capacity * $0) }
         let widest = ([inputWidth] + widths).max() ?? 1
@@ -139,15 +156,23 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
             let y = outputs[li], outW = widths[li]
             switch plans[li] {
             case .dense:
+                // Y = X·Wᵀ + 1·bᵀ, and f(Y) into the next layer's output when it is fused.
                 let dense = layer as! Dense<Scalar>
-                dense.bias.withUnsafeBufferPointer { b in
-                    DenseKernels.broadcastRows(b.baseAddress!, into: y, rows: m, columns: outW)
+                var operation = GEMMEpilogue<Scalar>.Operation.none
+                var target = y
+                if fusedActivation[li], case .activation(let f) = plans[li + 1], let g = f.gemmActivation {
+                    operation = .activation(g)
+                    target = outputs[li + 1]
                 }
-                dense.weight.withUnsafeBufferPointer { w in
-                    Scalar.gemm(.none, .transposed, m: m, n: outW, k: inW, alpha: 1, a: x, lda: inW,
-                                b: w.baseAddress!, ldb: inW, beta: 1, c: y, ldc: outW)
+                dense.bias.withUnsafeBufferPointer { b in
+                    dense.weight.withUnsafeBufferPointer { w in
+                        Scalar.gemm(.none, .transposed, m: m, n: outW, k: inW, alpha: 1, a: x, lda: inW,
+                                    b: w.baseAddress!, ldb: inW, beta: 0, c: target, ldc: outW,
+                                    epilogue: GEMMEpilogue(bias: b.baseAddress!, operation: operation))
+                    }
                 }
             case .activation(let f):
+                if li > 0 && fusedActivation[li - 1] { continue }
                 ActivationKernels.forward(f, UnsafePointer(x), y, count: m * outW)
             case .general:
                 let xt = Tensor(shape: [m] + shapesIn(li), scalars: Array(UnsafeBufferPointer(start: x, count: m * inW)))
@@ -168,9 +193,17 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
     }
 
     /// The output of layer `index` (0-based, in ``Sequential/layers``) for the current batch.
+    ///
+    /// A dense layer directly followed by an element-wise activation runs as one fused GEMM
+    /// that writes only the activation's output: for such a layer (``storesOutput(_:)`` is
+    /// false) the buffer holds no current values.
     public func layerOutput(_ index: Int) -> UnsafeBufferPointer<Scalar> {
         UnsafeBufferPointer(start: outputs[index], count: batchSize * widths[index])
     }
+
+    /// Whether ``layerOutput(_:)`` holds layer `index`'s output after a forward pass (false for
+    /// a dense layer fused with the activation after it).
+    public func storesOutput(_ index: Int) -> Bool { !(fusedActivation.indices.contains(index) && fusedActivation[index]) || usesReference }
 
     // MARK: Loss and backward
 
@@ -258,6 +291,8 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
             let needsInputGradient = li > lowestParameterLayer
             switch plans[li] {
             case .activation(let f):
+                // Below a dense layer, f′ was applied by the epilogue of its input-gradient GEMM.
+                if fusedDerivative[li] { continue }
                 ActivationKernels.backward(f, output: outputs[li], gradient: delta, count: m * outW)
             case .dense(let wi, let bi):
                 let d = delta
@@ -269,11 +304,11 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
                         Scalar.gemm(.transposed, .none, m: outW, n: inW, k: m, alpha: 1, a: d, lda: outW,
                                     b: x, ldb: inW, beta: 0, c: gw.baseAddress!, ldc: inW)
                     }
-                    if needsInputGradient { inputGradient(model.layers[li] as! Dense<Scalar>, rows: m, inW: inW, outW: outW) }
+                    if needsInputGradient { inputGradient(model.layers[li] as! Dense<Scalar>, layer: li, rows: m, inW: inW, outW: outW) }
                     continue
                 }
                 // ∂L/∂X = δW needs the old weights: first.
-                if needsInputGradient { inputGradient(model.layers[li] as! Dense<Scalar>, rows: m, inW: inW, outW: outW) }
+                if needsInputGradient { inputGradient(model.layers[li] as! Dense<Scalar>, layer: li, rows: m, inW: inW, outW: outW) }
                 model.layers[li].updateParameter(0) { weight in
                     weight.withUnsafeMutableBufferPointer { wp in
                         let w = wp.baseAddress!
@@ -284,10 +319,11 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
                                         b: x, ldb: inW, beta: 1, c: w, ldc: inW)
                         case .momentum(let lr, let mu):
                             // v ← μv − η·δᵀX;  w ← w + v
+                            // (w ← w + v in the GEMM's epilogue, on each block of v while it is in cache.)
                             velocity(wi) { v in
                                 Scalar.gemm(.transposed, .none, m: outW, n: inW, k: m, alpha: Scalar(-lr), a: d, lda: outW,
-                                            b: x, ldb: inW, beta: Scalar(mu), c: v, ldc: inW)
-                                UpdateKernels.axpy(1, UnsafePointer(v), w, count: outW * inW)
+                                            b: x, ldb: inW, beta: Scalar(mu), c: v, ldc: inW,
+                                            epilogue: GEMMEpilogue(operation: .addTo(w, rowStride: inW)))
                             }
                         }
                     }
@@ -306,12 +342,18 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
         }
     }
 
-    /// ∂L/∂X = δ·W into the backward buffer.
-    func inputGradient(_ dense: Dense<Scalar>, rows m: Int, inW: Int, outW: Int) {
+    /// ∂L/∂X = δ·W into the backward buffer; when the layer below is an activation f,
+    /// ∂L/∂X ⊙ f′ (its backward step, done in the GEMM's epilogue).
+    func inputGradient(_ dense: Dense<Scalar>, layer li: Int, rows m: Int, inW: Int, outW: Int) {
         let d = delta
+        var operation = GEMMEpilogue<Scalar>.Operation.none
+        if li > 0, fusedDerivative[li - 1], case .activation(let f) = plans[li - 1], let g = f.gemmActivation {
+            operation = .timesDerivative(g, output: UnsafePointer(outputs[li - 1]), rowStride: inW)
+        }
         dense.weight.withUnsafeBufferPointer { w in
             Scalar.gemm(.none, .none, m: m, n: inW, k: outW, alpha: 1, a: d, lda: outW,
-                        b: w.baseAddress!, ldb: inW, beta: 0, c: spare, ldc: inW)
+                        b: w.baseAddress!, ldb: inW, beta: 0, c: spare, ldc: inW,
+                        epilogue: GEMMEpilogue(operation: operation))
         }
         swap(&delta, &spare)
     }

@@ -70,6 +70,36 @@ void cgemm_dmacro(int kernel, int mc, int nc, int kc, double alpha,
                   const double *b, ptrdiff_t rsb, int b_packed,
                   double beta, double *c, ptrdiff_t ldc);
 
+/// Element-wise post-operations of a fused GEMM (cgemm_?post). Values are
+/// stable (used by the Swift side). y is the activation output f(x) a
+/// derivative is taken from (same shape and indexing as C), or the matrix
+/// that C is added to.
+enum {
+    CGEMM_POST_NONE = 0,
+    CGEMM_POST_SIGMOID = 1,                     // c = 1/(1 + e^-c)
+    CGEMM_POST_TANH = 2,                        // c = tanh c
+    CGEMM_POST_RELU = 3,                        // c = max(c, 0)
+    CGEMM_POST_LEAKY_RELU = 4,                  // c = c > 0 ? c : slope*c
+    CGEMM_POST_TIMES_SIGMOID_DERIVATIVE = 5,    // c *= y(1 - y)
+    CGEMM_POST_TIMES_TANH_DERIVATIVE = 6,       // c *= 1 - y^2
+    CGEMM_POST_TIMES_RELU_DERIVATIVE = 7,       // c = y > 0 ? c : 0
+    CGEMM_POST_TIMES_LEAKY_RELU_DERIVATIVE = 8, // c = y > 0 ? c : slope*c
+    CGEMM_POST_ADD_TO = 9                       // y += c (C unchanged)
+};
+typedef struct {
+    int op;
+    double slope;
+    void *y;        // float* or double*, at the block's origin; NULL when unused
+    ptrdiff_t ldy;  // row stride of y in elements
+} cgemm_post;
+
+/// Applies `post` to the m x n block c (row stride ldc), vectorised for `kernel`'s tier.
+void cgemm_spost(int kernel, int m, int n, float *c, ptrdiff_t ldc, const cgemm_post *post);
+void cgemm_dpost(int kernel, int m, int n, double *c, ptrdiff_t ldc, const cgemm_post *post);
+/// Writes `bias` (n values) into each of the m rows of c.
+void cgemm_sbias_rows(int m, int n, const float *bias, float *c, ptrdiff_t ldc);
+void cgemm_dbias_rows(int m, int n, const double *bias, double *c, ptrdiff_t ldc);
+
 /// 1 when the tier's macro-kernel can read B in place (b_packed == 0).
 int cgemm_supports_unpacked_b(int kernel);
 /// 1 when the tier has the dot-product kernel of cgemm_?gemm_dot_nt.

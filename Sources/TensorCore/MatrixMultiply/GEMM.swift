@@ -70,12 +70,33 @@ public enum GEMM {
         gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, backend: backend, threads: threads)
     }
 
+    /// Single precision with fused work on C (bias, activation, derivative, accumulation;
+    /// see ``GEMMEpilogue``), on the default backend or an explicit one.
+    public static func sgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+                             alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                             b: UnsafePointer<Float>, ldb: Int,
+                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                             epilogue: GEMMEpilogue<Float>,
+                             backend: GEMMBackend = GEMMConfiguration.current.backend, threads: Int? = nil) {
+        gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, backend: backend, threads: threads, epilogue: epilogue)
+    }
+
+    /// Double precision with fused work on C; see ``sgemm(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:epilogue:backend:threads:)``.
+    public static func dgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+                             alpha: Double, a: UnsafePointer<Double>, lda: Int,
+                             b: UnsafePointer<Double>, ldb: Int,
+                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int,
+                             epilogue: GEMMEpilogue<Double>,
+                             backend: GEMMBackend = GEMMConfiguration.current.backend, threads: Int? = nil) {
+        gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, backend: backend, threads: threads, epilogue: epilogue)
+    }
+
     @inline(__always)
     static func gemm<T: GEMMElement>(_ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int,
                                      _ alpha: T, _ a: UnsafePointer<T>, _ lda: Int,
                                      _ b: UnsafePointer<T>, _ ldb: Int,
                                      _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int,
-                                     backend: GEMMBackend, threads: Int?) {
+                                     backend: GEMMBackend, threads: Int?, epilogue: GEMMEpilogue<T> = .none) {
         precondition(m >= 0 && n >= 0 && k >= 0, "GEMM: negative size m=\(m) n=\(n) k=\(k)")
         let aCols = transA == .none ? k : m
         let bCols = transB == .none ? n : k
@@ -84,19 +105,23 @@ public enum GEMM {
         precondition(ldb >= max(1, bCols),
                      "GEMM: ldb=\(ldb) < \(max(1, bCols)) for B stored \(transB == .none ? "\(k)x\(n)" : "\(n)x\(k)") (m=\(m) n=\(n) k=\(k))")
         precondition(ldc >= max(1, n), "GEMM: ldc=\(ldc) < \(max(1, n)) for C \(m)x\(n)")
+        precondition(epilogue.bias == nil || beta == 0, "GEMM: a fused bias needs beta = 0, got \(beta)")
         if m == 0 || n == 0 { return }
 
         switch backend {
         case .blas(let library) where BLASLibrary.fitsInt32(m, n, k, lda, ldb, ldc):
-            T.blasGEMM(library, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            // The library knows no epilogue: bias before, post-operation after, over all of C.
+            epilogue.applyBias(column: 0, m, n, c, ldc)
+            T.blasGEMM(library, transA, transB, m, n, k, alpha, a, lda, b, ldb, epilogue.bias == nil ? beta : 1, c, ldc)
+            epilogue.applyPost(kernel: CPUFeatures.current.bestKernel.cValue, row: 0, column: 0, m, n, c, ldc)
         case .blas:
             // Sizes beyond the 32-bit CBLAS interface: use the built-in engine.
             GEMMDriver<T>.run(kernel: CPUFeatures.current.bestKernel, transA, transB, m, n, k,
-                              alpha, a, lda, b, ldb, beta, c, ldc, threads: threads)
+                              alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue)
         case .builtIn(let kernel):
             let k2 = CPUFeatures.current.supports(kernel) ? kernel : CPUFeatures.current.bestKernel
             GEMMDriver<T>.run(kernel: k2, transA, transB, m, n, k,
-                              alpha, a, lda, b, ldb, beta, c, ldc, threads: threads)
+                              alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue)
         }
     }
 }

@@ -38,18 +38,29 @@ enum GEMMDriver<T: GEMMElement> {
         var b: UnsafePointer<T>, rsb: Int, csb: Int
         var c: UnsafeMutablePointer<T>, ldc: Int
         var useDot: Bool
+        var epilogue: GEMMEpilogue<T>
     }
 
     /// Rows of C up to which B (stored k×n) is read in place rather than packed.
     static var unpackedBMaxRows: Int { 24 }
+    /// Rows of C up to which the deep-product blocking is used (a property of the call, not of
+    /// a thread's part, so that the summation order does not depend on the thread count).
+    static var skinnyMaxRows: Int { 192 }
+    /// The deepest k block of that blocking.
+    static var skinnyMaxDepth: Int { 1024 }
+    /// Elements of its B block (kc × nc): one 64-float panel at k = 1000, 256 KiB in float32.
+    static var skinnyBlockElements: Int { 65536 }
     /// Columns of C up to which A·Bᵀ uses the dot-product kernel.
     static var dotMaxColumns: Int { 16 }
 
     static func run(kernel: GEMMKernel, _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int,
                     _ alpha: T, _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
-                    _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int?) {
+                    _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int?,
+                    epilogue: GEMMEpilogue<T> = .none) {
         if k == 0 || alpha == 0 {
             scale(m, n, beta, c, ldc)
+            epilogue.applyBias(column: 0, m, n, c, ldc)
+            epilogue.applyPost(kernel: kernel.cValue, row: 0, column: 0, m, n, c, ldc)
             return
         }
         let blocking = cgemm_get_blocking(kernel.cValue, T.isDouble ? 1 : 0)
@@ -60,7 +71,8 @@ enum GEMMDriver<T: GEMMElement> {
                               a: a, rsa: rsa, csa: csa, packA: transA == .transposed,
                               b: b, rsb: rsb, csb: csb, c: c, ldc: ldc,
                               useDot: transA == .none && transB == .transposed && n <= dotMaxColumns
-                                  && cgemm_supports_dot_nt(kernel.cValue) != 0)
+                                  && cgemm_supports_dot_nt(kernel.cValue) != 0,
+                              epilogue: epilogue)
         let t = GEMMThreading.threadCount(m: m, n: n, k: k, requested: threads)
         let tiles = t == 1
             ? [GEMMTile(m0: 0, m1: m, n0: 0, n1: n)]
@@ -92,13 +104,29 @@ enum GEMMDriver<T: GEMMElement> {
         if tm <= 0 || tn <= 0 { return }
         if p.useDot {
             // A (m×k, row stride rsa) · B stored n×k (row stride csb).
+            let c = p.c + tile.m0 * p.ldc + tile.n0
+            var beta = p.beta
+            if p.epilogue.bias != nil {
+                p.epilogue.applyBias(column: tile.n0, tm, tn, c, p.ldc)
+                beta = 1
+            }
             _ = T.dotNT(p.kernel, tm, tn, p.k, p.alpha, p.a + tile.m0 * p.rsa, p.rsa,
-                        p.b + tile.n0 * p.csb, p.csb, p.beta, p.c + tile.m0 * p.ldc + tile.n0, p.ldc)
+                        p.b + tile.n0 * p.csb, p.csb, beta, c, p.ldc)
+            p.epilogue.applyPost(kernel: p.kernel, row: tile.m0, column: tile.n0, tm, tn, c, p.ldc)
             return
         }
-        let kcMax = min(KC, p.k)
+        var kcMax = min(KC, p.k)
         // Same L2 footprint for a shallow block: widen NC when k < KC.
-        let ncMax = kcMax < KC ? (NC * KC / kcMax + NR - 1) / NR * NR : NC
+        var ncMax = kcMax < KC ? (NC * KC / kcMax + NR - 1) / NR * NR : NC
+        if p.m <= skinnyMaxRows && p.k > KC {
+            // Few rows (a batch of examples) and a deep product: k in as few equal blocks of at
+            // most `skinnyMaxDepth` as possible, and B blocks of one or a few panels. C is then
+            // written once instead of once per KC block, no short tail block is left over
+            // (784 = 384 + 384 + 16 otherwise), and the whole A stays in L2.
+            let blocks = (p.k + skinnyMaxDepth - 1) / skinnyMaxDepth
+            kcMax = (p.k + blocks - 1) / blocks
+            ncMax = max(NR, skinnyBlockElements / kcMax / NR * NR)
+        }
         let packB = !(p.csb == 1 && tm <= unpackedBMaxRows && cgemm_supports_unpacked_b(p.kernel) != 0)
         let aCount = p.packA ? (min(MC, tm) + MR - 1) / MR * MR * kcMax : 0
         let bCount = packB ? (min(ncMax, tn) + NR - 1) / NR * NR * kcMax : 0
@@ -106,7 +134,8 @@ enum GEMMDriver<T: GEMMElement> {
 
         var pc = 0
         while pc < p.k {
-            let kc = min(KC, p.k - pc)
+            let kc = min(kcMax, p.k - pc)
+            let lastBlock = pc + kc == p.k
             let beta: T = pc == 0 ? p.beta : 1
             var jc = tile.n0
             while jc < tile.n1 {
@@ -124,9 +153,16 @@ enum GEMMDriver<T: GEMMElement> {
                     } else {
                         aPtr = aBlock
                     }
+                    let cBlock = p.c + ic * p.ldc + jc
+                    var blockBeta = beta
+                    if pc == 0 && p.epilogue.bias != nil {
+                        p.epilogue.applyBias(column: jc, mc, nc, cBlock, p.ldc)
+                        blockBeta = 1
+                    }
                     T.macro(p.kernel, mc, nc, kc, p.alpha, aPtr, p.rsa, p.csa, p.packA,
                             packB ? UnsafePointer(bBuf) : bBlock, p.rsb, packB,
-                            beta, p.c + ic * p.ldc + jc, p.ldc)
+                            blockBeta, cBlock, p.ldc)
+                    if lastBlock { p.epilogue.applyPost(kernel: p.kernel, row: ic, column: jc, mc, nc, cBlock, p.ldc) }
                     ic += mc
                 }
                 jc += nc

@@ -18,6 +18,9 @@ protocol GEMMElement: BinaryFloatingPoint, Sendable {
     static func blasGEMM(_ lib: BLASLibrary, _ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int,
                          _ alpha: Self, _ a: UnsafePointer<Self>, _ lda: Int, _ b: UnsafePointer<Self>,
                          _ ldb: Int, _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int)
+    static func post(_ kernel: Int32, _ m: Int, _ n: Int, _ c: UnsafeMutablePointer<Self>, _ ldc: Int,
+                     _ post: UnsafePointer<cgemm_post>)
+    static func biasRows(_ m: Int, _ n: Int, _ bias: UnsafePointer<Self>, _ c: UnsafeMutablePointer<Self>, _ ldc: Int)
 }
 
 extension Float: GEMMElement {
@@ -52,6 +55,15 @@ extension Float: GEMMElement {
                          _ ldb: Int, _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         lib.sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
+    @inline(__always)
+    static func post(_ kernel: Int32, _ m: Int, _ n: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                     _ post: UnsafePointer<cgemm_post>) {
+        cgemm_spost(kernel, Int32(m), Int32(n), c, ldc, post)
+    }
+    @inline(__always)
+    static func biasRows(_ m: Int, _ n: Int, _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        cgemm_sbias_rows(Int32(m), Int32(n), bias, c, ldc)
+    }
 }
 
 extension Double: GEMMElement {
@@ -85,5 +97,14 @@ extension Double: GEMMElement {
                          _ alpha: Double, _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>,
                          _ ldb: Int, _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
         lib.dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+    @inline(__always)
+    static func post(_ kernel: Int32, _ m: Int, _ n: Int, _ c: UnsafeMutablePointer<Double>, _ ldc: Int,
+                     _ post: UnsafePointer<cgemm_post>) {
+        cgemm_dpost(kernel, Int32(m), Int32(n), c, ldc, post)
+    }
+    @inline(__always)
+    static func biasRows(_ m: Int, _ n: Int, _ bias: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
+        cgemm_dbias_rows(Int32(m), Int32(n), bias, c, ldc)
     }
 }

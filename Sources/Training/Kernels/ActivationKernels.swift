@@ -17,6 +17,18 @@ enum ActivationKernels {
     enum Function: Sendable, Equatable {
         case sigmoid, tanh, relu, identity
         case leakyReLU(slope: Double)
+
+        /// The same function as a GEMM epilogue (same expressions, same bits), or nil for the
+        /// identity, which needs none.
+        var gemmActivation: GEMMActivation? {
+            switch self {
+            case .sigmoid: return .sigmoid
+            case .tanh: return .tanh
+            case .relu: return .relu
+            case .leakyReLU(let slope): return .leakyReLU(slope: slope)
+            case .identity: return nil
+            }
+        }
     }
 
     /// y[i] = f(x[i]) for i in 0..<count. `x` and `y` may be the same buffer.

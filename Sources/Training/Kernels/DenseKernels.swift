@@ -1,15 +1,9 @@
 import TensorCore
 
-/// The non-GEMM parts of a dense layer on raw row-major buffers, specialised for `Float`
-/// and `Double`: broadcasting the bias into the output rows before `Y = X·Wᵀ + 1·bᵀ` is
-/// accumulated by GEMM with β = 1, and the bias gradient ∂L/∂b = Σᵢ δᵢ (column sums).
+/// The non-GEMM part of a dense layer's backward pass on raw row-major buffers, specialised
+/// for `Float` and `Double`: the bias gradient ∂L/∂b = Σᵢ δᵢ (column sums). (The forward
+/// bias is added by the GEMM's epilogue, ``GEMMEpilogue``.)
 enum DenseKernels {
-    /// Each of `rows` rows of `y` (width `columns`) becomes a copy of `bias`.
-    static func broadcastRows<S: TensorScalar>(_ bias: UnsafePointer<S>, into y: UnsafeMutablePointer<S>, rows: Int, columns: Int) {
-        let bytes = columns * MemoryLayout<S>.stride
-        for i in 0..<rows { UnsafeMutableRawPointer(y + i * columns).copyMemory(from: bias, byteCount: bytes) }
-    }
-
     /// out[j] = Σᵢ d[i·columns + j].
     static func columnSums<S: TensorScalar>(_ d: UnsafePointer<S>, rows: Int, columns: Int, into out: UnsafeMutablePointer<S>) {
         switch ConcreteScalar.of(S.self) {
