@@ -32,6 +32,8 @@ struct EpochBenchmark: ParsableCommand {
     @Option(help: "Rounds of GradScope (monitored, bare) and numpy, alternating; each keeps its fastest.") var repeats = 2
     @Flag(help: "Skip the numpy anchor.") var noNumpy = false
     @Option(help: "Python interpreter for the anchor.") var python = "python3"
+    @Option(help: "Python interpreter for the PyTorch anchor (default: the numpy one, else /usr/bin/python3, whichever imports torch).")
+    var torchPython: String?
 
     func run() throws {
         let data = try loadData()
@@ -74,9 +76,12 @@ struct EpochBenchmark: ParsableCommand {
             print(String(format: "  numpy %d thr:                              %6.2f s   (%.2f s per 60,000)   numpy/gradscope time: %.2f× (monitored), %.2f× (bare)",
                          threads, seconds, seconds * scale, seconds / monitored, seconds / bare))
         }
+        let torchPython = PythonAnchor.torchInterpreter(requested: self.torchPython, numpyPython: python)
+        if torchPython == nil { print("  PyTorch: torch is not installed") }
         torch: for threads in threadCounts {
+            guard let torchPython else { break }
             switch PythonAnchor.run("epoch_torch.py", arguments: ["--examples", String(data.set.count), "--threads", String(threads)],
-                                    threads: threads, python: python) {
+                                    threads: threads, python: torchPython, environment: PythonAnchor.torchEnvironment) {
             case .success(let json) where json["error"] == nil:
                 let seconds = (json["secondsPerEpoch"] as? Double) ?? .nan
                 print(String(format: "  torch %d thr:                              %6.2f s   (%.2f s per 60,000)   torch/gradscope time: %.2f× (monitored)",
