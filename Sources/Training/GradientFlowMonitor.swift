@@ -118,8 +118,9 @@ final class GradientFlowMonitor<Scalar: TensorScalar> {
         for (i, layer) in layers.enumerated() {
             let w = model.layers[layer.layerIndex].parameters[model.parameterBlocks[layer.weightBlock].slotIndex]
             snapshots[i].withUnsafeMutableBufferPointer { s in
-                w.withUnsafeBufferPointer {
-                    UnsafeMutableRawPointer(s.baseAddress!).copyMemory(from: $0.baseAddress!, byteCount: $0.count * MemoryLayout<Scalar>.stride)
+                w.withUnsafeBufferPointer { source in
+                    let (from, to) = (UncheckedSendable(source.baseAddress!), UncheckedSendable(s.baseAddress!))
+                    UpdateKernels.chunked(source.count) { o, c in (to.value + o).update(from: from.value + o, count: c) }
                 }
             }
         }

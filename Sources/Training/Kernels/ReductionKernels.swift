@@ -11,6 +11,10 @@ import TensorCore
 enum ReductionKernels {
     /// (Σ|xᵢ|, Σxᵢ²) over `count` elements.
     static func absAndSquares<S: TensorScalar>(_ x: UnsafePointer<S>, count: Int) -> (abs: Double, squares: Double) {
+        inChunks(count) { o, c in absAndSquaresSerial(x + o, count: c) }
+    }
+
+    static func absAndSquaresSerial<S: TensorScalar>(_ x: UnsafePointer<S>, count: Int) -> (abs: Double, squares: Double) {
         switch ConcreteScalar.of(S.self) {
         case .float: absAndSquares(x.rebound(to: Float.self), count)
         case .double: absAndSquares(x.rebound(to: Double.self), count)
@@ -20,6 +24,10 @@ enum ReductionKernels {
 
     /// (Σ|aᵢ − bᵢ|, Σ(aᵢ − bᵢ)²).
     static func differenceAbsAndSquares<S: TensorScalar>(_ a: UnsafePointer<S>, _ b: UnsafePointer<S>, count: Int) -> (abs: Double, squares: Double) {
+        inChunks(count) { o, c in differenceAbsAndSquaresSerial(a + o, b + o, count: c) }
+    }
+
+    static func differenceAbsAndSquaresSerial<S: TensorScalar>(_ a: UnsafePointer<S>, _ b: UnsafePointer<S>, count: Int) -> (abs: Double, squares: Double) {
         switch ConcreteScalar.of(S.self) {
         case .float: differenceAbsAndSquares(a.rebound(to: Float.self), b.rebound(to: Float.self), count)
         case .double: differenceAbsAndSquares(a.rebound(to: Double.self), b.rebound(to: Double.self), count)
@@ -37,6 +45,28 @@ enum ReductionKernels {
     }
 
     static let block = 512
+
+    /// `sums(offset, count)` over contiguous chunks of 0..<count, on all cores when the buffer is
+    /// large (a monitor reading streams several weight-sized arrays), added in chunk order.
+    /// Chunks start on multiples of ``block``, so each block's partial sum is the one the serial
+    /// kernel forms; only the order of the final Double additions depends on the core count.
+    static func inChunks(_ count: Int, _ sums: (Int, Int) -> (Double, Double)) -> (Double, Double) {
+        let threads = UpdateKernels.threads
+        guard count >= UpdateKernels.parallelThreshold, threads > 1 else { return sums(0, count) }
+        let chunk = ((count + threads - 1) / threads + block - 1) / block * block
+        var partial = [(Double, Double)](repeating: (0, 0), count: threads)
+        partial.withUnsafeMutableBufferPointer { out in
+            let results = UncheckedSendable(out.baseAddress!)
+            withoutActuallyEscaping(sums) { sums in
+                let body = UncheckedSendable(sums)
+                GEMMThreading.forEach(threads) { t in
+                    let start = t * chunk
+                    if start < count { results.value[t] = body.value(start, Swift.min(chunk, count - start)) }
+                }
+            }
+        }
+        return partial.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+    }
 
     /// The slow path for element types other than Float and Double: (Σf, Σg) of f(value(i)).
     struct ScalarSums {
