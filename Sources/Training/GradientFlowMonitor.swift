@@ -71,12 +71,13 @@ public struct MonitorSample: Sendable, Codable, Equatable {
     }
 }
 
-/// Measures gradient flow per layer: a snapshot of the weights before the optimizer step, then
-/// ΔW, norms and activation statistics after it.
+/// Measures gradient flow per layer: ΔW, norms and activation statistics at a step.
 ///
-/// Cost per monitored step: one copy of every weight and one pass over weights, snapshots and
-/// gradients, plus one pass over the activations; with the default of one step in ten this
-/// stays within a few per cent of training time (BENCHMARKS.md).
+/// With SGD or momentum the sums come from the optimizer's own pass over the weights
+/// (``Optimizer/measuredUpdate(_:along:measuring:)``); other optimizers take a copy of the
+/// weights before the step (``snapshot(_:)``) and compare after it. Plus one pass over the
+/// activations. The cost per reading and at the default of one step in ten is in
+/// BENCHMARKS.md.
 final class GradientFlowMonitor<Scalar: TensorScalar> {
     let layers: [MonitoredLayer]
     let functions: [ActivationKernels.Function?]
@@ -93,8 +94,11 @@ final class GradientFlowMonitor<Scalar: TensorScalar> {
             default: nil
             }
         }
-        snapshots = layers.map { [Scalar](repeating: 0, count: $0.weightCount) }
+        snapshots = []
     }
+
+    /// The weight blocks the readings describe, for ``Optimizer/measuredUpdate(_:along:measuring:)``.
+    var weightBlocks: [Int] { layers.map(\.weightBlock) }
 
     /// The layers with a weight or kernel block, each with the activation that follows it.
     static func monitoredLayers(of model: Sequential<Scalar>) -> [MonitoredLayer] {
@@ -115,6 +119,7 @@ final class GradientFlowMonitor<Scalar: TensorScalar> {
 
     /// Copies every watched weight before the optimizer step.
     func snapshot(_ model: Sequential<Scalar>) {
+        if snapshots.isEmpty { snapshots = layers.map { [Scalar](repeating: 0, count: $0.weightCount) } }
         for (i, layer) in layers.enumerated() {
             let w = model.layers[layer.layerIndex].parameters[model.parameterBlocks[layer.weightBlock].slotIndex]
             snapshots[i].withUnsafeMutableBufferPointer { s in
@@ -126,11 +131,10 @@ final class GradientFlowMonitor<Scalar: TensorScalar> {
         }
     }
 
-    /// The reading after the optimizer step.
+    /// The reading after the optimizer step, from the weights before it (``snapshot(_:)``).
     func measure(_ model: Sequential<Scalar>, workspace: TrainingWorkspace<Scalar>, gradients: [Tensor<Scalar>],
                  step: Int, epoch: Int, loss: Double) -> MonitorSample {
-        var samples = [LayerSample]()
-        for (i, layer) in layers.enumerated() {
+        let changes = layers.enumerated().map { i, layer in
             let w = model.layers[layer.layerIndex].parameters[model.parameterBlocks[layer.weightBlock].slotIndex]
             let n = layer.weightCount
             let (absUpdate, squaredUpdate) = w.withUnsafeBufferPointer { wp in
@@ -142,6 +146,19 @@ final class GradientFlowMonitor<Scalar: TensorScalar> {
             let gradientSquares = gradients[layer.weightBlock].withUnsafeBufferPointer {
                 ReductionKernels.absAndSquares($0.baseAddress!, count: n).squares
             }
+            return WeightChange(absoluteChange: absUpdate, squaredChange: squaredUpdate, weightSquares: weightSquares,
+                                gradientSquares: gradientSquares)
+        }
+        return measure(changes, workspace: workspace, step: step, epoch: epoch, loss: loss)
+    }
+
+    /// The reading from the sums of each watched layer's weight block, in ``layers`` order.
+    func measure(_ changes: [WeightChange], workspace: TrainingWorkspace<Scalar>, step: Int, epoch: Int, loss: Double) -> MonitorSample {
+        var samples = [LayerSample]()
+        for (i, (layer, change)) in zip(layers, changes).enumerated() {
+            let n = layer.weightCount
+            let (absUpdate, squaredUpdate) = (change.absoluteChange, change.squaredChange)
+            let (weightSquares, gradientSquares) = (change.weightSquares, change.gradientSquares)
             let activations = workspace.layerOutput(layer.activationLayerIndex)
             let columns = workspace.widths[layer.activationLayerIndex]
             let summary = ActivationStatistics.summarize(functions[i], activations.baseAddress!,

@@ -120,10 +120,16 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
                 }
                 seen += rows.count
                 if monitored {
-                    monitor.snapshot(model)
-                    optimizer.update(&model, along: workspace.gradients)
-                    history.samples.append(monitor.measure(model, workspace: workspace, gradients: workspace.gradients,
-                                                           step: step, epoch: epoch, loss: loss))
+                    let blocks = monitor.weightBlocks
+                    if let changes = optimizer.measuredUpdate(&model, along: workspace.gradients, measuring: blocks) {
+                        history.samples.append(monitor.measure(blocks.map { changes[$0] ?? WeightChange() }, workspace: workspace,
+                                                               step: step, epoch: epoch, loss: loss))
+                    } else {
+                        monitor.snapshot(model)
+                        optimizer.update(&model, along: workspace.gradients)
+                        history.samples.append(monitor.measure(model, workspace: workspace, gradients: workspace.gradients,
+                                                               step: step, epoch: epoch, loss: loss))
+                    }
                     if history.samples.count % 25 == 0 { warn(observe) }
                 }
                 history.batchLosses.append(loss)

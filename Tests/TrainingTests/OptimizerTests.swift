@@ -122,3 +122,56 @@ struct OptimizerTests {
         #expect(address(model) == before)
     }
 }
+
+/// A measured update (the monitor's sums taken in the optimizer's pass) changes the same bits
+/// as the plain update and gives the sums a copy-and-compare gives.
+struct MeasuredUpdateTests {
+    static let configurations: [OptimizerConfiguration] = [
+        OptimizerConfiguration(kind: .sgd, learningRate: 0.05),
+        OptimizerConfiguration(kind: .momentum, learningRate: 0.05, momentum: 0.9),
+        OptimizerConfiguration(kind: .nesterov, learningRate: 0.05, momentum: 0.9),
+    ]
+
+    func check<S: TensorScalar>(_: S.Type, _ configuration: OptimizerConfiguration) throws {
+        // 300×250 weights: above the size that splits the pass over the cores.
+        let model: Sequential<S> = try Fixtures.model(sizes: [300, 250, 7], activation: .sigmoid)
+        var rng = PRNG(seed: 5)
+        let gradients = model.parameterBlocks.map { Tensor<S>(shape: $0.shape, scalars: (0..<$0.count).map { _ in S(rng.nextNormal()) }) }
+        var (plainModel, measuredModel) = (model, model)
+        var plain = configuration.makeOptimizer(for: model), measured = configuration.makeOptimizer(for: model)
+        for _ in 0..<2 {  // twice, so that momentum's velocity is not zero on the measured step
+            let before = measuredModel.parameters
+            plain.update(&plainModel, along: gradients)
+            let changes = try #require(measured.measuredUpdate(&measuredModel, along: gradients, measuring: [0, 2]))
+            #expect(measuredModel.flatParameters == plainModel.flatParameters, "\(configuration.kind): same weights")
+            #expect(measured.state == plain.state, "\(configuration.kind): same optimizer state")
+            #expect(Set(changes.keys) == [0, 2])
+            for (block, change) in changes {
+                let after = measuredModel.parameters[block].scalars, old = before[block].scalars
+                let d = zip(after, old).map { Double($0 - $1) }
+                let want = WeightChange(absoluteChange: d.map(abs).reduce(0, +), squaredChange: d.map { $0 * $0 }.reduce(0, +),
+                                        weightSquares: after.map { Double($0) * Double($0) }.reduce(0, +),
+                                        gradientSquares: gradients[block].scalars.map { Double($0) * Double($0) }.reduce(0, +))
+                for (got, expected) in [(change.absoluteChange, want.absoluteChange), (change.squaredChange, want.squaredChange),
+                                        (change.weightSquares, want.weightSquares), (change.gradientSquares, want.gradientSquares)] {
+                    // Float sums run in sixteen Float lanes per block of 512 (ReductionKernels): ~1e-7 relative.
+                    let tolerance = S.self == Float.self ? 1e-6 : 1e-12
+                    #expect(abs(got - expected) <= tolerance * expected, "\(configuration.kind) block \(block): \(got) vs \(expected)")
+                }
+                #expect(change.absoluteChange > 0)
+            }
+        }
+    }
+
+    @Test(arguments: configurations) func float(_ configuration: OptimizerConfiguration) throws { try check(Float.self, configuration) }
+    @Test(arguments: configurations) func double(_ configuration: OptimizerConfiguration) throws { try check(Double.self, configuration) }
+
+    @Test func adamHasNoMeasuredUpdate() throws {
+        var model: Sequential<Float> = try Fixtures.model(sizes: [4, 3, 2])
+        var adam = OptimizerConfiguration(kind: .adam, learningRate: 0.01).makeOptimizer(for: model)
+        let gradients = model.parameterBlocks.map { Tensor<Float>(zeros: $0.shape) }
+        let before = model.flatParameters
+        #expect(adam.measuredUpdate(&model, along: gradients, measuring: [0]) == nil)
+        #expect(model.flatParameters == before, "nothing updated when the optimizer cannot measure")
+    }
+}

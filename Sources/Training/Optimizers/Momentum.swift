@@ -39,6 +39,36 @@ public struct Momentum<Scalar: TensorScalar>: Optimizer {
         state.slots["velocity"] = velocity
     }
 
+    /// Without weight decay, the measured blocks are updated by ``MeasuredUpdateKernels``.
+    public mutating func measuredUpdate(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
+                                        measuring measured: [Int]) -> [Int: WeightChange]? {
+        guard configuration.weightDecay == 0 else { return nil }
+        checkGradients(gradients, fit: model, "Momentum")
+        let (lr, mu) = (configuration.learningRate, configuration.momentum)
+        let nesterov = configuration.kind == .nesterov
+        var velocity = state.slots.removeValue(forKey: "velocity") ?? []
+        precondition(velocity.map(\.shape) == gradients.map(\.shape), "Momentum: velocity \(velocity.map(\.shape)) does not match the model")
+        var changes = [Int: WeightChange]()
+        model.updateParameters { index, w in
+            let n = w.count
+            w.withUnsafeMutableBufferPointer { wp in
+                velocity[index].withUnsafeMutableBufferPointer { vp in
+                    gradients[index].withUnsafeBufferPointer { gp in
+                        guard let wb = wp.baseAddress, let vb = vp.baseAddress, let gb = gp.baseAddress else { return }
+                        if measured.contains(index) {
+                            changes[index] = MeasuredUpdateKernels.momentum(wb, vb, gb, count: n, learningRate: lr, momentum: mu, nesterov: nesterov)
+                        } else {
+                            UpdateKernels.momentum(wb, vb, gb, count: n, learningRate: lr, momentum: mu, nesterov: nesterov)
+                        }
+                    }
+                }
+            }
+        }
+        state.slots["velocity"] = velocity
+        state.step += 1
+        return changes
+    }
+
     public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool]) {
         checkGradients(gradients, fit: model, "Momentum")
         let (lr, mu, decay) = (configuration.learningRate, configuration.momentum, configuration.weightDecay)

@@ -31,6 +31,14 @@ public protocol Optimizer<Scalar>: Sendable {
     /// ``update(_:along:)`` for the blocks whose `skipping` entry is false; the others have been
     /// updated already (by the fused backward pass). Counts as one step.
     mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool])
+
+    /// ``update(_:along:)`` that also returns, for each block index in `measured`, the sums a
+    /// gradient-flow reading needs (``WeightChange``), taken in the update's own pass over the
+    /// weights; the update itself is bit for bit the same. `nil` (the default) when this
+    /// optimizer cannot, and then nothing is updated: the caller copies the weights, calls
+    /// ``update(_:along:)`` and compares.
+    mutating func measuredUpdate(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
+                                 measuring measured: [Int]) -> [Int: WeightChange]?
 }
 
 /// An optimizer step for one dense weight block that the backward pass can do inside its
@@ -54,6 +62,9 @@ extension Optimizer {
         precondition(!skipping.contains(true), "\(Self.self) has no fused update")
         update(&model, along: gradients)
     }
+
+    public mutating func measuredUpdate(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
+                                        measuring measured: [Int]) -> [Int: WeightChange]? { nil }
 }
 
 /// An optimizer's mutable state: how many steps it has taken, and named tensors with one

@@ -21,6 +21,30 @@ public struct SGD<Scalar: TensorScalar>: Optimizer {
         configuration.weightDecay == 0 ? .sgd(learningRate: configuration.learningRate) : nil
     }
 
+    /// Without weight decay, the measured blocks are updated by ``MeasuredUpdateKernels``.
+    public mutating func measuredUpdate(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
+                                        measuring measured: [Int]) -> [Int: WeightChange]? {
+        guard configuration.weightDecay == 0 else { return nil }
+        checkGradients(gradients, fit: model, "SGD")
+        let lr = configuration.learningRate
+        var changes = [Int: WeightChange]()
+        model.updateParameters { index, w in
+            let n = w.count
+            w.withUnsafeMutableBufferPointer { wp in
+                gradients[index].withUnsafeBufferPointer { gp in
+                    guard let wb = wp.baseAddress, let gb = gp.baseAddress else { return }
+                    if measured.contains(index) {
+                        changes[index] = MeasuredUpdateKernels.sgd(wb, gb, count: n, learningRate: lr)
+                    } else {
+                        UpdateKernels.sgd(wb, gb, count: n, learningRate: lr)
+                    }
+                }
+            }
+        }
+        state.step += 1
+        return changes
+    }
+
     public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool]) {
         checkGradients(gradients, fit: model, "SGD")
         let lr = configuration.learningRate, decay = configuration.weightDecay
