@@ -44,7 +44,7 @@ struct EpochBenchmark: ParsableCommand {
         // Each step's duration is the time between consecutive batch events; a monitored step's
         // includes its reading. The within-epoch difference between monitored and other steps
         // is the readings' cost free of the epoch-to-epoch noise of a shared machine.
-        func epoch(monitorEvery: Int) throws -> (seconds: Double, samples: Int, readingCost: Double) {
+        func epoch(monitorEvery: Int) throws -> (seconds: Double, samples: Int, readingCost: Double, otherStep: Double) {
             var trainer = try Trainer(model: model, configuration: TrainingConfiguration(
                 epochs: 1, batchSize: 100, seed: 0, monitorEvery: monitorEvery, optimizer: optimizer))
             let start = DispatchTime.now().uptimeNanoseconds
@@ -61,18 +61,20 @@ struct EpochBenchmark: ParsableCommand {
             }
             let cost = sums.monitoredCount > 0 && sums.otherCount > 0
                 ? sums.monitored / Double(sums.monitoredCount) - sums.other / Double(sums.otherCount) : 0
-            return (Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9, trainer.history.samples.count, cost)
+            return (Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9, trainer.history.samples.count, cost,
+                    sums.other / Double(max(sums.otherCount, 1)))
         }
         _ = try epoch(monitorEvery: 1_000_000)  // warm-up: page in the data, start GEMM threads
         let threadCounts = noNumpy ? [] : Set([1, ProcessInfo.processInfo.activeProcessorCount]).sorted()
         var monitored = Double.infinity, bare = Double.infinity, samples = 0
-        var readingCosts = [Double]()
+        var readingCosts = [Double](), otherSteps = [Double](), bareSteps = [Double]()
         var numpy = [Int: Double]()
         for _ in 0..<repeats {
             let m = try epoch(monitorEvery: monitorEvery)
             monitored = min(monitored, m.seconds); samples = m.samples
-            readingCosts.append(m.readingCost)
-            bare = min(bare, try epoch(monitorEvery: 1_000_000).seconds)
+            readingCosts.append(m.readingCost); otherSteps.append(m.otherStep)
+            let b = try epoch(monitorEvery: 1_000_000)
+            bare = min(bare, b.seconds); bareSteps.append(b.otherStep)
             for threads in threadCounts {
                 switch PythonAnchor.run("epoch_numpy.py", arguments: ["--examples", String(data.set.count)], threads: threads, python: python) {
                 case .success(let json):
@@ -91,6 +93,9 @@ struct EpochBenchmark: ParsableCommand {
         let reading = readingCosts.sorted()[readingCosts.count / 2]
         print(String(format: "  monitor overhead, within each monitored epoch: %.2f ms per reading × %d = %.1f%% of the bare epoch (median of %d; target ≤ 10%%)",
                      reading * 1e3, samples, 100 * reading * Double(samples) / bare, readingCosts.count))
+        func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
+        print(String(format: "  an unmonitored step: %.2f ms in the monitored epochs, %.2f ms in the bare ones (medians)",
+                     median(otherSteps) * 1e3, median(bareSteps) * 1e3))
         for threads in threadCounts {
             guard let seconds = numpy[threads] else { continue }
             print(String(format: "  numpy %d thr:                              %6.2f s   (%.2f s per 60,000)   numpy/gradscope time: %.2f× (monitored), %.2f× (bare)",
