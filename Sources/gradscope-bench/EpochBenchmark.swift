@@ -30,7 +30,7 @@ struct EpochBenchmark: ParsableCommand {
     @Option(help: "Training examples in the epoch (60000: a full MNIST-sized epoch).") var examples = 60_000
     @Option(name: .customLong("monitor-every"), help: "Monitor frequency of the monitored runs.") var monitorEvery = 10
     @Option(help: "Rounds of GradScope (monitored, bare) and numpy, alternating; each keeps its fastest.") var repeats = 2
-    @Flag(help: "Skip the numpy anchor.") var noNumpy = false
+    @Flag(help: "Skip the numpy and PyTorch anchors.") var noNumpy = false
     @Option(help: "Python interpreter for the anchor.") var python = "python3"
     @Option(help: "Python interpreter for the PyTorch anchor (default: the numpy one, else /usr/bin/python3, whichever imports torch).")
     var torchPython: String?
@@ -101,8 +101,9 @@ struct EpochBenchmark: ParsableCommand {
             print(String(format: "  numpy %d thr:                              %6.2f s   (%.2f s per 60,000)   numpy/gradscope time: %.2f× (monitored), %.2f× (bare)",
                          threads, seconds, seconds * scale, seconds / monitored, seconds / bare))
         }
-        let torchPython = PythonAnchor.torchInterpreter(requested: self.torchPython, numpyPython: python)
-        if torchPython == nil { print("  PyTorch: torch is not installed") }
+        // With --no-numpy there are no anchors at all (threadCounts is empty): no torch probe either.
+        let torchPython = threadCounts.isEmpty ? nil : PythonAnchor.torchInterpreter(requested: self.torchPython, numpyPython: python)
+        if torchPython == nil && !threadCounts.isEmpty { print("  PyTorch: torch is not installed") }
         torch: for threads in threadCounts {
             guard let torchPython else { break }
             switch PythonAnchor.run("epoch_torch.py", arguments: ["--examples", String(data.set.count), "--threads", String(threads)],

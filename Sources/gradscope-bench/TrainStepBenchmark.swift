@@ -29,7 +29,7 @@ struct TrainStepBenchmark: ParsableCommand {
     @Option(help: "Untimed steps first.") var warmup = 5
     @Option(help: "float32 or float64.") var dtype = "float32"
     @Option(help: "Hidden activation: sigmoid or relu.") var activation = "sigmoid"
-    @Flag(help: "Skip the numpy anchor.") var noNumpy = false
+    @Flag(help: "Skip the numpy and PyTorch anchors.") var noNumpy = false
     @Option(help: "Python interpreter for the anchor.") var python = "python3"
     @Option(help: "Python interpreter for the PyTorch anchor (default: the numpy one, else /usr/bin/python3, whichever imports torch).")
     var torchPython: String?
@@ -74,8 +74,9 @@ struct TrainStepBenchmark: ParsableCommand {
                          n.mean * 1e3, n.median / best) + "  [numpy \(numpyVersion)]")
         }
         // PyTorch CPU (autograd + torch.optim.SGD), when it is installed.
-        let torchPython = PythonAnchor.torchInterpreter(requested: self.torchPython, numpyPython: python)
-        if torchPython == nil { print("  PyTorch: torch is not installed") }
+        // With --no-numpy there are no anchors at all (threadCounts is empty): no torch probe either.
+        let torchPython = threadCounts.isEmpty ? nil : PythonAnchor.torchInterpreter(requested: self.torchPython, numpyPython: python)
+        if torchPython == nil && !threadCounts.isEmpty { print("  PyTorch: torch is not installed") }
         torch: for threads in threadCounts {
             guard let torchPython else { break }
             let arguments = ["--dtype", dtype, "--batch", String(batch), "--layers", layers, "--activation", activation,
