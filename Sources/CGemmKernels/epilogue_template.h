@@ -29,6 +29,29 @@ static inline __attribute__((always_inline)) EP_ATTR float EP(fast_expf)(float v
     return er * scale;
 }
 
+#ifndef EP_SHARED_CASES
+// The cases that are the same expression in both precisions (T: float or double).
+#define EP_SHARED_CASES(T)                                                                        \
+    case CGEMM_POST_RELU:                                                                         \
+        for (int j = 0; j < n; j++) { const T v = c[j]; c[j] = v > 0 ? v : (T)0; }               \
+        break;                                                                                    \
+    case CGEMM_POST_LEAKY_RELU:                                                                   \
+        for (int j = 0; j < n; j++) { const T v = c[j]; c[j] = v > 0 ? v : slope * v; }         \
+        break;                                                                                    \
+    case CGEMM_POST_TIMES_SIGMOID_DERIVATIVE:                                                     \
+        for (int j = 0; j < n; j++) { const T v = y[j]; c[j] *= v * ((T)1 - v); }               \
+        break;                                                                                    \
+    case CGEMM_POST_TIMES_TANH_DERIVATIVE:                                                        \
+        for (int j = 0; j < n; j++) { const T v = y[j]; c[j] *= (T)1 - v * v; }                 \
+        break;                                                                                    \
+    case CGEMM_POST_TIMES_RELU_DERIVATIVE:                                                        \
+        for (int j = 0; j < n; j++) c[j] = y[j] > 0 ? c[j] : (T)0;                               \
+        break;                                                                                    \
+    case CGEMM_POST_TIMES_LEAKY_RELU_DERIVATIVE:                                                  \
+        for (int j = 0; j < n; j++) c[j] = y[j] > 0 ? c[j] : slope * c[j];                       \
+        break;
+#endif
+
 EP_ATTR static void EP(spost_row)(int op, float slope, float *restrict c, const float *restrict y, int n)
 {
     switch (op) {
@@ -47,24 +70,7 @@ EP_ATTR static void EP(spost_row)(int op, float slope, float *restrict c, const 
             c[j] = v < 0 ? -magnitude : magnitude;
         }
         break;
-    case CGEMM_POST_RELU:
-        for (int j = 0; j < n; j++) { const float v = c[j]; c[j] = v > 0 ? v : 0.0f; }
-        break;
-    case CGEMM_POST_LEAKY_RELU:
-        for (int j = 0; j < n; j++) { const float v = c[j]; c[j] = v > 0 ? v : slope * v; }
-        break;
-    case CGEMM_POST_TIMES_SIGMOID_DERIVATIVE:
-        for (int j = 0; j < n; j++) { const float v = y[j]; c[j] *= v * (1.0f - v); }
-        break;
-    case CGEMM_POST_TIMES_TANH_DERIVATIVE:
-        for (int j = 0; j < n; j++) { const float v = y[j]; c[j] *= 1.0f - v * v; }
-        break;
-    case CGEMM_POST_TIMES_RELU_DERIVATIVE:
-        for (int j = 0; j < n; j++) c[j] = y[j] > 0 ? c[j] : 0.0f;
-        break;
-    case CGEMM_POST_TIMES_LEAKY_RELU_DERIVATIVE:
-        for (int j = 0; j < n; j++) c[j] = y[j] > 0 ? c[j] : slope * c[j];
-        break;
+    EP_SHARED_CASES(float)
     default:
         break;
     }
@@ -88,24 +94,7 @@ EP_ATTR static void EP(dpost_row)(int op, double slope, double *restrict c, cons
     case CGEMM_POST_TANH:
         for (int j = 0; j < n; j++) c[j] = tanh(c[j]);
         break;
-    case CGEMM_POST_RELU:
-        for (int j = 0; j < n; j++) { const double v = c[j]; c[j] = v > 0 ? v : 0.0; }
-        break;
-    case CGEMM_POST_LEAKY_RELU:
-        for (int j = 0; j < n; j++) { const double v = c[j]; c[j] = v > 0 ? v : slope * v; }
-        break;
-    case CGEMM_POST_TIMES_SIGMOID_DERIVATIVE:
-        for (int j = 0; j < n; j++) { const double v = y[j]; c[j] *= v * (1.0 - v); }
-        break;
-    case CGEMM_POST_TIMES_TANH_DERIVATIVE:
-        for (int j = 0; j < n; j++) { const double v = y[j]; c[j] *= 1.0 - v * v; }
-        break;
-    case CGEMM_POST_TIMES_RELU_DERIVATIVE:
-        for (int j = 0; j < n; j++) c[j] = y[j] > 0 ? c[j] : 0.0;
-        break;
-    case CGEMM_POST_TIMES_LEAKY_RELU_DERIVATIVE:
-        for (int j = 0; j < n; j++) c[j] = y[j] > 0 ? c[j] : slope * c[j];
-        break;
+    EP_SHARED_CASES(double)
     default:
         break;
     }
