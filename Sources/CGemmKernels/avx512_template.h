@@ -15,7 +15,7 @@ static inline __attribute__((always_inline)) T512 void
 TK(body)(const int MRW, const int NV, const int PACKED, const int BPACKED, long kc,
          const T *restrict a, const T *restrict a2, ptrdiff_t rsa, ptrdiff_t csa,
          const T *restrict b, ptrdiff_t rsb, T alpha, T beta, T *restrict c, ptrdiff_t ldc,
-         int mr, int nr)
+         int mr, int nr, T *restrict addto, ptrdiff_t ldadd)
 {
     // B is either a packed panel (row stride NV*VL, aligned, zero padded) or
     // read in place (row stride rsb; the last vector is a masked load so no
@@ -31,6 +31,14 @@ TK(body)(const int MRW, const int NV, const int PACKED, const int BPACKED, long 
     for (int i = 0; i < mr; i++) {
         _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
         _mm_prefetch((const char *)(c + i * ldc + NV * VL - 1), _MM_HINT_T0);
+    }
+    // Likewise the tile of the matrix the result is added to (momentum's w += v), so that its
+    // read overlaps the k loop instead of following the whole block.
+    if (addto) {
+        for (int i = 0; i < mr; i++) {
+            _mm_prefetch((const char *)(addto + i * ldadd), _MM_HINT_T0);
+            _mm_prefetch((const char *)(addto + i * ldadd + NV * VL - 1), _MM_HINT_T0);
+        }
     }
 
     const T *rows[12];
@@ -83,13 +91,25 @@ TK(body)(const int MRW, const int NV, const int PACKED, const int BPACKED, long 
             }
         }
     }
+    // addto += C, from the tile just stored (the same bits as a separate y += c pass).
+    if (addto) {
+        UNROLL for (int i = 0; i < MRW; i++) {
+            if (i < mr) {
+                UNROLL for (int v = 0; v < NV; v++) {
+                    const MASKT mk = v == NV - 1 ? last : (MASKT)~0;
+                    T *yp = addto + i * ldadd + v * VL;
+                    VMASKSTORE(yp, mk, VADD(VMASKZLOAD(mk, yp), VMASKZLOAD(mk, c + i * ldc + v * VL)));
+                }
+            }
+        }
+    }
 }
 
 #define TK_INST(MRW, NV, PK, BP)                                                                  \
     static T512 __attribute__((noinline)) void TK(k##MRW##x##NV##_##PK##BP)(                     \
         long kc, const T *a, const T *a2, ptrdiff_t rsa, ptrdiff_t csa, const T *b,              \
-        ptrdiff_t rsb, T alpha, T beta, T *c, ptrdiff_t ldc, int mr, int nr) {                    \
-        TK(body)(MRW, NV, PK, BP, kc, a, a2, rsa, csa, b, rsb, alpha, beta, c, ldc, mr, nr);      \
+        ptrdiff_t rsb, T alpha, T beta, T *c, ptrdiff_t ldc, int mr, int nr, T *y, ptrdiff_t ldy) { \
+        TK(body)(MRW, NV, PK, BP, kc, a, a2, rsa, csa, b, rsb, alpha, beta, c, ldc, mr, nr, y, ldy); \
     }
 #define TK_INST_NV(PK, BP) TK_INST(6, 1, PK, BP) TK_INST(6, 2, PK, BP) TK_INST(6, 3, PK, BP) \
     TK_INST(6, 4, PK, BP) TK_INST(12, 1, PK, BP)
@@ -98,13 +118,14 @@ TK_INST_NV(0, 0) TK_INST_NV(0, 1) TK_INST_NV(1, 0) TK_INST_NV(1, 1)
 #undef TK_INST
 
 typedef void (*TK(fn))(long, const T *, const T *, ptrdiff_t, ptrdiff_t, const T *, ptrdiff_t, T,
-                       T, T *, ptrdiff_t, int, int);
+                       T, T *, ptrdiff_t, int, int, T *, ptrdiff_t);
 
 // Loops 2 and 1 around the micro-kernel. A: packed (a_packed) or in place
 // with strides rsa/csa. B: a packed block (b_packed; panel jr at b + jr*kc)
 // or in place with row stride rsb and unit column stride.
 T512 void TMACRO(int mc, int nc, int kc, T alpha, const T *a, ptrdiff_t rsa, ptrdiff_t csa,
-                 int a_packed, const T *b, ptrdiff_t rsb, int b_packed, T beta, T *c, ptrdiff_t ldc)
+                 int a_packed, const T *b, ptrdiff_t rsb, int b_packed, T beta, T *c, ptrdiff_t ldc,
+                 T *addto, ptrdiff_t ldadd)
 {
 #define ROW(PK, BP) {TK(k6x1_##PK##BP), TK(k6x2_##PK##BP), TK(k6x3_##PK##BP), TK(k6x4_##PK##BP), TK(k12x1_##PK##BP)}
     static const TK(fn) table[2][2][5] = {{ROW(0, 0), ROW(0, 1)}, {ROW(1, 0), ROW(1, 1)}};
@@ -118,7 +139,8 @@ T512 void TMACRO(int mc, int nc, int kc, T alpha, const T *a, ptrdiff_t rsa, ptr
             const int mr = CGEMM_MIN(12, mc - ir);
             const T *ap = a_packed ? a + (ptrdiff_t)ir * kc : a + ir * rsa;
             const T *ap2 = a_packed ? ap + (ptrdiff_t)6 * kc : ap;
-            kern[mr <= 6 ? 0 : 4](kc, ap, ap2, rsa, csa, b, rsb, alpha, beta, c + ir * ldc, ldc, mr, nc);
+            kern[mr <= 6 ? 0 : 4](kc, ap, ap2, rsa, csa, b, rsb, alpha, beta, c + ir * ldc, ldc, mr, nc,
+                                  addto ? addto + ir * ldadd : NULL, ldadd);
         }
         return;
     }
@@ -129,7 +151,8 @@ T512 void TMACRO(int mc, int nc, int kc, T alpha, const T *a, ptrdiff_t rsa, ptr
             const int nr = CGEMM_MIN(NR, nc - jr);
             const int nv = (nr + VL - 1) / VL;
             const T *bj = b_packed ? b + (ptrdiff_t)jr * kc : b + jr;
-            kern[nv - 1](kc, ap, ap, rsa, csa, bj, rsb, alpha, beta, c + ir * ldc + jr, ldc, mr, nr);
+            kern[nv - 1](kc, ap, ap, rsa, csa, bj, rsb, alpha, beta, c + ir * ldc + jr, ldc, mr, nr,
+                         addto ? addto + ir * ldadd + jr : NULL, ldadd);
         }
     }
 }

@@ -154,15 +154,36 @@ cgemm_blocking cgemm_get_blocking(int kernel, int is_double)
 PACK_FUNCS(float, s)
 PACK_FUNCS(double, d)
 
+static void smacro_tier(int kernel, int mc, int nc, int kc, float alpha, const float *a, ptrdiff_t rsa,
+                        ptrdiff_t csa, int a_packed, const float *bp, ptrdiff_t rsb, int b_packed, float beta,
+                        float *c, ptrdiff_t ldc);
+static void dmacro_tier(int kernel, int mc, int nc, int kc, double alpha, const double *a, ptrdiff_t rsa,
+                        ptrdiff_t csa, int a_packed, const double *bp, ptrdiff_t rsb, int b_packed, double beta,
+                        double *c, ptrdiff_t ldc);
+
 void cgemm_smacro(int kernel, int mc, int nc, int kc, float alpha, const float *a, ptrdiff_t rsa,
+                  ptrdiff_t csa, int a_packed, const float *bp, ptrdiff_t rsb, int b_packed, float beta,
+                  float *c, ptrdiff_t ldc, float *addto, ptrdiff_t ldadd)
+{
+#if defined(__x86_64__)
+    if (kernel == CGEMM_KERNEL_AVX512) {
+        cgemm_smacro_avx512(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc, addto, ldadd);
+        return;
+    }
+#endif
+    smacro_tier(kernel, mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc);
+    if (addto) {
+        for (int i = 0; i < mc; i++)
+            for (int j = 0; j < nc; j++) addto[i * ldadd + j] += c[i * ldc + j];
+    }
+}
+
+static void smacro_tier(int kernel, int mc, int nc, int kc, float alpha, const float *a, ptrdiff_t rsa,
                   ptrdiff_t csa, int a_packed, const float *bp, ptrdiff_t rsb, int b_packed, float beta,
                   float *c, ptrdiff_t ldc)
 {
     switch (kernel) {
 #if defined(__x86_64__)
-    case CGEMM_KERNEL_AVX512:
-        cgemm_smacro_avx512(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc);
-        return;
     case CGEMM_KERNEL_AVX2:
         cgemm_smacro_avx2(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc);
         return;
@@ -180,13 +201,27 @@ void cgemm_smacro(int kernel, int mc, int nc, int kc, float alpha, const float *
 
 void cgemm_dmacro(int kernel, int mc, int nc, int kc, double alpha, const double *a, ptrdiff_t rsa,
                   ptrdiff_t csa, int a_packed, const double *bp, ptrdiff_t rsb, int b_packed, double beta,
+                  double *c, ptrdiff_t ldc, double *addto, ptrdiff_t ldadd)
+{
+#if defined(__x86_64__)
+    if (kernel == CGEMM_KERNEL_AVX512) {
+        cgemm_dmacro_avx512(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc, addto, ldadd);
+        return;
+    }
+#endif
+    dmacro_tier(kernel, mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc);
+    if (addto) {
+        for (int i = 0; i < mc; i++)
+            for (int j = 0; j < nc; j++) addto[i * ldadd + j] += c[i * ldc + j];
+    }
+}
+
+static void dmacro_tier(int kernel, int mc, int nc, int kc, double alpha, const double *a, ptrdiff_t rsa,
+                  ptrdiff_t csa, int a_packed, const double *bp, ptrdiff_t rsb, int b_packed, double beta,
                   double *c, ptrdiff_t ldc)
 {
     switch (kernel) {
 #if defined(__x86_64__)
-    case CGEMM_KERNEL_AVX512:
-        cgemm_dmacro_avx512(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc);
-        return;
     case CGEMM_KERNEL_AVX2:
         cgemm_dmacro_avx2(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc);
         return;

@@ -21,7 +21,13 @@
 CGEMM_DECLARE_TIER(portable)
 #if defined(__x86_64__)
 CGEMM_DECLARE_TIER(avx2)
-CGEMM_DECLARE_TIER(avx512)
+// The AVX-512 macro-kernels also take `addto` (see cgemm_smacro).
+void cgemm_smacro_avx512(int mc, int nc, int kc, float alpha, const float *a, ptrdiff_t rsa,
+                         ptrdiff_t csa, int a_packed, const float *b, ptrdiff_t rsb, int b_packed,
+                         float beta, float *c, ptrdiff_t ldc, float *addto, ptrdiff_t ldadd);
+void cgemm_dmacro_avx512(int mc, int nc, int kc, double alpha, const double *a, ptrdiff_t rsa,
+                         ptrdiff_t csa, int a_packed, const double *b, ptrdiff_t rsb, int b_packed,
+                         double beta, double *c, ptrdiff_t ldc, double *addto, ptrdiff_t ldadd);
 void cgemm_sdot_nt_avx512(int m, int n, int k, float alpha, const float *a, ptrdiff_t lda,
                           const float *b, ptrdiff_t ldb, float beta, float *c, ptrdiff_t ldc);
 void cgemm_ddot_nt_avx512(int m, int n, int k, double alpha, const double *a, ptrdiff_t lda,

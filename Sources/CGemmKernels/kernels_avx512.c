@@ -17,6 +17,7 @@
 #define VSET1 _mm512_set1_ps
 #define VFMA _mm512_fmadd_ps
 #define VMUL _mm512_mul_ps
+#define VADD _mm512_add_ps
 #define VMASKZLOAD _mm512_maskz_loadu_ps
 #define VMASKSTORE _mm512_mask_storeu_ps
 #define TK(name) s512_##name
@@ -47,6 +48,7 @@ static inline __attribute__((always_inline)) T512 void sdot512_reduce4(__m512 x0
 #undef VSET1
 #undef VFMA
 #undef VMUL
+#undef VADD
 #undef VMASKZLOAD
 #undef VMASKSTORE
 #undef TK
@@ -65,6 +67,7 @@ static inline __attribute__((always_inline)) T512 void sdot512_reduce4(__m512 x0
 #define VSET1 _mm512_set1_pd
 #define VFMA _mm512_fmadd_pd
 #define VMUL _mm512_mul_pd
+#define VADD _mm512_add_pd
 #define VMASKZLOAD _mm512_maskz_loadu_pd
 #define VMASKSTORE _mm512_mask_storeu_pd
 #define TK(name) d512_##name

@@ -21,9 +21,10 @@ struct GEMMEpilogueTests {
 
     static let functions: [ActivationKernels.Function] = [.sigmoid, .tanh, .relu, .leakyReLU(slope: 0.01)]
 
-    /// (m, n, k): blocked with three k blocks and edge tiles; blocked with one k block; the
-    /// n ≤ 16 dot-product shape of an output layer.
-    static let shapes: [(Int, Int, Int)] = [(37, 83, 900), (64, 130, 70), (29, 10, 50)]
+    /// (m, n, k): few rows and deep (one k block of 900, edge tiles); more rows than the
+    /// deep-product blocking takes, so three k blocks (384 + 384 + 32: bias on the first, the
+    /// post-operation after the last); one k block; the n ≤ 16 dot-product shape of an output layer.
+    static let shapes: [(Int, Int, Int)] = [(37, 83, 900), (200, 70, 800), (64, 130, 70), (29, 10, 50)]
 
     typealias Gemm<S> = (_ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: S,
                          _ a: UnsafePointer<S>, _ lda: Int, _ b: UnsafePointer<S>, _ ldb: Int, _ beta: S,

@@ -60,15 +60,18 @@ void cgemm_dpack_a(int kernel, int mc, int kc, const double *a, ptrdiff_t rsa, p
 /// place with strides rsa/csa. B is either a block packed by pack_b
 /// (b_packed != 0; rsb ignored) or read in place with row stride rsb and unit
 /// column stride (only where cgemm_supports_unpacked_b(kernel)).
-/// beta == 0 means C is not read.
+/// beta == 0 means C is not read. When `addto` is not NULL (an mc x nc block
+/// with row stride ldadd), addto += C afterwards; the AVX-512 tier does it
+/// tile by tile inside the micro-kernel, with the tile prefetched while the
+/// k loop runs (momentum's w += v).
 void cgemm_smacro(int kernel, int mc, int nc, int kc, float alpha,
                   const float *a, ptrdiff_t rsa, ptrdiff_t csa, int a_packed,
                   const float *b, ptrdiff_t rsb, int b_packed,
-                  float beta, float *c, ptrdiff_t ldc);
+                  float beta, float *c, ptrdiff_t ldc, float *addto, ptrdiff_t ldadd);
 void cgemm_dmacro(int kernel, int mc, int nc, int kc, double alpha,
                   const double *a, ptrdiff_t rsa, ptrdiff_t csa, int a_packed,
                   const double *b, ptrdiff_t rsb, int b_packed,
-                  double beta, double *c, ptrdiff_t ldc);
+                  double beta, double *c, ptrdiff_t ldc, double *addto, ptrdiff_t ldadd);
 
 /// Element-wise post-operations of a fused GEMM (cgemm_?post). Values are
 /// stable (used by the Swift side). y is the activation output f(x) a

@@ -159,10 +159,16 @@ enum GEMMDriver<T: GEMMElement> {
                         p.epilogue.applyBias(column: jc, mc, nc, cBlock, p.ldc)
                         blockBeta = 1
                     }
+                    // target += C is done by the macro-kernel, tile by tile; other post-operations
+                    // on the block once it is complete.
+                    var addto: UnsafeMutablePointer<T>?, ldadd = 0
+                    if lastBlock, case .addTo(let y, let ld) = p.epilogue.operation { (addto, ldadd) = (y + ic * ld + jc, ld) }
                     T.macro(p.kernel, mc, nc, kc, p.alpha, aPtr, p.rsa, p.csa, p.packA,
                             packB ? UnsafePointer(bBuf) : bBlock, p.rsb, packB,
-                            blockBeta, cBlock, p.ldc)
-                    if lastBlock { p.epilogue.applyPost(kernel: p.kernel, row: ic, column: jc, mc, nc, cBlock, p.ldc) }
+                            blockBeta, cBlock, p.ldc, addto, ldadd)
+                    if lastBlock && addto == nil {
+                        p.epilogue.applyPost(kernel: p.kernel, row: ic, column: jc, mc, nc, cBlock, p.ldc)
+                    }
                     ic += mc
                 }
                 jc += nc

@@ -11,7 +11,8 @@ protocol GEMMElement: BinaryFloatingPoint, Sendable {
     static func macro(_ kernel: Int32, _ mc: Int, _ nc: Int, _ kc: Int, _ alpha: Self,
                       _ a: UnsafePointer<Self>, _ rsa: Int, _ csa: Int, _ aPacked: Bool,
                       _ b: UnsafePointer<Self>, _ rsb: Int, _ bPacked: Bool,
-                      _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int)
+                      _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int,
+                      _ addto: UnsafeMutablePointer<Self>?, _ ldadd: Int)
     static func dotNT(_ kernel: Int32, _ m: Int, _ n: Int, _ k: Int, _ alpha: Self,
                       _ a: UnsafePointer<Self>, _ lda: Int, _ b: UnsafePointer<Self>, _ ldb: Int,
                       _ beta: Self, _ c: UnsafeMutablePointer<Self>, _ ldc: Int) -> Bool
@@ -39,9 +40,10 @@ extension Float: GEMMElement {
     static func macro(_ kernel: Int32, _ mc: Int, _ nc: Int, _ kc: Int, _ alpha: Float,
                       _ a: UnsafePointer<Float>, _ rsa: Int, _ csa: Int, _ aPacked: Bool,
                       _ b: UnsafePointer<Float>, _ rsb: Int, _ bPacked: Bool,
-                      _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+                      _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+                      _ addto: UnsafeMutablePointer<Float>?, _ ldadd: Int) {
         cgemm_smacro(kernel, Int32(mc), Int32(nc), Int32(kc), alpha, a, rsa, csa, aPacked ? 1 : 0,
-                     b, rsb, bPacked ? 1 : 0, beta, c, ldc)
+                     b, rsb, bPacked ? 1 : 0, beta, c, ldc, addto, ldadd)
     }
     @inline(__always)
     static func dotNT(_ kernel: Int32, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
@@ -82,9 +84,10 @@ extension Double: GEMMElement {
     static func macro(_ kernel: Int32, _ mc: Int, _ nc: Int, _ kc: Int, _ alpha: Double,
                       _ a: UnsafePointer<Double>, _ rsa: Int, _ csa: Int, _ aPacked: Bool,
                       _ b: UnsafePointer<Double>, _ rsb: Int, _ bPacked: Bool,
-                      _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
+                      _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int,
+                      _ addto: UnsafeMutablePointer<Double>?, _ ldadd: Int) {
         cgemm_dmacro(kernel, Int32(mc), Int32(nc), Int32(kc), alpha, a, rsa, csa, aPacked ? 1 : 0,
-                     b, rsb, bPacked ? 1 : 0, beta, c, ldc)
+                     b, rsb, bPacked ? 1 : 0, beta, c, ldc, addto, ldadd)
     }
     @inline(__always)
     static func dotNT(_ kernel: Int32, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
