@@ -7,9 +7,11 @@ import TensorCore
 /// It computes what ``Sequential/evaluateUnchecked(inputs:targets:context:)`` computes — the
 /// loss with L2 regularisation and ∂L/∂θ for every parameter block — but specialised:
 /// `Dense` layers run as GEMMs straight into preallocated outputs and gradients
-/// (Y = 1·bᵀ + X·Wᵀ with β = 1; ∂L/∂W = δᵀX; ∂L/∂b = Σᵢδᵢ; ∂L/∂X = δW), sigmoid, tanh, ReLU,
-/// leaky ReLU and identity activations run as vectorised kernels from their outputs
-/// (see `ActivationKernels`), and softmax cross-entropy with class targets is fused. Any other
+/// (Y = 1·bᵀ + X·Wᵀ; ∂L/∂W = δᵀX; ∂L/∂b = Σᵢδᵢ; ∂L/∂X = δW), sigmoid, tanh, ReLU, leaky ReLU
+/// and identity activations run from their outputs (see `ActivationKernels`) — fused into the
+/// GEMMs' epilogues when they follow a dense layer (f after X·Wᵀ + 1·bᵀ, f′ after the next
+/// layer's δW; ``GEMMEpilogue``), with the same bits as the separate kernels — and softmax
+/// cross-entropy with class targets is fused. Any other
 /// layer (convolution, pooling, dropout, softmax, flatten) and any other loss runs through its
 /// own `forward`/`backward`, so every model works; a model with tied layers is evaluated by
 /// `Sequential` itself. The tests check it against `Sequential` on every layer kind.
