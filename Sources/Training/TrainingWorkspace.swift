@@ -10,7 +10,7 @@ import TensorCore
 /// (Y = 1·bᵀ + X·Wᵀ; ∂L/∂W = δᵀX; ∂L/∂b = Σᵢδᵢ; ∂L/∂X = δW), sigmoid, tanh, ReLU, leaky ReLU
 /// and identity activations run from their outputs (see `ActivationKernels`) — fused into the
 /// GEMMs' epilogues when they follow a dense layer (f after X·Wᵀ + 1·bᵀ, f′ after the next
-/// layer's δW; ``GEMMEpilogue``), with the same bits as the separate kernels — and softmax
+/// layer's δW; `GEMMEpilogue` (TensorCore)), with the same bits as the separate kernels — and softmax
 /// cross-entropy with class targets is fused. Any other
 /// layer (convolution, pooling, dropout, softmax, flatten) and any other loss runs through its
 /// own `forward`/`backward`, so every model works; a model with tied layers is evaluated by

@@ -2,7 +2,7 @@ import TensorCore
 
 /// The non-GEMM part of a dense layer's backward pass on raw row-major buffers, specialised
 /// for `Float` and `Double`: the bias gradient ∂L/∂b = Σᵢ δᵢ (column sums). (The forward
-/// bias is added by the GEMM's epilogue, ``GEMMEpilogue``.)
+/// bias is added by the GEMM's epilogue, `GEMMEpilogue` (TensorCore).)
 enum DenseKernels {
     /// out[j] = Σᵢ d[i·columns + j].
     static func columnSums<S: TensorScalar>(_ d: UnsafePointer<S>, rows: Int, columns: Int, into out: UnsafeMutablePointer<S>) {
