@@ -154,88 +154,44 @@ cgemm_blocking cgemm_get_blocking(int kernel, int is_double)
 PACK_FUNCS(float, s)
 PACK_FUNCS(double, d)
 
-static void smacro_tier(int kernel, int mc, int nc, int kc, float alpha, const float *a, ptrdiff_t rsa,
-                        ptrdiff_t csa, int a_packed, const float *bp, ptrdiff_t rsb, int b_packed, float beta,
-                        float *c, ptrdiff_t ldc);
-static void dmacro_tier(int kernel, int mc, int nc, int kc, double alpha, const double *a, ptrdiff_t rsa,
-                        ptrdiff_t csa, int a_packed, const double *bp, ptrdiff_t rsb, int b_packed, double beta,
-                        double *c, ptrdiff_t ldc);
-
-void cgemm_smacro(int kernel, int mc, int nc, int kc, float alpha, const float *a, ptrdiff_t rsa,
-                  ptrdiff_t csa, int a_packed, const float *bp, ptrdiff_t rsb, int b_packed, float beta,
-                  float *c, ptrdiff_t ldc, float *addto, ptrdiff_t ldadd)
-{
+// The macro-kernel of the chosen tier. AVX-512 does `addto += C` inside its
+// micro-kernel; the other tiers add after their macro-kernel.
 #if defined(__x86_64__)
-    if (kernel == CGEMM_KERNEL_AVX512) {
-        cgemm_smacro_avx512(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc, addto, ldadd);
-        return;
-    }
-#endif
-    smacro_tier(kernel, mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc);
-    if (addto) {
-        for (int i = 0; i < mc; i++)
-            for (int j = 0; j < nc; j++) addto[i * ldadd + j] += c[i * ldc + j];
-    }
-}
-
-static void smacro_tier(int kernel, int mc, int nc, int kc, float alpha, const float *a, ptrdiff_t rsa,
-                  ptrdiff_t csa, int a_packed, const float *bp, ptrdiff_t rsb, int b_packed, float beta,
-                  float *c, ptrdiff_t ldc)
-{
-    switch (kernel) {
-#if defined(__x86_64__)
-    case CGEMM_KERNEL_AVX2:
-        cgemm_smacro_avx2(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc);
-        return;
+#define MACRO_X86(P)                                                                              \
+    if (kernel == CGEMM_KERNEL_AVX512) {                                                          \
+        cgemm_##P##macro_avx512(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, \
+                                c, ldc, addto, ldadd);                                            \
+        return;                                                                                   \
+    }                                                                                             \
+    if (kernel == CGEMM_KERNEL_AVX2)                                                              \
+        cgemm_##P##macro_avx2(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc); \
+    else
+#else
+#define MACRO_X86(P)
 #endif
 #if defined(__aarch64__)
-    case CGEMM_KERNEL_NEON:
-        cgemm_smacro_neon(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc);
-        return;
+#define MACRO_NEON(P)                                                                             \
+    if (kernel == CGEMM_KERNEL_NEON)                                                              \
+        cgemm_##P##macro_neon(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc); \
+    else
+#else
+#define MACRO_NEON(P)
 #endif
-    default:
-        cgemm_smacro_portable(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc);
-        return;
+#define MACRO_FUNCS(T, P)                                                                         \
+    void cgemm_##P##macro(int kernel, int mc, int nc, int kc, T alpha, const T *a, ptrdiff_t rsa, \
+                          ptrdiff_t csa, int a_packed, const T *bp, ptrdiff_t rsb, int b_packed,  \
+                          T beta, T *c, ptrdiff_t ldc, T *addto, ptrdiff_t ldadd)                 \
+    {                                                                                             \
+        MACRO_X86(P)                                                                              \
+        MACRO_NEON(P)                                                                             \
+        cgemm_##P##macro_portable(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc); \
+        if (addto) {                                                                              \
+            for (int i = 0; i < mc; i++)                                                          \
+                for (int j = 0; j < nc; j++) addto[i * ldadd + j] += c[i * ldc + j];              \
+        }                                                                                         \
     }
-}
-
-void cgemm_dmacro(int kernel, int mc, int nc, int kc, double alpha, const double *a, ptrdiff_t rsa,
-                  ptrdiff_t csa, int a_packed, const double *bp, ptrdiff_t rsb, int b_packed, double beta,
-                  double *c, ptrdiff_t ldc, double *addto, ptrdiff_t ldadd)
-{
-#if defined(__x86_64__)
-    if (kernel == CGEMM_KERNEL_AVX512) {
-        cgemm_dmacro_avx512(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc, addto, ldadd);
-        return;
-    }
-#endif
-    dmacro_tier(kernel, mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc);
-    if (addto) {
-        for (int i = 0; i < mc; i++)
-            for (int j = 0; j < nc; j++) addto[i * ldadd + j] += c[i * ldc + j];
-    }
-}
-
-static void dmacro_tier(int kernel, int mc, int nc, int kc, double alpha, const double *a, ptrdiff_t rsa,
-                  ptrdiff_t csa, int a_packed, const double *bp, ptrdiff_t rsb, int b_packed, double beta,
-                  double *c, ptrdiff_t ldc)
-{
-    switch (kernel) {
-#if defined(__x86_64__)
-    case CGEMM_KERNEL_AVX2:
-        cgemm_dmacro_avx2(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc);
-        return;
-#endif
-#if defined(__aarch64__)
-    case CGEMM_KERNEL_NEON:
-        cgemm_dmacro_neon(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc);
-        return;
-#endif
-    default:
-        cgemm_dmacro_portable(mc, nc, kc, alpha, a, rsa, csa, a_packed, bp, rsb, b_packed, beta, c, ldc);
-        return;
-    }
-}
+MACRO_FUNCS(float, s)
+MACRO_FUNCS(double, d)
 
 int cgemm_supports_unpacked_b(int kernel)
 {

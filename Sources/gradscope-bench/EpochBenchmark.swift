@@ -101,9 +101,8 @@ struct EpochBenchmark: ParsableCommand {
             print(String(format: "  numpy %d thr:                              %6.2f s   (%.2f s per 60,000)   numpy/gradscope time: %.2f× (monitored), %.2f× (bare)",
                          threads, seconds, seconds * scale, seconds / monitored, seconds / bare))
         }
-        // With --no-numpy there are no anchors at all (threadCounts is empty): no torch probe either.
-        let torchPython = threadCounts.isEmpty ? nil : PythonAnchor.torchInterpreter(requested: self.torchPython, numpyPython: python)
-        if torchPython == nil && !threadCounts.isEmpty { print("  PyTorch: torch is not installed") }
+        let torchPython = PythonAnchor.torchAnchorInterpreter(requested: self.torchPython, numpyPython: python,
+                                                              enabled: !threadCounts.isEmpty)
         torch: for threads in threadCounts {
             guard let torchPython else { break }
             switch PythonAnchor.run("epoch_torch.py", arguments: ["--examples", String(data.set.count), "--threads", String(threads)],

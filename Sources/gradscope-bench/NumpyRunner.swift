@@ -9,29 +9,14 @@ struct NumpyResult {
 }
 
 enum NumpyRunner {
-    /// Locates the script relative to the current directory or the executable.
-    static func scriptPath() -> String? {
-        let fm = FileManager.default
-        var candidates = [fm.currentDirectoryPath + "/Benchmarks/python/gemm_numpy.py"]
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<5 {
-            candidates.append(dir.appendingPathComponent("Benchmarks/python/gemm_numpy.py").path)
-            dir = dir.deletingLastPathComponent()
-        }
-        return candidates.first { fm.fileExists(atPath: $0) }
-    }
-
-    /// Measures all shapes with `threads` OpenBLAS threads. The child's
-    /// environment drops OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (set on this
-    /// machine, they force numpy's OpenBLAS onto slower Haswell kernels) so
-    /// numpy runs the kernel it would pick by itself.
+    /// Measures all shapes with `threads` OpenBLAS threads, in the anchors' child environment
+    /// (``PythonAnchor/environment(threads:extra:)``: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE,
+    /// which force numpy's OpenBLAS onto slower Haswell kernels on this machine, are dropped so
+    /// numpy runs the kernel it would pick by itself). The shapes go to the script on stdin.
     static func run(shapes: [GemmShape], double: Bool, threads: Int, minTime: Double,
                     python: String) -> Result<NumpyResult, NumpyError> {
-        guard let script = scriptPath() else { return .failure(NumpyError("Benchmarks/python/gemm_numpy.py not found")) }
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "OPENBLAS_CORETYPE")
-        env.removeValue(forKey: "OPENBLAS_L2_SIZE")
-        for key in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { env[key] = String(threads) }
+        guard let script = PythonAnchor.scriptPath("gemm_numpy.py") else { return .failure(NumpyError("Benchmarks/python/gemm_numpy.py not found")) }
+        let env = PythonAnchor.environment(threads: threads)
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -42,14 +42,30 @@ enum PythonAnchor {
     /// threads ran 40 % slower than with passive waiting).
     static let torchEnvironment = ["OMP_WAIT_POLICY": "PASSIVE"]
 
-    static func run(_ script: String, arguments: [String], threads: Int, python: String = "python3",
-                    environment extra: [String: String] = [:]) -> Result<[String: Any], AnchorError> {
-        guard let path = scriptPath(script) else { return .failure(AnchorError("Benchmarks/python/\(script) not found")) }
+    /// The interpreter for the PyTorch anchors when the anchors run at all (`enabled`), or nil,
+    /// having said "PyTorch: torch is not installed" when none imports torch.
+    static func torchAnchorInterpreter(requested: String?, numpyPython: String, enabled: Bool) -> String? {
+        guard enabled else { return nil }
+        let found = torchInterpreter(requested: requested, numpyPython: numpyPython)
+        if found == nil { print("  PyTorch: torch is not installed") }
+        return found
+    }
+
+    /// This process's environment for an anchor child: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE
+    /// removed, the BLAS and OpenMP thread counts pinned to `threads`, then `extra`.
+    static func environment(threads: Int, extra: [String: String] = [:]) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "OPENBLAS_CORETYPE")
         env.removeValue(forKey: "OPENBLAS_L2_SIZE")
         for key in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { env[key] = String(threads) }
         env.merge(extra) { _, new in new }
+        return env
+    }
+
+    static func run(_ script: String, arguments: [String], threads: Int, python: String = "python3",
+                    environment extra: [String: String] = [:]) -> Result<[String: Any], AnchorError> {
+        guard let path = scriptPath(script) else { return .failure(AnchorError("Benchmarks/python/\(script) not found")) }
+        let env = environment(threads: threads, extra: extra)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [python, path] + arguments

@@ -74,9 +74,8 @@ struct TrainStepBenchmark: ParsableCommand {
                          n.mean * 1e3, n.median / best) + "  [numpy \(numpyVersion)]")
         }
         // PyTorch CPU (autograd + torch.optim.SGD), when it is installed.
-        // With --no-numpy there are no anchors at all (threadCounts is empty): no torch probe either.
-        let torchPython = threadCounts.isEmpty ? nil : PythonAnchor.torchInterpreter(requested: self.torchPython, numpyPython: python)
-        if torchPython == nil && !threadCounts.isEmpty { print("  PyTorch: torch is not installed") }
+        let torchPython = PythonAnchor.torchAnchorInterpreter(requested: self.torchPython, numpyPython: python,
+                                                              enabled: !threadCounts.isEmpty)
         torch: for threads in threadCounts {
             guard let torchPython else { break }
             let arguments = ["--dtype", dtype, "--batch", String(batch), "--layers", layers, "--activation", activation,

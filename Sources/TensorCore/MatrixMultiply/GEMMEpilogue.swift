@@ -43,12 +43,6 @@ public struct GEMMEpilogue<Scalar>: @unchecked Sendable {
     /// No fused work: a plain GEMM.
     public static var none: GEMMEpilogue { GEMMEpilogue() }
 
-    var isNone: Bool {
-        if bias != nil { return false }
-        if case .none = operation { return true }
-        return false
-    }
-
     /// The C description of the post-operation for the block of C at (row, column).
     func post(row: Int, column: Int) -> cgemm_post {
         func code(_ f: Activation, derivative: Bool) -> (Int32, Double) {

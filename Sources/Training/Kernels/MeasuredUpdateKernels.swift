@@ -9,67 +9,46 @@ import TensorCore
 enum MeasuredUpdateKernels {
     /// w ← w − η·g.
     static func sgd<S: TensorScalar>(_ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, count: Int, learningRate: Double) -> WeightChange {
-        let (wp, gp) = (UncheckedSendable(w), UncheckedSendable(g))
-        return inChunks(count) { o, c in
-            switch ConcreteScalar.of(S.self) {
-            case .float:
-                return floatStep(wp.value.rebound(to: Float.self) + o, nil, gp.value.rebound(to: Float.self) + o, c,
-                                 lr: Float(learningRate), mu: 0, rule: .sgd)
-            case .double:
-                return scalarStep(wp.value.rebound(to: Double.self) + o, nil, gp.value.rebound(to: Double.self) + o, c,
-                                  lr: learningRate, mu: 0, rule: .sgd)
-            case .other:
-                return scalarStep(wp.value + o, nil, gp.value + o, c, lr: S(learningRate), mu: 0, rule: .sgd)
-            }
-        }
+        step(w, nil, g, count: count, learningRate: learningRate, momentum: 0, rule: .sgd)
     }
 
     /// v ← μv − η·g, then w ← w + v (classical), or w ← w + μv − η·g (Nesterov).
     static func momentum<S: TensorScalar>(_ w: UnsafeMutablePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>,
                                           count: Int, learningRate: Double, momentum: Double, nesterov: Bool) -> WeightChange {
-        let (wp, vp, gp) = (UncheckedSendable(w), UncheckedSendable(v), UncheckedSendable(g))
-        let rule: Rule = nesterov ? .nesterov : .classical
-        return inChunks(count) { o, c in
+        step(w, v, g, count: count, learningRate: learningRate, momentum: momentum, rule: nesterov ? .nesterov : .classical)
+    }
+
+    static func step<S: TensorScalar>(_ w: UnsafeMutablePointer<S>, _ v: UnsafeMutablePointer<S>?, _ g: UnsafePointer<S>,
+                                      count: Int, learningRate: Double, momentum: Double, rule: Rule) -> WeightChange {
+        inChunks(count) { o, c in
             switch ConcreteScalar.of(S.self) {
             case .float:
-                return floatStep(wp.value.rebound(to: Float.self) + o, vp.value.rebound(to: Float.self) + o,
-                                 gp.value.rebound(to: Float.self) + o, c, lr: Float(learningRate), mu: Float(momentum), rule: rule)
+                floatStep(w.rebound(to: Float.self) + o, v.map { $0.rebound(to: Float.self) + o }, g.rebound(to: Float.self) + o, c,
+                          lr: Float(learningRate), mu: Float(momentum), rule: rule)
             case .double:
-                return scalarStep(wp.value.rebound(to: Double.self) + o, vp.value.rebound(to: Double.self) + o,
-                                  gp.value.rebound(to: Double.self) + o, c, lr: learningRate, mu: momentum, rule: rule)
+                scalarStep(w.rebound(to: Double.self) + o, v.map { $0.rebound(to: Double.self) + o }, g.rebound(to: Double.self) + o, c,
+                           lr: learningRate, mu: momentum, rule: rule)
             case .other:
-                return scalarStep(wp.value + o, vp.value + o, gp.value + o, c, lr: S(learningRate), mu: S(momentum), rule: rule)
+                scalarStep(w + o, v.map { $0 + o }, g + o, c, lr: S(learningRate), mu: S(momentum), rule: rule)
             }
         }
     }
 
     enum Rule { case sgd, classical, nesterov }
 
-    /// `body(offset, count)` over chunks of 0..<count on all cores when large, summed in order.
-    static func inChunks(_ count: Int, _ body: @escaping @Sendable (Int, Int) -> WeightChange) -> WeightChange {
-        let threads = UpdateKernels.threads
-        guard count >= UpdateKernels.parallelThreshold, threads > 1 else { return body(0, count) }
-        let block = ReductionKernels.block
-        let chunk = ((count + threads - 1) / threads + block - 1) / block * block
-        var partial = [WeightChange](repeating: WeightChange(), count: threads)
-        partial.withUnsafeMutableBufferPointer { out in
-            let results = UncheckedSendable(out.baseAddress!)
-            GEMMThreading.forEach(threads) { t in
-                let start = t * chunk
-                if start < count { results.value[t] = body(start, Swift.min(chunk, count - start)) }
-            }
-        }
-        return partial.reduce(WeightChange(), +)
+    /// `body(offset, count)` over block-aligned chunks on all cores when large (``ReductionKernels/inChunks(_:zero:_:_:)``).
+    static func inChunks(_ count: Int, _ body: (Int, Int) -> WeightChange) -> WeightChange {
+        ReductionKernels.inChunks(count, zero: WeightChange(), +, body)
     }
 
     @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+    static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { ReductionKernels.load(p) }
 
     @inline(__always)
     static func store(_ x: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD16<Float>.self) }
 
     @inline(__always)
-    static func absolute(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: -x, where: x .< 0) }
+    static func absolute(_ x: SIMD16<Float>) -> SIMD16<Float> { ReductionKernels.absolute(x) }
 
     static func floatStep(_ w: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>?, _ g: UnsafePointer<Float>, _ n: Int,
                           lr: Float, mu: Float, rule: Rule) -> WeightChange {

@@ -47,14 +47,14 @@ enum ReductionKernels {
     static let block = 512
 
     /// `sums(offset, count)` over contiguous chunks of 0..<count, on all cores when the buffer is
-    /// large (a monitor reading streams several weight-sized arrays), added in chunk order.
+    /// large (a monitor reading streams several weight-sized arrays), combined in chunk order.
     /// Chunks start on multiples of ``block``, so each block's partial sum is the one the serial
     /// kernel forms; only the order of the final Double additions depends on the core count.
-    static func inChunks(_ count: Int, _ sums: (Int, Int) -> (Double, Double)) -> (Double, Double) {
+    static func inChunks<R>(_ count: Int, zero: R, _ combine: (R, R) -> R, _ sums: (Int, Int) -> R) -> R {
         let threads = UpdateKernels.threads
         guard count >= UpdateKernels.parallelThreshold, threads > 1 else { return sums(0, count) }
         let chunk = ((count + threads - 1) / threads + block - 1) / block * block
-        var partial = [(Double, Double)](repeating: (0, 0), count: threads)
+        var partial = [R](repeating: zero, count: threads)
         partial.withUnsafeMutableBufferPointer { out in
             let results = UncheckedSendable(out.baseAddress!)
             withoutActuallyEscaping(sums) { sums in
@@ -65,7 +65,11 @@ enum ReductionKernels {
                 }
             }
         }
-        return partial.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+        return partial.reduce(zero, combine)
+    }
+
+    static func inChunks(_ count: Int, _ sums: (Int, Int) -> (Double, Double)) -> (Double, Double) {
+        inChunks(count, zero: (0, 0), { ($0.0 + $1.0, $0.1 + $1.1) }, sums)
     }
 
     /// The slow path for element types other than Float and Double: (Σf, Σg) of f(value(i)).

@@ -43,39 +43,25 @@ public struct Momentum<Scalar: TensorScalar>: Optimizer {
     public mutating func measuredUpdate(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
                                         measuring measured: [Int]) -> [Int: WeightChange]? {
         guard configuration.weightDecay == 0 else { return nil }
-        checkGradients(gradients, fit: model, "Momentum")
-        let (lr, mu) = (configuration.learningRate, configuration.momentum)
-        let nesterov = configuration.kind == .nesterov
-        var velocity = state.slots.removeValue(forKey: "velocity") ?? []
-        precondition(velocity.map(\.shape) == gradients.map(\.shape), "Momentum: velocity \(velocity.map(\.shape)) does not match the model")
-        var changes = [Int: WeightChange]()
-        model.updateParameters { index, w in
-            let n = w.count
-            w.withUnsafeMutableBufferPointer { wp in
-                velocity[index].withUnsafeMutableBufferPointer { vp in
-                    gradients[index].withUnsafeBufferPointer { gp in
-                        guard let wb = wp.baseAddress, let vb = vp.baseAddress, let gb = gp.baseAddress else { return }
-                        if measured.contains(index) {
-                            changes[index] = MeasuredUpdateKernels.momentum(wb, vb, gb, count: n, learningRate: lr, momentum: mu, nesterov: nesterov)
-                        } else {
-                            UpdateKernels.momentum(wb, vb, gb, count: n, learningRate: lr, momentum: mu, nesterov: nesterov)
-                        }
-                    }
-                }
-            }
-        }
-        state.slots["velocity"] = velocity
-        state.step += 1
-        return changes
+        return step(&model, along: gradients, skipping: [], measuring: measured)
     }
 
     public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool]) {
+        step(&model, along: gradients, skipping: skipping, measuring: [])
+    }
+
+    /// One step; the blocks in `measured` (never decayed: ``measuredUpdate(_:along:measuring:)``
+    /// refuses weight decay) also return their ``WeightChange``.
+    @discardableResult
+    mutating func step(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool],
+                       measuring measured: [Int]) -> [Int: WeightChange] {
         checkGradients(gradients, fit: model, "Momentum")
         let (lr, mu, decay) = (configuration.learningRate, configuration.momentum, configuration.weightDecay)
         let nesterov = configuration.kind == .nesterov
         let decays = model.parameterBlocks.map { $0.role != .bias }
         var velocity = state.slots.removeValue(forKey: "velocity") ?? []
         precondition(velocity.map(\.shape) == gradients.map(\.shape), "Momentum: velocity \(velocity.map(\.shape)) does not match the model")
+        var changes = [Int: WeightChange]()
         model.updateParameters { index, w in
             if index < skipping.count && skipping[index] { return }
             let n = w.count
@@ -83,6 +69,10 @@ public struct Momentum<Scalar: TensorScalar>: Optimizer {
                 velocity[index].withUnsafeMutableBufferPointer { vp in
                     gradients[index].withUnsafeBufferPointer { gp in
                         guard let wb = wp.baseAddress, let vb = vp.baseAddress, let gb = gp.baseAddress else { return }
+                        if measured.contains(index) {
+                            changes[index] = MeasuredUpdateKernels.momentum(wb, vb, gb, count: n, learningRate: lr, momentum: mu, nesterov: nesterov)
+                            return
+                        }
                         guard decay > 0 && decays[index] else {
                             UpdateKernels.momentum(wb, vb, gb, count: n, learningRate: lr, momentum: mu, nesterov: nesterov)
                             return
@@ -99,5 +89,6 @@ public struct Momentum<Scalar: TensorScalar>: Optimizer {
         }
         state.slots["velocity"] = velocity
         state.step += 1
+        return changes
     }
 }
