@@ -8,7 +8,7 @@ import Darwin
 /// One running copy of the program: its process, the bytes queued for its stdin, the lines read
 /// from its stdout, and the tail of its stderr. ``Exchange`` drives several at once with `poll`.
 final class Connection {
-    let process: ChildProcess
+    let process: any ProgramEndpoint
     /// 1-based, for messages when there are several copies.
     let job: Int
     /// The next request id.
@@ -26,6 +26,12 @@ final class Connection {
 
     init(command: String, environment: [String: String], job: Int) throws(ExecError) {
         process = try ChildProcess(command: command, environment: environment)
+        self.job = job
+    }
+
+    /// A conversation with a peer that is already running (``InheritedPipes``).
+    init(endpoint: any ProgramEndpoint, job: Int) {
+        process = endpoint
         self.job = job
     }
 
@@ -149,6 +155,10 @@ final class Connection {
     /// The error for a program whose stdout ended: waits briefly for it to exit, keeps what it
     /// wrote to stderr, and collects it.
     func endedError(awaited: Awaited) -> ExecError {
+        if !process.ownsProcess {
+            process.reap()
+            return .io("\(process.label) closed its end of the conversation before \(awaited.gerund)")
+        }
         let exited = process.waitForExit(seconds: 2)
         collectStderr(seconds: 0.5)
         let status = process.reap()
@@ -159,7 +169,7 @@ final class Connection {
 
     /// The error for a program that did not answer in time: kills its process group first.
     func timeoutError(seconds: Double, awaited: Awaited) -> ExecError {
-        kill(-process.pid, SIGKILL)
+        if let child = process as? ChildProcess { kill(-child.pid, SIGKILL) }
         collectStderr(seconds: 0.5)
         process.reap()
         return .timeout(seconds: seconds, awaited: awaited, stderr: stderrTail.summary())

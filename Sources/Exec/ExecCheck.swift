@@ -12,6 +12,12 @@ public struct ExecCheck: Sendable {
     public var precision: Precision?
     /// The children's environment (default: this process's).
     public var environment: [String: String]?
+    /// Peers already running on inherited descriptors (`--exec-fds`), instead of `command`.
+    public var descriptors: [(read: Int32, write: Int32)]?
+    /// How the title names the program (default: the command, or the descriptors).
+    public var label: String?
+    /// How a vector-valued program's Jacobian is covered.
+    public var jacobian = JacobianOptions()
 
     public init(command: String, jobs: Int = 1, timeout: Double = 60, precision: Precision? = nil,
                 environment: [String: String]? = nil) {
@@ -19,19 +25,38 @@ public struct ExecCheck: Sendable {
         self.precision = precision; self.environment = environment
     }
 
-    /// Runs the check; the title names the command, the parameters and the jobs.
+    /// A check of peers that are already running, one per pair of inherited descriptors.
+    public init(descriptors: [(read: Int32, write: Int32)], label: String? = nil, timeout: Double = 60,
+                precision: Precision? = nil) {
+        self.command = label ?? "program on descriptors " + descriptors.map { "\($0.read):\($0.write)" }.joined(separator: ",")
+        self.jobs = descriptors.count; self.timeout = timeout; self.precision = precision
+        self.descriptors = descriptors; self.label = label
+    }
+
+    /// Runs the check (a gradient check, or a Jacobian check for a program that announces
+    /// outputs); the title names the program, the parameters and the jobs.
     public func run(_ configuration: CheckConfiguration) -> (title: String, report: GradientReport) {
         let objective: ExecObjective
+        let name = label.map { "`\($0)`" } ?? "`\(command)`"
         do throws(ExecError) {
-            objective = try ExecObjective(command: command, jobs: jobs, timeout: timeout, precision: precision,
-                                          environment: environment)
+            if let descriptors {
+                objective = try ExecObjective(descriptors: descriptors, label: label, timeout: timeout, precision: precision)
+            } else {
+                objective = try ExecObjective(command: command, jobs: jobs, timeout: timeout, precision: precision,
+                                              environment: environment)
+            }
         } catch {
-            return ("`\(command)`", check(UnavailableObjective(message: error.description), configuration: configuration))
+            return (name, check(UnavailableObjective(message: error.description), configuration: configuration))
         }
         defer { objective.close() }
         let blocks = objective.blocks.count
-        let title = "`\(command)`, \(objective.point.count) parameters in \(blocks) block\(blocks == 1 ? "" : "s"), "
+        var title = "\(name), \(objective.point.count) parameters in \(blocks) block\(blocks == 1 ? "" : "s"), "
             + "\(jobs) job\(jobs == 1 ? "" : "s")"
+        if let outputs = objective.hello.outputs {
+            let m = objective.hello.outputCount ?? 0
+            title += ", \(m) output\(m == 1 ? "" : "s") in \(outputs.count) block\(outputs.count == 1 ? "" : "s")"
+            return (title, checkJacobian(objective, configuration: configuration, options: jacobian))
+        }
         return (title, check(objective, configuration: configuration))
     }
 }

@@ -46,14 +46,37 @@ public struct ExecObjective: GradientObjective {
         var base = environment ?? ProcessInfo.processInfo.environment
         if base["PYTHONUNBUFFERED"] == nil { base["PYTHONUNBUFFERED"] = "1" }
         base["GRADSCOPE_JOBS"] = String(jobs)
+        try self.init(label: command, jobs: jobs, timeout: timeout, precision: precision) { job throws(ExecError) in
+            var env = base
+            env["GRADSCOPE_JOB"] = String(job)
+            return try Connection(command: command, environment: env, job: job)
+        }
+    }
+
+    /// Talks to peers that are already running, one per (read, write) pair of inherited
+    /// descriptors: each sends its hello on `read` and answers the requests written to `write`
+    /// (`gradscope check --exec-fds`, which the Python package uses to serve a function from the
+    /// calling process). The checker never signals the peers; ``close()`` sends
+    /// `{"op": "exit"}` and closes the descriptors.
+    public init(descriptors: [(read: Int32, write: Int32)], label: String? = nil, timeout: Double = 60,
+                precision: Precision? = nil) throws(ExecError) {
+        precondition(!descriptors.isEmpty, "ExecObjective: no descriptors")
+        precondition(timeout > 0, "ExecObjective: timeout must be positive, got \(timeout)")
+        signal(SIGPIPE, SIG_IGN)
+        let name = label ?? "program on descriptors " + descriptors.map { "\($0.read):\($0.write)" }.joined(separator: ",")
+        try self.init(label: name, jobs: descriptors.count, timeout: timeout, precision: precision) { job throws(ExecError) in
+            let pair = descriptors[job - 1]
+            return Connection(endpoint: try InheritedPipes(read: pair.read, write: pair.write), job: job)
+        }
+    }
+
+    /// Opens `jobs` connections with `open(job)` (1-based) and reads and compares their hellos.
+    init(label: String, jobs: Int, timeout: Double, precision: Precision?,
+         open: (Int) throws(ExecError) -> Connection) throws(ExecError) {
         var connections = [Connection]()
         let pool = ConnectionPool(timeout: timeout)
         do throws(ExecError) {
-            for job in 1...jobs {
-                var env = base
-                env["GRADSCOPE_JOB"] = String(job)
-                connections.append(try Connection(command: command, environment: env, job: job))
-            }
+            for job in 1...jobs { connections.append(try open(job)) }
             pool.connections = connections
             var hellos = [Hello?](repeating: nil, count: jobs)
             try Exchange.collect(connections, expected: Array(repeating: 1, count: jobs), timeout: timeout,
@@ -69,11 +92,12 @@ public struct ExecObjective: GradientObjective {
             pool.close(grace: 0)
             throw error
         }
-        self.command = command
+        self.command = label
         self.precision = precision ?? hello.precision
         self.pool = pool
         pool.blocks = hello.blocks
         pool.count = hello.x.count
+        pool.outputCount = hello.outputCount
     }
 
     public func valueAndGradient() throws(EvaluationError) -> (value: Double, gradient: [Double]) {
@@ -84,6 +108,9 @@ public struct ExecObjective: GradientObjective {
     public func values(at offsets: [Perturbation]) throws(EvaluationError) -> [Sample] {
         try evaluating(offsets.map { Request(offset: $0) }).map { Sample(value: $0.value) }
     }
+
+    /// Whether the program announced outputs (a vector-valued function with a backward pass).
+    public var isVectorValued: Bool { hello.outputs != nil }
 
     func evaluating(_ requests: [Request]) throws(EvaluationError) -> [Response] {
         do throws(ExecError) { return try evaluate(requests) } catch { throw .failed(error.description) }
@@ -106,6 +133,8 @@ final class ConnectionPool: @unchecked Sendable {
     var connections = [Connection]()
     var blocks = [ObjectiveBlock]()
     var count = 0
+    /// A vector-valued program's number of outputs.
+    var outputCount: Int?
     let timeout: Double
     private let lock = NSLock()
     private var broken: ExecError?
@@ -139,7 +168,7 @@ final class ConnectionPool: @unchecked Sendable {
         }
         var responses = [Response?](repeating: nil, count: requests.count)
         let jobs = connections.count
-        let blocks = self.blocks, count = self.count
+        let blocks = self.blocks, count = self.count, outputCount = self.outputCount
         func what(_ k: Int, _ line: Int) -> String {
             let summary = requests[starts[k] + line].summary(blocks: blocks)
             return jobs > 1 ? "\(summary), job \(k + 1)" : summary
@@ -151,7 +180,7 @@ final class ConnectionPool: @unchecked Sendable {
                                  handle: { k, line, value throws(ExecError) in
                 let slot = starts[k] + line
                 responses[slot] = try Response(value, id: ids[k][line], request: requests[slot],
-                                               what: what(k, line), count: count)
+                                               what: what(k, line), count: count, outputCount: outputCount)
             })
         } catch {
             broken = error
@@ -169,5 +198,17 @@ final class ConnectionPool: @unchecked Sendable {
         for c in connections { c.requestExit() }
         let deadline = Clock.now + wait
         for c in connections { c.finish(grace: max(0, deadline - Clock.now)) }
+    }
+}
+
+extension ExecObjective: VectorObjective {
+    public var outputs: [ObjectiveBlock] { hello.outputs ?? [] }
+
+    public func outputValues(at offsets: [Perturbation]) throws(EvaluationError) -> [[Double]] {
+        try evaluating(offsets.map { Request(offset: $0) }).map { $0.outputs ?? [] }
+    }
+
+    public func pullbacks(_ cotangents: [[Double]]) throws(EvaluationError) -> [Pullback] {
+        try evaluating(cotangents.map { Request(cotangent: $0) }).map { Pullback(value: $0.outputs ?? [], gradient: $0.gradient ?? []) }
     }
 }

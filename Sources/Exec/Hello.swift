@@ -18,10 +18,18 @@ public struct Hello: Sendable, Equatable {
     public var dtype: String?
     public var precision: Precision
     public var examples: Int?
+    /// A vector-valued program's outputs (extension: `"outputs": [{"name", "shape"}, …]`);
+    /// nil for a scalar cost.
+    public var outputs: [ObjectiveBlock]?
 
-    public init(blocks: [ObjectiveBlock], x: [Double], dtype: String? = nil, precision: Precision = .float64, examples: Int? = nil) {
+    public init(blocks: [ObjectiveBlock], x: [Double], dtype: String? = nil, precision: Precision = .float64, examples: Int? = nil,
+                outputs: [ObjectiveBlock]? = nil) {
         self.blocks = blocks; self.x = x; self.dtype = dtype; self.precision = precision; self.examples = examples
+        self.outputs = outputs
     }
+
+    /// The total number of outputs of a vector-valued program (nil for a scalar cost).
+    public var outputCount: Int? { outputs.map { $0.reduce(0) { $0 + $1.count } } }
 
     /// Validates a parsed hello completely: the protocol name, the point (non-empty, finite),
     /// the blocks (names unique and non-empty, shapes of non-negative integers, sizes adding up
@@ -49,35 +57,54 @@ public struct Hello: Sendable, Equatable {
         } else {
             examples = nil
         }
+        if let list = json["outputs"], list != .null {
+            outputs = try Self.namedShapes(list, member: "outputs", count: nil)
+        } else {
+            outputs = nil
+        }
     }
 
     static func blocks(_ parameters: JSONValue?, count: Int) throws(ExecError) -> [ObjectiveBlock] {
         guard let parameters, parameters != .null else {
             return [ObjectiveBlock(name: "x", shape: [count], offset: 0)]
         }
+        return try namedShapes(parameters, member: "parameters", count: count)
+    }
+
+    /// `[{"name", "shape"}, …]` as consecutive blocks: names unique and non-empty, shapes of
+    /// non-negative integers, sizes adding up to `count` when given.
+    static func namedShapes(_ parameters: JSONValue, member: String, count: Int?) throws(ExecError) -> [ObjectiveBlock] {
+        let singular = member == "outputs" ? "output" : "parameter"
         guard let list = parameters.array, !list.isEmpty else {
-            throw .badHello("\"parameters\" must be a non-empty array of {\"name\", \"shape\"}, got \(parameters.summary)")
+            throw .badHello("\"\(member)\" must be a non-empty array of {\"name\", \"shape\"}, got \(parameters.summary)")
         }
         var items = [(name: String, shape: [Int])]()
         var seen = Set<String>()
         for (k, item) in list.enumerated() {
             guard let name = item["name"]?.string, !name.isEmpty else {
-                throw .badHello("parameter \(k) has no \"name\" string: \(item.summary)")
+                throw .badHello("\(singular) \(k) has no \"name\" string: \(item.summary)")
             }
-            guard seen.insert(name).inserted else { throw .badHello("two parameters are named \"\(name)\"") }
+            guard seen.insert(name).inserted else { throw .badHello("two \(member) are named \"\(name)\"") }
             guard let dims = item["shape"]?.array else {
-                throw .badHello("parameter \"\(name)\" has no \"shape\" array: \(item.summary)")
+                throw .badHello("\(singular) \"\(name)\" has no \"shape\" array: \(item.summary)")
             }
             var shape = [Int]()
+            var size = 1
             for d in dims {
                 guard let n = d.integer, n >= 0 else {
-                    throw .badHello("parameter \"\(name)\" has shape \(item["shape"]!.summary): dimensions must be non-negative integers")
+                    throw .badHello("\(singular) \"\(name)\" has shape \(item["shape"]!.summary): dimensions must be non-negative integers")
                 }
+                let (product, overflow) = size.multipliedReportingOverflow(by: n)
+                guard !overflow, product <= 1 << 40 else {
+                    throw .badHello("\(singular) \"\(name)\" has shape \(item["shape"]!.summary): more than 2^40 entries")
+                }
+                size = product
                 shape.append(n)
             }
             items.append((name, shape))
         }
         let total = items.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        guard let count else { return ObjectiveBlock.consecutive(items) }
         guard total == count else {
             let listed = items.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")
             throw .badHello("the parameters (\(listed)) hold \(total) values but \"x\" has \(count)")
@@ -110,6 +137,9 @@ public struct Hello: Sendable, Equatable {
             return "parameters \(blocks.map { "\($0.name) \($0.shape)" }) instead of \(other.blocks.map { "\($0.name) \($0.shape)" })"
         }
         if precision != other.precision { return "dtype \(dtype ?? "float64") instead of \(other.dtype ?? "float64")" }
+        if outputs != other.outputs {
+            return "outputs \((outputs ?? []).map { "\($0.name) \($0.shape)" }) instead of \((other.outputs ?? []).map { "\($0.name) \($0.shape)" })"
+        }
         if examples != other.examples { return "examples \(examples.map(String.init) ?? "none") instead of \(other.examples.map(String.init) ?? "none")" }
         return nil
     }

@@ -8,12 +8,19 @@ import GradCheck
 ///     {"id":9,"op":"evaluate","offset":{"indices":[17,40],"values":[1e-06,-2e-06]}}
 ///
 /// Offsets are always sparse, so a check of N parameters sends O(N) numbers in all.
+///
+/// To a vector-valued program (a hello with `outputs`), a pullback request carries the
+/// cotangent and is answered with the outputs and cᵀ·J:
+///
+///     {"id":10,"op":"evaluate","cotangent":[1,0,-2.5]}
 public struct Request: Sendable, Hashable {
     public var offset: Perturbation
     public var gradient: Bool
+    /// A vector-valued program's cotangent c: the answer's "gradient" is cᵀ·J.
+    public var cotangent: [Double]?
 
-    public init(offset: Perturbation = Perturbation(), gradient: Bool = false) {
-        self.offset = offset; self.gradient = gradient
+    public init(offset: Perturbation = Perturbation(), gradient: Bool = false, cotangent: [Double]? = nil) {
+        self.offset = offset; self.gradient = gradient; self.cotangent = cotangent
     }
 
     /// Appends the request's line (with its newline) to `out`. Numbers are written in Swift's
@@ -23,6 +30,15 @@ public struct Request: Sendable, Hashable {
         out.append(contentsOf: String(id).utf8)
         out.append(contentsOf: #","op":"evaluate""#.utf8)
         if gradient { out.append(contentsOf: #","gradient":true"#.utf8) }
+        if let cotangent {
+            out.append(contentsOf: #","cotangent":["#.utf8)
+            for (k, c) in cotangent.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                precondition(c.isFinite, "Request: non-finite cotangent entry \(c)")
+                out.append(contentsOf: c.description.utf8)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         if !offset.indices.isEmpty {
             out.append(contentsOf: #","offset":{"indices":["#.utf8)
             for (k, i) in offset.indices.enumerated() {
@@ -43,7 +59,7 @@ public struct Request: Sendable, Hashable {
     /// What the request asks for, in words, for error messages: "value and gradient at x",
     /// "value at x + offset on Theta1[2, 0]".
     public func summary(blocks: [ObjectiveBlock]) -> String {
-        let what = gradient ? "value and gradient" : "value"
+        let what = cotangent != nil ? "outputs and vector-Jacobian product" : gradient ? "value and gradient" : "value"
         switch offset.indices.count {
         case 0: return "\(what) at x"
         case 1:
@@ -64,13 +80,21 @@ public struct Request: Sendable, Hashable {
 public struct Response: Sendable, Equatable {
     public var value: Double
     public var gradient: [Double]?
+    /// A vector-valued program's outputs (its "value" array); `value` is then NaN.
+    public var outputs: [Double]?
 
-    public init(value: Double, gradient: [Double]? = nil) { self.value = value; self.gradient = gradient }
+    public init(value: Double, gradient: [Double]? = nil, outputs: [Double]? = nil) {
+        self.value = value; self.gradient = gradient; self.outputs = outputs
+    }
 
     /// Validates an answer to request `id`: the id, the value (a number; `null` or a
     /// non-finite token is NaN, which the checker reports), and the gradient's presence and
     /// length when one was asked for.
-    public init(_ json: JSONValue, id: Int, request: Request, what: String, count: Int) throws(ExecError) {
+    ///
+    /// For a vector-valued program (`outputCount` given), "value" must be an array of that many
+    /// numbers, and a pullback's "gradient" an array of numbers of any length (the checker
+    /// reports a wrong length as a finding, `vjp-wrong-shape`).
+    public init(_ json: JSONValue, id: Int, request: Request, what: String, count: Int, outputCount: Int? = nil) throws(ExecError) {
         guard case .object = json else {
             throw .badResponse(request: id, what: what, problem: "the answer is \(json.summary), not a JSON object")
         }
@@ -84,6 +108,23 @@ public struct Response: Sendable, Equatable {
         guard let valueJSON = json["value"] else {
             throw .badResponse(request: id, what: what, problem: "the answer has neither \"value\" nor \"error\": \(json.summary)")
         }
+        if let outputCount {
+            guard let outputs = valueJSON.numbers else {
+                throw .badResponse(request: id, what: what, problem: "\"value\" is \(valueJSON.summary), not an array of numbers (the hello announced outputs)")
+            }
+            guard outputs.count == outputCount else {
+                throw .badResponse(request: id, what: what, problem: "\"value\" has \(outputs.count) entr\(outputs.count == 1 ? "y" : "ies"), expected \(outputCount) (the outputs the hello announced)")
+            }
+            self.value = .nan
+            self.outputs = outputs
+            guard request.cotangent != nil else { gradient = nil; return }
+            guard let g = json["gradient"], g != .null, let numbers = g.numbers else {
+                throw .badResponse(request: id, what: what, problem: "the answer has no \"gradient\" array (the vector-Jacobian product)")
+            }
+            gradient = numbers
+            return
+        }
+        outputs = nil
         guard let value = valueJSON.number else {
             throw .badResponse(request: id, what: what, problem: "\"value\" is \(valueJSON.summary), not a number")
         }

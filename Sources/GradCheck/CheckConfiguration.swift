@@ -24,6 +24,10 @@ public struct CheckConfiguration: Sendable {
         case auto
         /// A fixed nominal step for every coordinate (the Richardson pair is h and h/2).
         case fixed(Double)
+        /// h·max(1, |xᵢ|) for coordinate i: the automatic rule with its relative step fixed in
+        /// advance (a vector-valued check sets it once, so that every projection of the outputs
+        /// reuses the same evaluations).
+        case relative(Double)
     }
 
     public var mode: Mode = .full
@@ -40,6 +44,12 @@ public struct CheckConfiguration: Sendable {
     public var progress: (@Sendable (Int, Int) -> Void)?
     /// Run the diagnosis on failing blocks.
     public var diagnose: Bool = true
+    /// A time budget in seconds for the whole check: after the first evaluations are timed, a
+    /// full check that would not fit becomes the largest stratified sample that does
+    /// (``BudgetDecision``).
+    public var budget: Double?
+    /// Called once with the measured cost estimate, before the bulk of the evaluations.
+    public var planned: (@Sendable (CheckPlan) -> Void)?
 
     public init(mode: Mode = .full, step: Step = .auto, seed: UInt64 = 0) {
         self.mode = mode; self.step = step; self.seed = seed

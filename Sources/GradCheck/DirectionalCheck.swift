@@ -58,6 +58,9 @@ extension CheckRun {
         case .fixed(let fixed):
             guard fixed.isFinite, fixed > 0 else { throw .invalidStep("the step must be a positive finite number, got \(fixed)") }
             h = fixed
+        case .relative(let relative):
+            guard relative.isFinite, relative > 0 else { throw .invalidStep("the step must be a positive finite number, got \(relative)") }
+            h = relative * max(1, scale)
         case .auto: h = automaticStep(noise: sigma, value: report.value, precision: p, scale: scale)
         }
         let samples = try values([.along(v, scale: h), .along(v, scale: -h), .along(v, scale: h / 2), .along(v, scale: -h / 2)])

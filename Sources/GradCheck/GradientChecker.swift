@@ -62,6 +62,7 @@ struct CheckRun<Objective: GradientObjective> {
     }
 
     mutating func execute() throws(EvaluationError) {
+        let started = Date()
         let n = objective.point.count
         let covered = objective.blocks.reduce(0) { $0 + $1.count }
         guard covered == n else {
@@ -89,6 +90,7 @@ struct CheckRun<Objective: GradientObjective> {
         nondeterministic = spread > 1e-4 * scale
         repeatSpread = spread
 
+        let timed = (start: Date(), evaluations: evaluations)
         let noise = directional
             ? NoiseLevel(sigma: max(objective.precision.unitRoundoff * abs(f0), spread, Double.leastNormalMagnitude),
                          source: "u·|f| and, per direction, the Δ⁴ of its five-point stencil", evaluations: 0)
@@ -98,7 +100,13 @@ struct CheckRun<Objective: GradientObjective> {
         report.noise = noise.sigma
         report.noiseSource = noise.source
 
-        switch configuration.mode {
+        var mode = configuration.mode
+        if case .directional(let k) = mode {
+            plan(entries: 4 * max(1, k), started: started, timed: timed, mode: &mode)
+        } else {
+            plan(entries: n, started: started, timed: timed, mode: &mode)
+        }
+        switch mode {
         case .full:
             try checkCoordinates(Array(0..<n))
         case .sample(let perBlock):
@@ -145,6 +153,9 @@ struct CheckRun<Objective: GradientObjective> {
         case .fixed(let h):
             guard h.isFinite, h > 0 else { throw .invalidStep("the step must be a positive finite number, got \(h)") }
             return h
+        case .relative(let h):
+            guard h.isFinite, h > 0 else { throw .invalidStep("the step must be a positive finite number, got \(h)") }
+            return h * max(1, abs(x))
         case .auto:
             return automaticStep(noise: sigma, value: report.value, precision: objective.precision, scale: abs(x))
         }
@@ -282,7 +293,8 @@ struct CheckRun<Objective: GradientObjective> {
             blocks.append(BlockResult(name: b.name, shape: b.shape, verdict: entries.isEmpty && report.directions.isEmpty ? .pass : verdict,
                                       maxError: entries.map(\.error).max() ?? 0, failing: failing,
                                       checked: entries.count, inconclusive: inconclusive,
-                                      kinks: entries.filter { $0.verdict == .kink }.count, diagnosis: []))
+                                      kinks: entries.filter { $0.verdict == .kink }.count, diagnosis: [],
+                                      detectableRelativeError: detectableRelativeError(entries)))
         }
         report.blocks = blocks
         let checked = report.entries

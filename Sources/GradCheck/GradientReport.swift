@@ -45,6 +45,12 @@ public struct BlockResult: Sendable, Hashable {
     /// Entries reported as `kink` (they never make a block fail).
     public var kinks: Int
     public var diagnosis: [Finding]
+    /// For a vector-valued check, the (output, input) pair this block is: ∂output/∂input.
+    public var output: String? = nil
+    public var input: String? = nil
+    /// The smallest relative error of the whole block (a = (1 + ε)·n) that its checked entries'
+    /// bounds would have detected: min over entries of bound / |n|; nil when nothing was measured.
+    public var detectableRelativeError: Double? = nil
 }
 
 /// The anchors' own figures on the same numbers, for familiarity.
@@ -105,6 +111,16 @@ public struct GradientReport: Sendable {
     public var directions: [DirectionResult]
     /// A one-line reason when the verdict is `error`.
     public var errorMessage: String?
+    /// `gradient` for a scalar objective, `jacobian` for a vector-valued one.
+    public var kind: String = "gradient"
+    /// A vector-valued check's output blocks.
+    public var outputs: [ObjectiveBlock]? = nil
+    /// A vector-valued check's method: `full` (every row of the Jacobian) or `projections`.
+    public var jacobian: String? = nil
+    /// What `--budget` decided, when a budget was given.
+    public var budget: BudgetDecision? = nil
+    /// The time and evaluations the check expected before its bulk (see ``CheckPlan``).
+    public var plan: CheckPlan? = nil
 
     /// Whether the check passed.
     public var passed: Bool { verdict == .pass }

@@ -11,7 +11,12 @@ import Foundation
 /// An entry's `index` is its row-major position in its block. Non-finite numbers are `null`.
 /// Extensions beyond the contract: `mode`, `precision`, `noise`, `noiseSource`, `safetyFactor`,
 /// `seed`, per-block `checked`/`inconclusive`/`kinks`, per-entry `truncation`/`noiseError`,
-/// `directions`, `error`.
+/// `directions`, `error`; `kind` (`gradient` or `jacobian`), per-block
+/// `detectableRelativeError` (null when nothing was measured), `plan` (`entries`,
+/// `fullEntries`, `evaluationsPerEntry`, `secondsPerEvaluation`, `estimatedSeconds`,
+/// `fullSeconds`), `budget` (`seconds`, `perBlock` or null, `entries`, `fullEntries`,
+/// `estimatedSeconds`, `missProbability` per block); for vector-valued checks `outputs`
+/// ([{`name`, `shape`}]), `jacobian` (`full` or `projections`) and per-block `output`/`input`.
 public enum JSONReport {
     public static func object(_ r: GradientReport) -> [String: Any] {
         func num(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
@@ -22,9 +27,14 @@ public enum JSONReport {
             "verdict": r.verdict.rawValue,
             "value": num(r.value),
             "blocks": r.blocks.map { b -> [String: Any] in
-                ["name": b.name, "shape": b.shape, "verdict": b.verdict.rawValue, "maxError": num(b.maxError),
-                 "failing": b.failing, "checked": b.checked, "inconclusive": b.inconclusive, "kinks": b.kinks,
-                 "diagnosis": findings(b.diagnosis)]
+                var o: [String: Any] = [
+                    "name": b.name, "shape": b.shape, "verdict": b.verdict.rawValue, "maxError": num(b.maxError),
+                    "failing": b.failing, "checked": b.checked, "inconclusive": b.inconclusive, "kinks": b.kinks,
+                    "diagnosis": findings(b.diagnosis),
+                    "detectableRelativeError": b.detectableRelativeError.map(num) ?? NSNull()]
+                if let output = b.output { o["output"] = output }
+                if let input = b.input { o["input"] = input }
+                return o
             },
             "entries": r.entries.map { e -> [String: Any] in
                 ["block": e.block, "index": e.index, "analytic": num(e.analytic), "numeric": num(e.numeric),
@@ -50,6 +60,19 @@ public enum JSONReport {
             }
         }
         if let e = r.errorMessage { o["error"] = e }
+        o["kind"] = r.kind
+        if let outputs = r.outputs { o["outputs"] = outputs.map { ["name": $0.name, "shape": $0.shape] as [String: Any] } }
+        if let jacobian = r.jacobian { o["jacobian"] = jacobian }
+        if let p = r.plan {
+            o["plan"] = ["entries": p.entries, "fullEntries": p.fullEntries, "evaluationsPerEntry": p.evaluationsPerEntry,
+                         "secondsPerEvaluation": num(p.secondsPerEvaluation), "estimatedSeconds": num(p.estimatedSeconds),
+                         "fullSeconds": num(p.fullSeconds)] as [String: Any]
+        }
+        if let b = r.budget {
+            o["budget"] = ["seconds": b.seconds, "perBlock": b.perBlock.map { $0 as Any } ?? NSNull(), "entries": b.entries,
+                           "fullEntries": b.fullEntries, "estimatedSeconds": num(b.estimatedSeconds),
+                           "missProbability": b.missProbability] as [String: Any]
+        }
         return o
     }
 

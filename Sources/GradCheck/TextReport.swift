@@ -33,7 +33,18 @@ public struct TextReport: Sendable {
             out.append(paint("error: \(message)", "error"))
             return out.joined(separator: "\n") + "\n"
         }
-        out.append("f(x) = \(shortNumber(report.value)); noise σ = \(shortNumber(report.noise)) [\(report.noiseSource)]; bound = \(shortNumber(report.safetyFactor))·(truncation + 2·noise) + rounding floor")
+        if report.kind == "jacobian" {
+            let outputs = (report.outputs ?? []).map { "\($0.name) \($0.shape)" }.joined(separator: ", ")
+            let how = report.jacobian == "projections"
+                ? "random cotangent projections, each restricted to one output block"
+                : "every row of the Jacobian (one vector-Jacobian product per output entry)"
+            out.append("Jacobian check of the vector-Jacobian product: outputs \(outputs); \(how); blocks are ∂output/∂input")
+        }
+        if let b = report.budget {
+            let sample = b.perBlock.map { "a stratified sample of \($0) per block" } ?? "every entry"
+            out.append("budget \(shortNumber(b.seconds)) s: \(sample), \(b.entries) of \(b.fullEntries) entries, estimated \(shortNumber(b.estimatedSeconds)) s")
+        }
+        out.append("\(report.kind == "jacobian" ? "‖F(x)‖" : "f(x)") = \(shortNumber(report.value)); noise σ = \(shortNumber(report.noise)) [\(report.noiseSource)]; bound = \(shortNumber(report.safetyFactor))·(truncation + 2·noise) + rounding floor")
         out.append("")
         let nameWidth = max(5, report.blocks.map(\.name.count).max() ?? 5)
         for (bi, block) in report.blocks.enumerated() {
@@ -76,6 +87,15 @@ public struct TextReport: Sendable {
         case .error: break
         }
         out.append(summary)
+        if let b = report.budget {
+            let power = report.blocks.compactMap(\.detectableRelativeError).max()
+            var line = "power: "
+            line += power.map { "a uniform relative mistake larger than \(shortNumber($0)) in any block would have shown" } ?? "no entry measured"
+            if let worst = b.missProbability.max(by: { $0.value < $1.value }), worst.value > 0 {
+                line += "; a mistake confined to one entry of \(worst.key) goes unseen with probability \(shortNumber(worst.value))"
+            }
+            out.append(line)
+        }
         let a = report.anchors
         out.append("anchors on the same numbers: Ng ‖n−a‖/‖n+a‖ = \(shortNumber(a.ngRelativeDifference)) (ex4 wants < 1e-9), cs231n max relative error = \(shortNumber(a.cs231nMaxRelativeError)) (wants < 1e-7), PyTorch allclose(rtol 1e-3, atol 1e-5): \(a.pytorchAllclose ? "yes" : "no")")
         return out.joined(separator: "\n") + "\n"

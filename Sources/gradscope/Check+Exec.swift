@@ -14,7 +14,15 @@ extension Check {
         }
         InterruptCleanup.install(message: "gradscope: interrupted; stopped the --exec program")
         let precision: Precision? = o.dtype.map { $0 == .float32 ? .float32 : .float64 }
-        return ExecCheck(command: command, jobs: execOptions.jobCount, timeout: execOptions.timeoutSeconds, precision: precision)
-            .run(configuration)
+        var exec: ExecCheck
+        if let descriptors = try execOptions.descriptors() {
+            exec = ExecCheck(descriptors: descriptors, label: execOptions.execLabel, timeout: execOptions.timeoutSeconds,
+                             precision: precision)
+        } else {
+            exec = ExecCheck(command: command, jobs: execOptions.jobCount, timeout: execOptions.timeoutSeconds, precision: precision)
+            exec.label = execOptions.execLabel
+        }
+        if let k = execOptions.projections { exec.jacobian.projections = k }
+        return exec.run(configuration)
     }
 }

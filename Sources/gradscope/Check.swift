@@ -56,10 +56,19 @@ struct Check: ParsableCommand {
     @Option(help: "Rows per block in the text table.")
     var rows: Int = 8
 
+    @Option(help: ArgumentHelp("Also write the plain text report (no colour) to this file.", valueName: "file"))
+    var text: String?
+
+    @Option(help: ArgumentHelp("Time budget for the whole check: the first evaluations are timed, then every entry is checked if that fits, else the largest stratified sample that does.", valueName: "seconds"))
+    var budget: Double?
+
     func validate() throws {
         guard samples > 0 else { throw ValidationError("--samples must be positive, got \(samples)") }
         guard directions > 0 else { throw ValidationError("--directions must be positive, got \(directions)") }
         _ = try stepChoice()
+        if let budget, !(budget.isFinite && budget > 0) {
+            throw ValidationError("--budget must be a positive number of seconds, got \(budget)")
+        }
     }
 
     /// 'auto' or a number. A malformed, zero or negative step is a usage error (64); a non-finite
@@ -84,6 +93,16 @@ struct Check: ParsableCommand {
                                                step: try stepChoice(), seed: modelOptions.seed)
         let progress = ProgressBar(label: "checking")
         configuration.progress = { done, total in progress.update(done, of: total) }
+        configuration.budget = budget
+        let external = execOptions.exec != nil || execOptions.execFDs != nil
+        let full = mode == .full && budget == nil
+        configuration.planned = { plan in
+            guard external || plan.estimatedSeconds > 10 else { return }
+            FileHandle.standardError.write(Data((CostEstimate(plan: plan).line + "\n").utf8))
+            if full && plan.fullSeconds > 60 {
+                FileHandle.standardError.write(Data("gradscope: a full check takes more than a minute here; --mode sample or --budget SECONDS checks a stratified sample and reports the power it buys\n".utf8))
+            }
+        }
         let (title, report) = try runCheck(configuration)
         progress.finish()
         try emit(report, title: title)
@@ -94,7 +113,7 @@ struct Check: ParsableCommand {
     }
 
     func runCheck(_ configuration: CheckConfiguration) throws -> (String, GradientReport) {
-        if let command = execOptions.exec { return try runExecCheck(command, configuration) }
+        if let command = execOptions.exec ?? execOptions.execFDs { return try runExecCheck(command, configuration) }
         if let bug {
             let objective = try bug.objective()
             return ("--bug \(bug.rawValue): \(bug.summary)", checkSeparatingRegularization(objective, configuration: configuration))
@@ -119,6 +138,14 @@ struct Check: ParsableCommand {
             print(TextReport(title: title, rowsPerBlock: rows, color: Terminal.isColorTTY).render(report), terminator: "")
         case .json:
             print(JSONReport.render(report))
+        }
+        if let path = text {
+            do {
+                try TextReport(title: title, rowsPerBlock: rows, color: false).render(report)
+                    .write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                throw CLIError.output("cannot write the text report to \(path): \(error.localizedDescription)")
+            }
         }
         if let path = self.report {
             do {
