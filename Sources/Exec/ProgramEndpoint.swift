@@ -23,6 +23,8 @@ protocol ProgramEndpoint: AnyObject {
     var status: ProgramExit? { get }
     /// Whether the checker started (and so can kill and collect) the program.
     var ownsProcess: Bool { get }
+    /// The program's process id (its process group's id) when the checker owns it; 0 for a peer.
+    var pid: pid_t { get }
     /// A name for messages: "`python3 cost.py`" or "the program on descriptors 3:4".
     var label: String { get }
     func closeStdin()
@@ -47,6 +49,7 @@ final class InheritedPipes: ProgramEndpoint {
     var stderr: Int32 { -1 }
     private(set) var status: ProgramExit?
     var ownsProcess: Bool { false }
+    var pid: pid_t { 0 }
     let label: String
 
     /// Takes over `read` and `write` (made non-blocking and close-on-exec).

@@ -54,8 +54,8 @@ struct ExecOptions: ParsableArguments {
             guard parts.count == 2, let r = Int32(parts[0]), let w = Int32(parts[1]), r >= 0, w >= 0 else {
                 throw ValidationError("--exec-fds takes R:W pairs of descriptor numbers separated by commas, e.g. 3:4,5:6; got '\(execFDs)'")
             }
-            guard seen.insert(r).inserted, seen.insert(w).inserted else {
-                throw ValidationError("--exec-fds names descriptor \(seen.contains(r) && r != w ? w : r) twice in '\(execFDs)'")
+            for fd in [r, w] where !seen.insert(fd).inserted {
+                throw ValidationError("--exec-fds names descriptor \(fd) twice in '\(execFDs)'")
             }
             pairs.append((r, w))
         }

@@ -42,6 +42,14 @@ struct CommandLineTests {
             (["--exec", "python3 Examples/exec/ex4_nncost.py", "--timeout=0"], 64, "--timeout must be a positive number of seconds"),
             (["--exec", "python3 Examples/exec/ex4_nncost.py", "--bug", "output-delta-sign"], 64, "--exec and --bug cannot be combined"),
             (["--jobs", "2"], 64, "--jobs and --timeout apply to --exec only"),
+            (["--exec", "python3 Examples/exec/softmax_vjp.py diag", "--jobs", "1"], 1, "diagonal-only: The analytic Jacobian ∂s/∂z is diagonal"),
+            (["--exec", "python3 Examples/exec/softmax_vjp.py", "--projections", "0"], 64, "--projections must be between 1 and 10000"),
+            (["--exec-fds", "3"], 64, "--exec-fds takes R:W pairs"),
+            (["--exec-fds", "3:4,4:5"], 64, "--exec-fds names descriptor 4 twice"),
+            (["--exec-fds", "3:4", "--jobs", "2"], 64, "--jobs does not apply to --exec-fds"),
+            (["--exec-fds", "7:8"], 3, "descriptor 7 (to read answers from) is not open in this process"),
+            (["--budget", "nan"], 64, "--budget must be a positive number of seconds"),
+            (["--projections", "2"], 64, "--exec-label and --projections apply to --exec and --exec-fds only"),
           ])
     func exitStatuses(_ arguments: [String], _ status: Int32, _ text: String) throws {
         let (ended, out, err) = try gradscope(["check"] + arguments.map {
