@@ -44,7 +44,8 @@ let package = Package(
         .target(name: "GradCheck", dependencies: ["NeuralNet", "TensorCore", "Plotting"]),
         .target(name: "Training", dependencies: ["NeuralNet", "TensorCore"]),
         // Any program's gradient over the gradscope/1 line protocol (child processes, pipes, JSON lines).
-        .target(name: "Exec", dependencies: ["GradCheck"]),
+        .target(name: "CProcessSpawn"),
+        .target(name: "Exec", dependencies: ["GradCheck", "CProcessSpawn"]),
         // zlib from the system (zlib.h in /usr/include on Debian/Ubuntu, in the SDK on macOS).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(

@@ -1,3 +1,4 @@
+import CProcessSpawn
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -17,6 +18,9 @@ import Darwin
 /// - The parent's pipe ends are close-on-exec (no sibling inherits another's stdin, so closing
 ///   it is an end of input) and non-blocking (read and write after `poll`).
 /// - ``reap()`` always kills the group and collects the exit status: no zombies.
+/// - On Linux the program is killed when the thread that started it dies (`PR_SET_PDEATHSIG`),
+///   so a checker killed with SIGKILL leaves no program behind; start objectives from a
+///   long-lived thread.
 final class ChildProcess {
     let pid: pid_t
     /// The parent's ends: write to the child's stdin, read its stdout and stderr (-1 once closed).
@@ -68,38 +72,14 @@ final class ChildProcess {
         return (moved[0], moved[1])
     }
 
+    /// Starts `/bin/sh -c command` through ``gradscope_spawn`` (fork, `PR_SET_PDEATHSIG` on
+    /// Linux, exec): the program is killed with the checker, SIGKILL included.
     static func spawn(_ pid: inout pid_t, command: String, stdin: Int32, stdout: Int32, stderr: Int32,
                       environment: [String: String]) -> Int32 {
-        #if canImport(Glibc)
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
-        #else
-        var actions: posix_spawn_file_actions_t?
-        var attributes: posix_spawnattr_t?
-        #endif
-        posix_spawn_file_actions_init(&actions)
-        posix_spawnattr_init(&attributes)
-        defer {
-            posix_spawn_file_actions_destroy(&actions)
-            posix_spawnattr_destroy(&attributes)
-        }
-        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
         let arguments: [UnsafeMutablePointer<CChar>?] = [String](["sh", "-c", command]).map { strdup($0) }
         let variables: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") }
         defer { for p in arguments + variables { free(p) } }
-        return posix_spawn(&pid, "/bin/sh", &actions, &attributes, arguments + [nil], variables + [nil])
+        return gradscope_spawn(&pid, "/bin/sh", arguments + [nil], variables + [nil], stdin, stdout, stderr, 1)
     }
 
     /// Closes the child's stdin: an end of input, which a `gradscope/1` program answers by exiting.

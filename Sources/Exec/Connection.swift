@@ -20,9 +20,28 @@ final class Connection {
     private var input = [UInt8]()
     private var consumed = 0
     private(set) var stdoutEnded = false
+    /// The leader exited while stdout stayed open (a grandchild holds it): what it wrote
+    /// before it ended has been read once more; if an answer is still missing, it crashed.
+    var drainedAfterExit = false
     private(set) var stderrTail = OutputTail()
     /// Reused for every read of stdout and stderr.
     private var chunk = [UInt8](repeating: 0, count: 65536)
+    /// The longest line accepted: ``helloLineLimit`` until the hello, then set from the
+    /// number of values an answer carries (``answerLineLimit(numbers:)``). Reading stops there,
+    /// so a program that never writes a newline cannot make the checker buffer without bound.
+    var lineLimit = Connection.helloLineLimit
+
+    /// A hello may carry a point of about ten million parameters.
+    static let helloLineLimit = 256 << 20
+    static let answerLineFloor = 1 << 20
+    static let answerBytesPerNumber = 48
+
+    /// The limit for an answer that carries `numbers` values (a gradient, outputs): 1 MiB plus
+    /// 48 bytes per value (a number written in full takes at most 24).
+    static func answerLineLimit(numbers: Int) -> Int {
+        let (bytes, overflow) = numbers.multipliedReportingOverflow(by: answerBytesPerNumber)
+        return overflow ? Int.max / 2 : answerLineFloor + bytes
+    }
 
     init(command: String, environment: [String: String], job: Int) throws(ExecError) {
         process = try ChildProcess(command: command, environment: environment)
@@ -52,6 +71,7 @@ final class Connection {
                 return UnsafeRawPointer(hit) - UnsafeRawPointer(buffer.baseAddress!)
             }
             guard let newline = found else {
+                if input.count - consumed > lineLimit { throw .lineTooLong(limit: lineLimit, awaited: awaited()) }
                 compact()
                 return nil
             }
@@ -113,7 +133,7 @@ final class Connection {
             let n = chunk.withUnsafeMutableBytes { read(process.stdout, $0.baseAddress!, $0.count) }
             if n > 0 {
                 input.append(contentsOf: chunk[0..<n])
-                if n < chunk.count { return }
+                if n < chunk.count || input.count - consumed > lineLimit { return }
             } else if n == 0 {
                 stdoutEnded = true
                 process.closeOutput(process.stdout)

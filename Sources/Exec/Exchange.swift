@@ -12,7 +12,13 @@ import Darwin
 ///
 /// Timeout: each line must arrive within `timeout` seconds of the previous line from the same
 /// copy (or of the start), so a slow batch is fine as long as the program keeps answering.
+///
+/// A program whose leader process exits while a grandchild still holds its stdout is reported
+/// as ended (with its exit status) within ``leaderCheckInterval``, not after the timeout.
 enum Exchange {
+    /// How often a copy that is awaited is checked for an exited leader.
+    static let leaderCheckInterval = 0.1
+
     /// Collects `expected[k]` lines from `connections[k]` (after sending what is queued),
     /// handing each to `handle(k, line number, value)` in order.
     ///
@@ -28,6 +34,7 @@ enum Exchange {
         var deadlines = [Double](repeating: now + timeout, count: connections.count)
         var fds = [pollfd]()
         var active = [Int]()
+        var lastLeaderCheck = now
         for c in connections { try c.writePending() }   // most requests fit the pipe at once
         while true {
             active.removeAll(keepingCapacity: true)
@@ -42,12 +49,27 @@ enum Exchange {
             }
             if active.isEmpty { return }
             var nearest = Double.infinity
+            var drained = false
+            let checkLeaders = now - lastLeaderCheck >= leaderCheckInterval
+            if checkLeaders { lastLeaderCheck = now }
             for k in active {
                 let c = connections[k]
                 if c.stdoutEnded { throw c.endedError(awaited: awaited(k, received[k])) }
+                if checkLeaders && c.process.leaderHasExited() {
+                    if c.drainedAfterExit { throw c.endedError(awaited: awaited(k, received[k])) }
+                    c.drainedAfterExit = true
+                    try c.readStdout()
+                    drained = true
+                }
                 if now >= deadlines[k] { throw c.timeoutError(seconds: timeout, awaited: awaited(k, received[k])) }
                 nearest = min(nearest, deadlines[k])
             }
+            if drained {
+                // Take what the exited leader wrote before the next check.
+                lastLeaderCheck = now - leaderCheckInterval
+                continue
+            }
+            nearest = min(nearest, now + leaderCheckInterval)
             fds.removeAll(keepingCapacity: true)
             for k in active { fds += connections[k].pollDescriptors() }
             let milliseconds = Int32(min(max(0, (nearest - now) * 1000).rounded(.up), 3_600_000))

@@ -24,6 +24,8 @@ public enum ExecError: Error, Sendable, Equatable, CustomStringConvertible {
     case programError(request: Int, what: String, message: String)
     /// A pipe failed (read, write, poll).
     case io(String)
+    /// The program wrote more than `limit` bytes without a newline where a line was awaited.
+    case lineTooLong(limit: Int, awaited: Awaited)
 
     public var description: String {
         switch self {
@@ -47,6 +49,8 @@ public enum ExecError: Error, Sendable, Equatable, CustomStringConvertible {
             return "request \(request) (\(what)): the program answered with an error: \(message)"
         case .io(let message):
             return message
+        case let .lineTooLong(limit, awaited):
+            return "the program wrote more than \(limit) bytes without a newline instead of \(awaited.gerund); one protocol line may hold at most \(limit) bytes (a hello: \(Connection.helloLineLimit >> 20) MiB; an answer: \(Connection.answerLineFloor >> 20) MiB plus \(Connection.answerBytesPerNumber) bytes per number it must carry)"
         }
     }
 

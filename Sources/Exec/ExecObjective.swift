@@ -98,6 +98,8 @@ public struct ExecObjective: GradientObjective {
         pool.blocks = hello.blocks
         pool.count = hello.x.count
         pool.outputCount = hello.outputCount
+        let numbers = hello.x.count + (hello.outputCount ?? 0)
+        for c in connections { c.lineLimit = Connection.answerLineLimit(numbers: numbers) }
     }
 
     public func valueAndGradient() throws(EvaluationError) -> (value: Double, gradient: [Double]) {

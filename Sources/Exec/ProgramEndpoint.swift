@@ -29,6 +29,8 @@ protocol ProgramEndpoint: AnyObject {
     var label: String { get }
     func closeStdin()
     func closeOutput(_ fd: Int32)
+    /// Whether the program's leader process has exited (a peer: never known, false).
+    func leaderHasExited() -> Bool
     /// Waits up to `seconds` for the program to exit; true if it did (a peer: at once).
     func waitForExit(seconds: Double) -> Bool
     /// Stops the program if the checker owns it, collects it and closes every descriptor.
@@ -73,6 +75,8 @@ final class InheritedPipes: ProgramEndpoint {
     func closeStdin() { if stdin >= 0 { close(stdin); stdin = -1 } }
 
     func closeOutput(_ fd: Int32) { if fd == stdout, stdout >= 0 { close(stdout); stdout = -1 } }
+
+    func leaderHasExited() -> Bool { false }
 
     func waitForExit(seconds: Double) -> Bool { true }
 

@@ -44,6 +44,10 @@ public struct CheckConfiguration: Sendable {
     public var progress: (@Sendable (Int, Int) -> Void)?
     /// Run the diagnosis on failing blocks.
     public var diagnose: Bool = true
+    /// Measure most entries with one central difference and take a second step only for
+    /// those it does not clearly decide (see `CoordinateCheck.swift`); false measures every
+    /// entry at two steps.
+    public var economical: Bool = true
     /// A time budget in seconds for the whole check: after the first evaluations are timed, a
     /// full check that would not fit becomes the largest stratified sample that does
     /// (``BudgetDecision``).

@@ -59,8 +59,9 @@ public struct BudgetDecision: Sendable, Hashable {
 extension CheckRun {
     /// Expected evaluations per entry: four for the two central differences, plus the two of
     /// the re-measurement for the share of entries that need one (about one in six measured
-    /// over the built-in models and examples, counted as 0.3).
-    static var evaluationsPerEntry: Double { 4.3 }
+    /// over the built-in models and examples, counted as 0.3); economically, two for the one
+    /// central difference plus the pilots' and undecided entries' second steps (counted as 0.5).
+    var evaluationsPerEntry: Double { configuration.economical ? 2.5 : 4.3 }
 
     /// Measures the cost so far, applies a budget (switching a full check to the largest
     /// sample that fits), and hands the plan to the configuration's observer. The time per
@@ -73,7 +74,7 @@ extension CheckRun {
         let perEvaluation = batch > 0 ? Date().timeIntervalSince(timed.start) / Double(batch)
                                       : elapsed / Double(max(1, evaluations))
         let n = objective.point.count
-        let perEntry = Self.evaluationsPerEntry
+        let perEntry = evaluationsPerEntry
         if let budget = configuration.budget {
             let fit = Int(max(0, budget - elapsed) / max(perEvaluation * perEntry, 1e-12))
             let sizes = objective.blocks.map(\.count)

@@ -168,55 +168,6 @@ struct CheckRun<Objective: GradientObjective> {
                                  fPlus: fPlus, fMinus: fMinus)
     }
 
-    mutating func checkCoordinates(_ coordinates: [Int]) throws(EvaluationError) {
-        let scales = blockScales()
-        let u = objective.precision.unitRoundoff
-        var results = [EntryResult]()
-        results.reserveCapacity(coordinates.count)
-        var done = 0
-        for batchStart in stride(from: 0, to: coordinates.count, by: configuration.batchSize) {
-            let batch = Array(coordinates[batchStart..<min(batchStart + configuration.batchSize, coordinates.count)])
-            let steps = try batch.map { i throws(EvaluationError) in try nominalStep(i) }
-            var offsets = [Perturbation]()
-            offsets.reserveCapacity(4 * batch.count)
-            for (i, h) in zip(batch, steps) {
-                offsets += [.coordinate(i, h), .coordinate(i, -h), .coordinate(i, h / 2), .coordinate(i, -h / 2)]
-            }
-            let samples = try values(offsets)
-            var refine = [(slot: Int, i: Int, h: Double)]()
-            for (k, (i, h)) in zip(batch, steps).enumerated() {
-                let s = samples[(4 * k)..<(4 * k + 4)].map { $0 }
-                try requireFinite(s, coordinate: i)
-                let d1 = difference(i, h, s[0].value, s[1].value)
-                let d2 = difference(i, h / 2, s[2].value, s[3].value)
-                guard d1.plus > 0, d1.minus > 0, d2.plus > 0, d2.minus > 0 else {
-                    throw .invalidStep("step \(h) at entry \(i) is below the resolution of x = \(objective.point[i]) in \(objective.precision.rawValue)")
-                }
-                let estimate = RichardsonEstimate(coarse: d1, fine: d2, sigma: sigma)
-                let bi = blockOf(i)
-                let a = gradient[i]
-                let floor = 8 * u * (abs(a) + scales[bi])
-                let bound = estimate.bound(safety: configuration.safetyFactor, floor: floor)
-                var entry = EntryResult(block: objective.blocks[bi].name, blockIndex: bi, index: i - objective.blocks[bi].offset,
-                                        analytic: a, numeric: estimate.estimate, bound: bound,
-                                        verdict: .pass, step: estimate.step,
-                                        truncation: estimate.truncation, noise: estimate.noise)
-                entry.verdict = classify(entry, scale: scales[bi])
-                let crossedCoarse = s.contains { $0.structure != nil && $0.structure != 0 }
-                if entry.verdict != .pass || crossedCoarse {
-                    refine.append((results.count, i, h))
-                }
-                results.append(entry)
-            }
-            if !refine.isEmpty {
-                try refineEntries(refine, coarseSamples: samples, batch: batch, results: &results, scales: scales)
-            }
-            done += batch.count
-            configuration.progress?(done, coordinates.count)
-        }
-        report.entries = results
-    }
-
     func requireFinite(_ samples: [Sample], coordinate i: Int) throws(EvaluationError) {
         if samples.contains(where: { !$0.value.isFinite }) {
             let b = objective.blocks[blockOf(i)]
@@ -229,57 +180,6 @@ struct CheckRun<Objective: GradientObjective> {
         if e.error > e.bound { return .fail }
         let magnitude = max(abs(e.analytic), abs(e.numeric), scale)
         return e.bound <= configuration.resolution * magnitude ? .pass : .inconclusive
-    }
-
-    /// Second look at entries that did not pass: central differences at h/4, one-sided
-    /// differences for the kink test, and the structure flags.
-    mutating func refineEntries(_ items: [(slot: Int, i: Int, h: Double)], coarseSamples: [Sample], batch: [Int],
-                                results: inout [EntryResult], scales: [Double]) throws(EvaluationError) {
-        var offsets = [Perturbation]()
-        for item in items { offsets += [.coordinate(item.i, item.h / 4), .coordinate(item.i, -item.h / 4)] }
-        let fine = try values(offsets)
-        let u = objective.precision.unitRoundoff
-        for (k, item) in items.enumerated() {
-            let position = batch.firstIndex(of: item.i)!
-            let s = coarseSamples[(4 * position)..<(4 * position + 4)].map { $0 }
-            let f3 = [fine[2 * k], fine[2 * k + 1]]
-            try requireFinite(f3, coordinate: item.i)
-            let d2 = difference(item.i, item.h / 2, s[2].value, s[3].value)
-            let d3 = difference(item.i, item.h / 4, f3[0].value, f3[1].value)
-            let crossed = { (samples: [Sample]) in samples.contains { ($0.structure ?? 0) != 0 } }
-            let crossedFine = crossed(Array(s[2...3])) || crossed(f3)
-            let kinkByStructure = crossedFine
-            let kinkByDifferences = OneSidedDifferences.indicateKink(
-                coarse: OneSidedDifferences(center: baseValue, d2), fine: OneSidedDifferences(center: baseValue, d3), sigma: sigma)
-            var entry = results[item.slot]
-            let bi = entry.blockIndex
-            let floor = 8 * u * (abs(entry.analytic) + scales[bi])
-            let second = RichardsonEstimate(coarse: d2, fine: d3, sigma: sigma)
-            var candidate = entry
-            candidate.numeric = second.estimate
-            candidate.bound = second.bound(safety: configuration.safetyFactor, floor: floor)
-            candidate.step = second.step
-            candidate.truncation = second.truncation
-            candidate.noise = second.noise
-            candidate.verdict = classify(candidate, scale: scales[bi])
-
-            if kinkByStructure || kinkByDifferences {
-                entry.verdict = .kink
-            } else if crossed(Array(s[0...1])) {
-                // Only the coarsest step crossed a kink: the finer pair is clean.
-                entry = candidate
-            } else if entry.verdict == .fail && candidate.verdict == .fail {
-                entry.verdict = .fail
-                if candidate.bound < entry.bound { entry = candidate }
-            } else if candidate.verdict == .pass || entry.verdict == .pass {
-                entry = candidate.verdict == .pass ? candidate : entry
-            } else {
-                // Neither pair decides: keep the tighter bound, as inconclusive.
-                entry = candidate.bound < entry.bound ? candidate : entry
-                entry.verdict = .inconclusive
-            }
-            results[item.slot] = entry
-        }
     }
 
     /// Block verdicts, anchors and the diagnosis.

@@ -79,6 +79,17 @@ struct ExecBenchmark: ParsableCommand {
             guard r.verdict == .pass else { throw ValidationError("the 10,000-parameter check did not pass: \(r.errorMessage ?? r.verdict.rawValue)") }
             report("full check, 10,000 parameters, --jobs \(jobs)", String(format: "%.2f s (%d evaluations, %.1f µs each)", t, r.evaluations, t / Double(r.evaluations) * 1e6))
         }
+        // Evaluations per entry, economical (default) against two steps for every entry.
+        for economical in [false, true] {
+            var configuration = CheckConfiguration()
+            configuration.economical = economical
+            let start = Date()
+            let (_, r) = ExecCheck(command: "\(server) --n 50000", jobs: 2).run(configuration)
+            let t = Date().timeIntervalSince(start)
+            guard r.verdict == .pass else { throw ValidationError("the 50,000-parameter check did not pass: \(r.errorMessage ?? r.verdict.rawValue)") }
+            report("full check, 50,000 parameters, --jobs 2, \(economical ? "economical" : "two steps per entry")",
+                   String(format: "%.2f s (%d evaluations, %.2f per entry)", t, r.evaluations, Double(r.evaluations) / 50000))
+        }
 
     }
 
