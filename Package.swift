@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "GradCheckTests", dependencies: ["GradCheck", "NeuralNet", "TensorCore"]),
         .testTarget(name: "ExecTests", dependencies: ["Exec", "GradCheck"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "CLITests", dependencies: ["gradscope"], exclude: ["Golden"]),
+        .testTarget(name: "CLITests", dependencies: ["gradscope", "GradCheck"], exclude: ["Golden"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
         .testTarget(name: "DifferentiableCheckTests", dependencies: ["DifferentiableCheck", "GradCheck"]),
         .testTarget(name: "GradScopeTestingTests",

@@ -48,6 +48,14 @@ public struct CheckConfiguration: Sendable {
     /// those it does not clearly decide (see `CoordinateCheck.swift`); false measures every
     /// entry at two steps.
     public var economical: Bool = true
+    /// Check only this share of the entries (``Shard``); the report then carries the
+    /// ``ShardContext`` a merge needs.
+    public var shard: Shard?
+    /// Noise figures measured beforehand (by `gradscope plan`): no repeats, no noise measurement.
+    public var plannedNoise: PlannedNoise?
+    /// Stop once the cost is planned (after the noise measurement and the timing probe): for
+    /// `gradscope plan`.
+    public var stopAfterPlan: Bool = false
     /// A time budget in seconds for the whole check: after the first evaluations are timed, a
     /// full check that would not fit becomes the largest stratified sample that does
     /// (``BudgetDecision``).

@@ -14,10 +14,13 @@ public struct CheckPlan: Sendable, Hashable {
     public var secondsPerEvaluation: Double
     /// Seconds already spent when the plan was made.
     public var elapsed: Double
+    /// The size of each parameter block.
+    public var blockSizes: [Int]
 
-    public init(entries: Int, fullEntries: Int, evaluationsPerEntry: Double, secondsPerEvaluation: Double, elapsed: Double) {
+    public init(entries: Int, fullEntries: Int, evaluationsPerEntry: Double, secondsPerEvaluation: Double, elapsed: Double,
+                blockSizes: [Int] = []) {
         self.entries = entries; self.fullEntries = fullEntries; self.evaluationsPerEntry = evaluationsPerEntry
-        self.secondsPerEvaluation = secondsPerEvaluation; self.elapsed = elapsed
+        self.secondsPerEvaluation = secondsPerEvaluation; self.elapsed = elapsed; self.blockSizes = blockSizes
     }
 
     /// Evaluations the bulk of the check will make.
@@ -63,18 +66,37 @@ extension CheckRun {
     /// central difference plus the pilots' and undecided entries' second steps (counted as 0.5).
     var evaluationsPerEntry: Double { configuration.economical ? 2.5 : 4.3 }
 
+    /// Estimated seconds above which the cost of a coordinate evaluation is measured directly.
+    static var probeThreshold: Double { 2 }
+
     /// Measures the cost so far, applies a budget (switching a full check to the largest
     /// sample that fits), and hands the plan to the configuration's observer. The time per
     /// evaluation is that of the batch since `timed` (the noise measurement: value-only
     /// evaluations in parallel, like the bulk), or of everything so far when that made none.
+    ///
+    /// Evaluations at single-coordinate offsets can cost far less than the noise measurement's
+    /// (a built-in model recomputes only what one parameter changes): when a budget is given or
+    /// the first estimate exceeds ``probeThreshold`` seconds, eight coordinate evaluations spread
+    /// over the point are timed and their time is used instead.
     mutating func plan(entries: Int, started: Date, timed: (start: Date, evaluations: Int),
-                       mode: inout CheckConfiguration.Mode) {
-        let elapsed = Date().timeIntervalSince(started)
+                       mode: inout CheckConfiguration.Mode) throws(EvaluationError) {
         let batch = evaluations - timed.evaluations
-        let perEvaluation = batch > 0 ? Date().timeIntervalSince(timed.start) / Double(batch)
-                                      : elapsed / Double(max(1, evaluations))
+        var perEvaluation = batch > 0 ? Date().timeIntervalSince(timed.start) / Double(batch)
+                                      : Date().timeIntervalSince(started) / Double(max(1, evaluations))
         let n = objective.point.count
         let perEntry = evaluationsPerEntry
+        var directional = false
+        if case .directional = mode { directional = true }
+        if !directional, configuration.budget != nil || Double(n) * perEntry * perEvaluation > Self.probeThreshold {
+            let probes = try (0..<min(8, n)).map { k throws(EvaluationError) -> Perturbation in
+                let i = n * k / min(8, n)
+                return .coordinate(i, try nominalStep(i) / 2)
+            }
+            let start = Date()
+            _ = try values(probes)
+            perEvaluation = Date().timeIntervalSince(start) / Double(probes.count)
+        }
+        let elapsed = Date().timeIntervalSince(started)
         if let budget = configuration.budget {
             let fit = Int(max(0, budget - elapsed) / max(perEvaluation * perEntry, 1e-12))
             let sizes = objective.blocks.map(\.count)
@@ -107,8 +129,11 @@ extension CheckRun {
         case .sample(let k): chosen = objective.blocks.reduce(0) { $0 + min($1.count, k) }
         case .directional: chosen = entries
         }
+        if let shard = configuration.shard {
+            chosen = max(0, chosen - shard.index + shard.count - 1) / shard.count
+        }
         let plan = CheckPlan(entries: chosen, fullEntries: n, evaluationsPerEntry: perEntry,
-                             secondsPerEvaluation: perEvaluation, elapsed: elapsed)
+                             secondsPerEvaluation: perEvaluation, elapsed: elapsed, blockSizes: objective.blocks.map(\.count))
         report.plan = plan
         configuration.planned?(plan)
     }

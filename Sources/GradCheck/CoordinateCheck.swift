@@ -33,7 +33,10 @@ extension CheckRun {
         var results = [EntryResult?](repeating: nil, count: coordinates.count)
         let blockIndex = coordinates.map(blockOf)
         var curvature = [Double?](repeating: nil, count: objective.blocks.count)
-        let pilots = configuration.economical ? pilotPositions(blockIndex) : Array(coordinates.indices)
+        let shard = configuration.shard
+        let owned = { (p: Int) in shard?.owns(position: p) ?? true }
+        // Every shard measures all the pilots (the curvatures must agree); each reports its own.
+        let pilots = configuration.economical ? pilotPositions(blockIndex) : coordinates.indices.filter(owned)
         var done = 0
         for start in stride(from: 0, to: pilots.count, by: configuration.batchSize) {
             let positions = Array(pilots[start..<min(start + configuration.batchSize, pilots.count)])
@@ -45,7 +48,7 @@ extension CheckRun {
         if configuration.economical {
             var isPilot = [Bool](repeating: false, count: coordinates.count)
             for p in pilots { isPilot[p] = true }
-            let rest = coordinates.indices.filter { !isPilot[$0] }
+            let rest = coordinates.indices.filter { !isPilot[$0] && owned($0) }
             for start in stride(from: 0, to: rest.count, by: configuration.batchSize) {
                 let positions = Array(rest[start..<min(start + configuration.batchSize, rest.count)])
                 try oneDifference(positions, coordinates: coordinates, blockIndex: blockIndex,
@@ -54,7 +57,7 @@ extension CheckRun {
                 configuration.progress?(done, coordinates.count)
             }
         }
-        report.entries = results.map { $0! }
+        report.entries = coordinates.indices.filter(owned).map { results[$0]! }
     }
 
     /// Up to ``pilotPerBlock`` positions of each block, evenly spread over its entries in the list.

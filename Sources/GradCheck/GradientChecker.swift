@@ -79,33 +79,40 @@ struct CheckRun<Objective: GradientObjective> {
         // Repeated evaluations at the point: a deterministic objective gives the same value.
         var directional = false
         if case .directional = configuration.mode { directional = true }
-        let repeats = try values(Array(repeating: Perturbation(), count: directional ? 1 : 2)).map(\.value)
-        guard repeats.allSatisfy(\.isFinite) else { throw .nonFiniteValue(context: "when re-evaluated at the point") }
-        baseValue = repeats[0]
-        let spread = (repeats + [f0]).max()! - (repeats + [f0]).min()!
-        // Values that differ at the same point beyond rounding are noise the bounds absorb; beyond
-        // 1e-4·|f| (a dropout mask, unseeded sampling) the objective is not a function to check.
-        let scale = max(abs(f0), 1e-300)
-        noisy = spread > 1000 * objective.precision.unitRoundoff * scale
-        nondeterministic = spread > 1e-4 * scale
-        repeatSpread = spread
+        let timed: (start: Date, evaluations: Int)
+        if let planned = configuration.plannedNoise {
+            baseValue = planned.baseValue
+            measuredSpread(planned.spread, value: f0)
+            timed = (start: Date(), evaluations: evaluations)
+            sigma = planned.sigma
+            report.noise = planned.sigma
+            report.noiseSource = planned.source + " (from the plan)"
+        } else {
+            let repeats = try values(Array(repeating: Perturbation(), count: directional ? 1 : 2)).map(\.value)
+            guard repeats.allSatisfy(\.isFinite) else { throw .nonFiniteValue(context: "when re-evaluated at the point") }
+            baseValue = repeats[0]
+            let spread = (repeats + [f0]).max()! - (repeats + [f0]).min()!
+            measuredSpread(spread, value: f0)
 
-        let timed = (start: Date(), evaluations: evaluations)
-        let noise = directional
-            ? NoiseLevel(sigma: max(objective.precision.unitRoundoff * abs(f0), spread, Double.leastNormalMagnitude),
-                         source: "u·|f| and, per direction, the Δ⁴ of its five-point stencil", evaluations: 0)
-            : try NoiseLevel.measure(objective, value: f0, spread: spread, rng: &rng)
-        evaluations += noise.evaluations
-        sigma = noise.sigma
-        report.noise = noise.sigma
-        report.noiseSource = noise.source
+            timed = (start: Date(), evaluations: evaluations)
+            let noise = directional
+                ? NoiseLevel(sigma: max(objective.precision.unitRoundoff * abs(f0), spread, Double.leastNormalMagnitude),
+                             source: "u·|f| and, per direction, the Δ⁴ of its five-point stencil", evaluations: 0)
+                : try NoiseLevel.measure(objective, value: f0, spread: spread, rng: &rng)
+            evaluations += noise.evaluations
+            sigma = noise.sigma
+            report.noise = noise.sigma
+            report.noiseSource = noise.source
+        }
+        report.measuredNoise = PlannedNoise(sigma: sigma, source: report.noiseSource, baseValue: baseValue, spread: repeatSpread)
 
         var mode = configuration.mode
         if case .directional(let k) = mode {
-            plan(entries: 4 * max(1, k), started: started, timed: timed, mode: &mode)
+            try plan(entries: 4 * max(1, k), started: started, timed: timed, mode: &mode)
         } else {
-            plan(entries: n, started: started, timed: timed, mode: &mode)
+            try plan(entries: n, started: started, timed: timed, mode: &mode)
         }
+        if configuration.stopAfterPlan { return }
         switch mode {
         case .full:
             try checkCoordinates(Array(0..<n))
@@ -115,6 +122,15 @@ struct CheckRun<Objective: GradientObjective> {
             try checkDirections(count: k)
         }
         finish()
+    }
+
+    /// Values that differ at the same point beyond rounding are noise the bounds absorb; beyond
+    /// 1e-4·|f| (a dropout mask, unseeded sampling) the objective is not a function to check.
+    mutating func measuredSpread(_ spread: Double, value f0: Double) {
+        let scale = max(abs(f0), 1e-300)
+        noisy = spread > 1000 * objective.precision.unitRoundoff * scale
+        nondeterministic = spread > 1e-4 * scale
+        repeatSpread = spread
     }
 
     /// A stratified sample: each block is cut into `perBlock` equal strata and one entry is
@@ -217,5 +233,6 @@ struct CheckRun<Objective: GradientObjective> {
         if configuration.diagnose {
             Diagnosis.run(&report, objective: objective, gradient: gradient)
         }
+        if let shard = configuration.shard { report.shardContext = shardContext(shard) }
     }
 }

@@ -121,6 +121,10 @@ public struct GradientReport: Sendable {
     public var budget: BudgetDecision? = nil
     /// The time and evaluations the check expected before its bulk (see ``CheckPlan``).
     public var plan: CheckPlan? = nil
+    /// A sharded run's context for the merge.
+    public var shardContext: ShardContext? = nil
+    /// The noise figures this check measured (or was given), for `gradscope plan`.
+    public var measuredNoise: PlannedNoise? = nil
 
     /// Whether the check passed.
     public var passed: Bool { verdict == .pass }

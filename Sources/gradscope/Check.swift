@@ -15,7 +15,10 @@ struct Check: ParsableCommand {
         sign, transpose, regularisation, bias-only, softmax-diagonal, …
 
         Exit status: 0 pass, 1 fail, 2 inconclusive, 3 evaluation error,
-        64 usage error.
+        64 usage error, 65 unreadable --plan file, 73 unwritable --report,
+        --text or --out. With --shard: 0 once the part file is written (the
+        verdict is the merge's), 3 when the program failed (the part file
+        records the error).
 
         Examples:
           gradscope check                     # ex4's checkNNGradients network
@@ -25,12 +28,16 @@ struct Check: ParsableCommand {
           gradscope check --model ex4 --mode directional --format json
           gradscope check --report check.html
           gradscope check --exec "python3 my_cost.py" --jobs 2  # docs/exec.md
+          gradscope check --exec "python3 my_cost.py" --budget 60
+          gradscope check --model ex4 --shard 0/4 --out part-0.json  # docs/scale-out.md
         """
     )
 
     @OptionGroup var modelOptions: ModelOptions
 
     @OptionGroup(title: "External programs") var execOptions: ExecOptions
+
+    @OptionGroup(title: "Shards (see gradscope merge and gradscope plan)") var shardOptions: ShardOptions
 
     @Option(help: "full (every entry), sample (--samples per block) or directional (--directions random directions).")
     var mode: ModeOption = .full
@@ -69,6 +76,12 @@ struct Check: ParsableCommand {
         if let budget, !(budget.isFinite && budget > 0) {
             throw ValidationError("--budget must be a positive number of seconds, got \(budget)")
         }
+        if shardOptions.shard != nil && mode == .directional {
+            throw ValidationError("--shard splits the entries of full and sample checks; directional checks are already cheap")
+        }
+        if shardOptions.shard != nil && budget != nil {
+            throw ValidationError("--shard and --budget cannot be combined: `gradscope plan --budget` sizes a sharded check")
+        }
     }
 
     /// 'auto' or a number. A malformed, zero or negative step is a usage error (64); a non-finite
@@ -94,10 +107,13 @@ struct Check: ParsableCommand {
         let progress = ProgressBar(label: "checking")
         configuration.progress = { done, total in progress.update(done, of: total) }
         configuration.budget = budget
+        let shard = try shardOptions.parsedShard()
+        configuration.shard = shard
+        configuration.plannedNoise = try shardOptions.plannedNoise()
         let external = execOptions.exec != nil || execOptions.execFDs != nil
         let full = mode == .full && budget == nil
         configuration.planned = { plan in
-            guard external || plan.estimatedSeconds > 10 else { return }
+            guard external || plan.estimatedSeconds > 30 else { return }
             FileHandle.standardError.write(Data((CostEstimate(plan: plan).line + "\n").utf8))
             if full && plan.fullSeconds > 60 {
                 FileHandle.standardError.write(Data("gradscope: a full check takes more than a minute here; --mode sample or --budget SECONDS checks a stratified sample and reports the power it buys\n".utf8))
@@ -106,6 +122,15 @@ struct Check: ParsableCommand {
         let (title, report) = try runCheck(configuration)
         progress.finish()
         try emit(report, title: title)
+        if let shard {
+            try shardOptions.write(report, shard: shard, title: title)
+            // A shard's verdict is the merge's to give: 0 once its part is written, 3 when its
+            // program failed (the part file records the error for the merge).
+            if let message = report.errorMessage {
+                FileHandle.standardError.write(Data("gradscope: evaluation error: \(message)\n".utf8))
+            }
+            throw ExitCode(report.verdict == .error ? 3 : 0)
+        }
         if let message = report.errorMessage {
             FileHandle.standardError.write(Data("gradscope: evaluation error: \(message)\n".utf8))
         }
@@ -116,16 +141,22 @@ struct Check: ParsableCommand {
         if let command = execOptions.exec ?? execOptions.execFDs { return try runExecCheck(command, configuration) }
         if let bug {
             let objective = try bug.objective()
-            return ("--bug \(bug.rawValue): \(bug.summary)", checkSeparatingRegularization(objective, configuration: configuration))
+            return ("--bug \(bug.rawValue): \(bug.summary)", checkModel(objective, configuration))
         }
         switch modelOptions.dtype ?? .float64 {
         case .float32:
             let problem: SupervisedProblem<Float> = try modelOptions.problem()
-            return (title(problem), checkSeparatingRegularization(try ModelOptions.objective(problem), configuration: configuration))
+            return (title(problem), checkModel(try ModelOptions.objective(problem), configuration))
         case .float64:
             let problem: SupervisedProblem<Double> = try modelOptions.problem()
-            return (title(problem), checkSeparatingRegularization(try ModelOptions.objective(problem), configuration: configuration))
+            return (title(problem), checkModel(try ModelOptions.objective(problem), configuration))
         }
+    }
+
+    /// A built-in model's check; unsharded, a failing regularised model is checked again at λ = 0.
+    func checkModel<O: DiagnosableObjective>(_ objective: O, _ configuration: CheckConfiguration) -> GradientReport {
+        configuration.shard == nil ? checkSeparatingRegularization(objective, configuration: configuration)
+                                   : check(objective, configuration: configuration)
     }
 
     func title<S: TensorScalar>(_ p: SupervisedProblem<S>) -> String {
@@ -133,27 +164,7 @@ struct Check: ParsableCommand {
     }
 
     func emit(_ report: GradientReport, title: String) throws {
-        switch format {
-        case .text:
-            print(TextReport(title: title, rowsPerBlock: rows, color: Terminal.isColorTTY).render(report), terminator: "")
-        case .json:
-            print(JSONReport.render(report))
-        }
-        if let path = text {
-            do {
-                try TextReport(title: title, rowsPerBlock: rows, color: false).render(report)
-                    .write(toFile: path, atomically: true, encoding: .utf8)
-            } catch {
-                throw CLIError.output("cannot write the text report to \(path): \(error.localizedDescription)")
-            }
-        }
-        if let path = self.report {
-            do {
-                try HTMLReport(title: title).render(report).write(toFile: path, atomically: true, encoding: .utf8)
-            } catch {
-                throw CLIError.output("cannot write the HTML report to \(path): \(error.localizedDescription)")
-            }
-        }
+        try ReportOutput(format: format, rows: rows, html: self.report, text: text).emit(report, title: title)
     }
 }
 

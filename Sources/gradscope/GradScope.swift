@@ -19,10 +19,11 @@ struct GradScope: ParsableCommand {
           gradscope check
           gradscope check --bug softmax-diagonal
           gradscope check --exec "python3 my_cost.py"
+          gradscope plan --exec "python3 my_cost.py" --workers 32
           gradscope train --hidden 30,30,30,30,30 --activation sigmoid
           gradscope info --format json
         """,
         version: GradScopeVersion.string,
-        subcommands: [Tour.self, Check.self, Sweep.self, Train.self, Compare.self, Info.self]
+        subcommands: [Tour.self, Check.self, Sweep.self, Train.self, Compare.self, Merge.self, Plan.self, Info.self]
     )
 }

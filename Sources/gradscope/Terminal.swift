@@ -43,18 +43,21 @@ enum CLIError: Error, CustomStringConvertible {
     case evaluation(String)
     /// A result could not be written (exit 73, EX_CANTCREAT).
     case output(String)
+    /// An input file is malformed or does not fit (exit 65, EX_DATAERR).
+    case input(String)
     /// 3 for evaluation errors, 73 (EX_CANTCREAT) when output cannot be written.
     var exitCode: Int32 {
         switch self {
         case .evaluation: return 3
         case .output: return 73
+        case .input: return 65
         }
     }
 
     var description: String {
         switch self {
         case .evaluation(let m): return "evaluation error: \(m)"
-        case .output(let m): return m
+        case .output(let m), .input(let m): return m
         }
     }
 }

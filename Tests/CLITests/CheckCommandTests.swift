@@ -1,4 +1,5 @@
 import ArgumentParser
+import GradCheck
 import Foundation
 import Testing
 @testable import gradscope
@@ -84,5 +85,63 @@ struct TourCommandTests {
             #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
         }
         try? FileManager.default.removeItem(atPath: out)
+    }
+}
+
+/// `--shard`, `gradscope merge` and `gradscope plan` from the command line.
+struct ShardCommandTests {
+    func directory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gradscope-shards-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func shardsMergeWithTheDocumentedExitStatuses() throws {
+        let dir = try directory()
+        let part = { (k: Int) in dir.appendingPathComponent("part-\(k).json").path }
+        for k in 0..<3 {
+            #expect(exitStatus(["check", "--bug", "output-delta-sign", "--shard", "\(k)/3", "--out", part(k), "--format", "json"]) == 0)
+        }
+        #expect(exitStatus(["merge", part(0), part(1), part(2), "--format", "json"]) == 1)
+        #expect(exitStatus(["merge", part(0), part(2), "--format", "json"]) == 65)
+        #expect(exitStatus(["merge", part(0), part(2), "--partial", "--format", "json"]) == 1)
+        #expect(exitStatus(["merge", part(0), part(0), part(1), part(2), "--format", "json"]) == 65)
+        #expect(exitStatus(["merge", dir.appendingPathComponent("nope.json").path]) == 66)
+        let junk = dir.appendingPathComponent("junk.json").path
+        try "{\"format\": 1}".write(toFile: junk, atomically: true, encoding: .utf8)
+        #expect(exitStatus(["merge", junk]) == 65)
+        #expect(exitStatus(["merge"]) == 64)
+        // Usage: --shard needs --out; bad K/N; directional; --out alone.
+        #expect(exitStatus(["check", "--shard", "0/3"]) == 64)
+        #expect(exitStatus(["check", "--shard", "3/3", "--out", part(9)]) == 64)
+        #expect(exitStatus(["check", "--shard", "x", "--out", part(9)]) == 64)
+        #expect(exitStatus(["check", "--shard", "0/2", "--out", part(9), "--mode", "directional"]) == 64)
+        #expect(exitStatus(["check", "--out", part(9)]) == 64)
+    }
+
+    @Test func shardIndexComesFromTheScheduler() throws {
+        var options = try ShardOptions.parse(["--shard", "8", "--out", "p.json"])
+        #expect(try options.parsedShard(environment: ["SLURM_ARRAY_TASK_ID": "5"]) == Shard(index: 5, count: 8))
+        #expect(try options.parsedShard(environment: ["JOB_COMPLETION_INDEX": "7"]) == Shard(index: 7, count: 8))
+        #expect(throws: (any Error).self) { try options.parsedShard(environment: [:]) }
+        options = try ShardOptions.parse(["--shard", "2/4", "--out", "p.json"])
+        #expect(try options.parsedShard(environment: ["SLURM_ARRAY_TASK_ID": "5"]) == Shard(index: 2, count: 4))
+    }
+
+    /// The plan's job files: the Slurm array, the Kubernetes Indexed Job's fields, and the pod's
+    /// command, which runs here with JOB_COMPLETION_INDEX set.
+    @Test func planWritesJobFilesThatRun() throws {
+        let dir = try directory()
+        let out = dir.appendingPathComponent("plan").path
+        #expect(exitStatus(["plan", "--model", "ex4-debug", "--workers", "2", "--out", out]) == 0)
+        let slurm = try String(contentsOfFile: out + "/check.sbatch", encoding: .utf8)
+        #expect(slurm.contains("#SBATCH --array=0-1%2"))
+        #expect(slurm.contains("--shard 2 --out \"\(out)/part-${SLURM_ARRAY_TASK_ID}.json\""))
+        let yaml = try String(contentsOfFile: out + "/check-job.yaml", encoding: .utf8)
+        for field in ["completionMode: Indexed", "completions: 2", "parallelism: 2", "backoffLimitPerIndex: 2", "restartPolicy: Never"] {
+            #expect(yaml.contains(field), "\(field)")
+        }
+        let plan = try JSONDecoder().decode(PlanFile.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/plan.json")))
+        #expect(plan.shards == 2 && plan.entries == 38 && plan.noise.sigma > 0)
     }
 }
