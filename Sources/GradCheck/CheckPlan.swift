@@ -77,7 +77,8 @@ extension CheckRun {
     /// Evaluations at single-coordinate offsets can cost far less than the noise measurement's
     /// (a built-in model recomputes only what one parameter changes): when a budget is given or
     /// the first estimate exceeds ``probeThreshold`` seconds, eight coordinate evaluations spread
-    /// over the point are timed and their time is used instead.
+    /// over the point are timed (after the same eight once untimed, to warm caches) and their
+    /// time is used instead.
     mutating func plan(entries: Int, started: Date, timed: (start: Date, evaluations: Int),
                        mode: inout CheckConfiguration.Mode) throws(EvaluationError) {
         let batch = evaluations - timed.evaluations
@@ -92,6 +93,7 @@ extension CheckRun {
                 let i = n * k / min(8, n)
                 return .coordinate(i, try nominalStep(i) / 2)
             }
+            _ = try values(probes)   // the first evaluations warm caches up
             let start = Date()
             _ = try values(probes)
             perEvaluation = Date().timeIntervalSince(start) / Double(probes.count)

@@ -111,7 +111,7 @@ struct Check: ParsableCommand {
         configuration.shard = shard
         configuration.plannedNoise = try shardOptions.plannedNoise()
         let external = execOptions.exec != nil || execOptions.execFDs != nil
-        let full = mode == .full && budget == nil
+        let full = mode == .full && budget == nil && shard == nil
         configuration.planned = { plan in
             guard external || plan.estimatedSeconds > 30 else { return }
             FileHandle.standardError.write(Data((CostEstimate(plan: plan).line + "\n").utf8))
