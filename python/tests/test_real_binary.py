@@ -84,7 +84,3 @@ def test_error_from_fn(binary):
     assert report.verdict == "error"
     assert "ZeroDivisionError: stepped too far" in report.error
 
-
-def test_usage_error(binary):
-    with pytest.raises(ValueError):
-        gradscope.check(sigmoid_ce, W0, XS, TS, samples=3, mode="directional", directions=10**9)
