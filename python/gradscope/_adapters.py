@@ -179,9 +179,14 @@ class _Base(Evaluator):
         except (TypeError, ValueError) as exc:
             raise ValueError("cannot read the gradient: %s" % exc) from exc
         if flat.size != self.point.n:
-            raise ValueError("the gradient has %d entries, expected %d (%s)" % (
+            hint = ""
+            if len(inputs.names) > 1:
+                hint = ("; every floating-point input is checked: pass data the gradient does "
+                        "not cover through a closure, e.g. check(lambda %s: f(...), %s)"
+                        % (inputs.names[0], inputs.names[0]))
+            raise ValueError("the gradient has %d entries, expected %d (%s)%s" % (
                 flat.size, self.point.n, ", ".join("%s %s" % (n, list(s)) for n, s in
-                                                  zip(inputs.names, self.block_shapes))))
+                                                  zip(inputs.names, self.block_shapes)), hint))
         return flat
 
     def _set_outputs(self, leaves: List[Any]) -> None:
@@ -500,17 +505,27 @@ class JaxEvaluator(_Base):
 
 
 def _jax_names(jax: Any, out: Any, count: int) -> List[str]:
+    """Output names from the pytree paths: "out" for one array, out0, out1 for a tuple, the
+    keys for a dict, joined with "." when nested (out1.s)."""
     if count == 1 and not isinstance(out, (tuple, list, dict)):
         return ["out"]
     try:
         paths = jax.tree_util.tree_flatten_with_path(out)[0]
-        names = [jax.tree_util.keystr(path).strip("[]'.") or "out" for path, _ in paths]
-        names = ["out%s" % n if n.isdigit() else n for n in names]
-        if len(set(names)) == len(names):
-            return names
     except AttributeError:  # an older JAX without key paths
-        pass
-    return ["out%d" % i for i in range(count)]
+        return ["out%d" % i for i in range(count)]
+    names = []
+    for path, _ in paths:
+        parts = []
+        for key in path:
+            for attr in ("key", "idx", "name"):
+                if hasattr(key, attr):
+                    part = str(getattr(key, attr))
+                    break
+            else:
+                part = str(key)
+            parts.append("out" + part if not parts and part.isdigit() else part)
+        names.append(".".join(parts) or "out")
+    return names if len(set(names)) == len(names) else ["out%d" % i for i in range(count)]
 
 
 # ---------------------------------------------------------------- dispatch

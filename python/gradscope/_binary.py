@@ -39,7 +39,8 @@ def find_binary() -> str:
     found = shutil.which("gradscope")
     if found:
         return found
-    for start in (Path(__file__).resolve().parent, Path.cwd().resolve()):
+    package, cwd = _search_starts()
+    for start in (package, cwd):
         candidate = _upward(start)
         if candidate is not None:
             return str(candidate)
@@ -47,8 +48,12 @@ def find_binary() -> str:
         "cannot find the gradscope binary: $GRADSCOPE is not set, `gradscope` is not on PATH, and "
         "there is no .build/release/gradscope above %s or above the working directory %s. "
         "Build it with `swift build -c release --product gradscope` in the GradScope checkout, or "
-        "set GRADSCOPE=/path/to/gradscope."
-        % (Path(__file__).resolve().parent, Path.cwd()))
+        "set GRADSCOPE=/path/to/gradscope." % (package, cwd))
+
+
+def _search_starts() -> Tuple[Path, Path]:
+    """Where the upward search for .build/release/gradscope starts: this package, the cwd."""
+    return Path(__file__).resolve().parent, Path.cwd().resolve()
 
 
 _HELP: Dict[Tuple[str, float], str] = {}

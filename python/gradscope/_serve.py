@@ -122,7 +122,7 @@ def _id_text(request_id: Any) -> str:
 def _flat_json(values: Any) -> str:
     if hasattr(values, "tolist"):
         values = values.tolist()
-    return json.dumps(values)
+    return json.dumps(values, separators=(",", ":"))
 
 
 def answer(evaluator: Evaluator, request: dict) -> str:

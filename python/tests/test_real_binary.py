@@ -42,19 +42,21 @@ XS, TS, W0 = RNG.standard_normal((8, 3)), (RNG.random(8) > 0.5) * 1.0, RNG.stand
 
 
 def test_numpy_pass_and_fail(binary):
-    report = gradscope.check(sigmoid_ce, W0, XS, TS)
+    report = gradscope.check(lambda w: sigmoid_ce(w, XS, TS), W0)
     assert report.verdict == "pass", report.text
-    assert [b.name for b in report.blocks] == ["w", "x"]
+    assert [b.name for b in report.blocks] == ["w"]
     assert "w" in report.text
-    bad = gradscope.check(sigmoid_ce_missing_mean, W0, XS, TS)
+    bad = gradscope.check(lambda w: sigmoid_ce_missing_mean(w, XS, TS), W0)
     assert bad.verdict == "fail"
+    assert bad["w"].diagnosis, bad.text
     with pytest.raises(AssertionError, match="FAIL"):
-        gradscope.assert_gradients(sigmoid_ce_missing_mean, W0, XS, TS)
+        gradscope.assert_gradients(lambda w: sigmoid_ce_missing_mean(w, XS, TS), W0)
 
 
 def test_float32_and_jobs(binary):
-    report = gradscope.check(sigmoid_ce, W0.astype(np.float32), XS.astype(np.float32), TS,
-                             jobs=2)
+    x32 = XS.astype(np.float32)
+    report = gradscope.check(lambda w: sigmoid_ce(w, x32, TS.astype(np.float32)),
+                             W0.astype(np.float32), jobs=2)
     assert report.precision == "float32"
     assert report.verdict == "pass", report.text
 
