@@ -122,8 +122,12 @@ def check(fn: Callable[..., Any], *inputs: Any, **options: Any) -> Report:
     """
     opts = validate_options(options)
     binary = _binary.find_binary()
-    from ._adapters import prepare
+    from ._adapters import JaxEvaluator, prepare
     evaluator = prepare(fn, inputs, opts.get("dtype"), opts.get("vjp"))
+    if isinstance(evaluator, JaxEvaluator) and (opts.get("jobs") or 1) > 1:
+        raise ValueError("jobs > 1 serves the function from forked copies of this process, and "
+                         "JAX does not survive a fork (it is multithreaded); use jobs=1 — JAX "
+                         "already computes on every core")
     names = (evaluator.names if hasattr(evaluator, "names")  # nn.Module parameters
              else evaluator.inputs.names)  # type: ignore[attr-defined]
     return run(binary, evaluator, hello_bytes(evaluator, names), opts, _label(fn))

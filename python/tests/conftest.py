@@ -8,7 +8,9 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 PYTHON = HERE.parent
-if str(PYTHON) not in sys.path:  # run from the checkout without `pip install ./python`
+try:  # the installed package (pip install ./python), else the checkout's
+    import gradscope  # noqa: F401
+except ImportError:
     sys.path.insert(0, str(PYTHON))
 
 FAKE = HERE / "fake_gradscope.py"

@@ -61,3 +61,8 @@ def test_dict_inputs(fake_binary):
     report = gradscope.check(lambda p: jnp.sum(jnp.tanh(p["w"] @ p["x"])),
                              {"w": np.ones((2, 3)) / 3, "x": X[:3]})
     assert [b.name for b in report.blocks] == ["w", "x"] and report.passed
+
+
+def test_jobs_are_refused_for_jax(fake_binary):
+    with pytest.raises(ValueError, match="JAX does not survive a fork"):
+        gradscope.check(lambda x: jnp.sum(x ** 2), X, jobs=2)
