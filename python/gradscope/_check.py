@@ -81,11 +81,18 @@ def _flag_value(value: Any) -> str:
 
 
 def _label(fn: Any) -> str:
-    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) \
-        or type(fn).__name__
-    module = getattr(fn, "__module__", None)
-    if module and module not in ("__main__", "builtins"):
-        return "%s.%s (Python)" % (module, name)
+    """How the report's title names the function: name and where it is defined."""
+    code = getattr(fn, "__code__", None)
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
+    if name is None:  # an object: an nn.Module, a jax.custom_vjp, a functools.partial, …
+        name = type(fn).__name__
+        wrapped = getattr(fn, "__wrapped__", None) or getattr(fn, "fun", None)
+        if wrapped is not None and getattr(wrapped, "__name__", None):
+            name = wrapped.__name__
+            code = getattr(wrapped, "__code__", None)
+    name = name.replace("<locals>.", "")
+    if code is not None:
+        return "%s (%s:%d)" % (name, os.path.basename(code.co_filename), code.co_firstlineno)
     return "%s (Python)" % name
 
 
@@ -136,6 +143,7 @@ def check(fn: Callable[..., Any], *inputs: Any, **options: Any) -> Report:
 def assert_gradients(fn: Callable[..., Any], *inputs: Any, **options: Any) -> Report:
     """Like ``check``, but raises AssertionError with the text report unless the verdict is
     "pass" (so pytest shows the per-block table); returns the report when it passes."""
+    __tracebackhide__ = True  # pytest: show the report, not this frame
     report = check(fn, *inputs, **options)
     if not report.passed:
         raise AssertionError("gradient check %s\n%s" % (str(report.verdict).upper(), report.text))
