@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
-"""What the gradscope package's serving loop costs per evaluation, without the binary.
+"""What the gradscope package costs per evaluation: its serving loop alone, then whole checks.
 
-A forked driver process plays the binary: it writes N value requests with a one-entry
+1. The serving loop without the binary.  A forked driver process plays the binary: it writes N value requests with a one-entry
 sparse offset (what a full check sends, ~4 per entry) to the pipe, pipelined in batches
 as the binary does, and reads the answers.  This process serves a trivial numpy function
 f(x) = ½ Σ x² through gradscope's serving loop (gradscope._serve.serve_fds), exactly as
 gradscope.check does.  Printed: wall time and this process's CPU time per evaluation.
 
+2. Whole checks with the binary ($GRADSCOPE, …), same trivial function, full mode: the wall
+time of gradscope.check(...) per evaluation (binary start, probe and hello included), next to
+the same check run by the binary with --exec on python/gradscope_exec.py
+(Benchmarks/python/exec_trivial.py, the pre-package way).
+
     python3 Benchmarks/python/serve_overhead.py [N] [size]
 """
+
+import subprocess
 
 import json
 import os
@@ -69,13 +76,39 @@ def measure(n, size):
     return wall / n * 1e6, cpu / n * 1e6
 
 
+def whole_check(size):
+    import gradscope
+    x0 = np.sin(np.arange(1.0, size + 1))
+    start = time.perf_counter()
+    report = gradscope.check(lambda x: (0.5 * float(x @ x), x), x0)
+    wall = time.perf_counter() - start
+    assert report.passed, report.text
+    binary = gradscope.find_binary()
+    script = Path(__file__).resolve().parent / "exec_trivial.py"
+    start = time.perf_counter()
+    subprocess.run([binary, "check", "--exec", "%s %s %d" % (sys.executable, script, size),
+                    "--jobs", "1", "--format", "json"], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=True)
+    exec_wall = time.perf_counter() - start
+    return report.evaluations, wall, report.seconds, exec_wall
+
+
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
     sizes = [int(sys.argv[2])] if len(sys.argv) > 2 else [10, 1000, 100000]
-    print("serving loop, trivial numpy f(x) = ½Σx², %d value requests with a one-entry offset" % n)
+    print("1. serving loop, trivial numpy f(x) = ½Σx², %d value requests with a one-entry offset"
+          % n)
     for size in sizes:
         wall, cpu = measure(n, size)
         print("  x of %6d entries: %5.1f µs wall, %5.1f µs CPU per evaluation" % (size, wall, cpu))
+    print("2. whole full checks of the same function with the binary (wall, per evaluation)")
+    for size in (100, 1000, 10000):
+        evaluations, wall, seconds, exec_wall = whole_check(size)
+        print("  %6d entries, %6d evaluations: gradscope.check %6.3f s = %5.1f µs/eval "
+              "(binary's own clock %6.3f s = %5.1f µs/eval); --exec + gradscope_exec %6.3f s "
+              "= %5.1f µs/eval" % (size, evaluations, wall, wall / evaluations * 1e6, seconds,
+                                   seconds / evaluations * 1e6, exec_wall,
+                                   exec_wall / evaluations * 1e6))
 
 
 if __name__ == "__main__":

@@ -72,6 +72,9 @@ class Inputs:
         self.all_keys = [k for k, _ in items]
         if not self.keys:
             raise TypeError("none of the inputs is a floating-point array: nothing to check")
+        positions = {k: i for i, k in enumerate(self.all_keys)}
+        self._positions = [positions[k] for k in self.keys]
+        self._all_blocks = not self.is_dict and len(self.keys) == len(args)
 
     @property
     def names(self) -> List[str]:
@@ -79,14 +82,15 @@ class Inputs:
 
     def build(self, blocks: Sequence[Any]) -> Tuple[Any, ...]:
         """The function's arguments with the blocks replaced by ``blocks``."""
+        if self._all_blocks:
+            return tuple(blocks)
         if self.is_dict:
             d = dict(self.args[0])
             d.update(zip(self.keys, blocks))
             return (d,)
         args = list(self.args)
-        positions = {k: i for i, k in enumerate(self.all_keys)}
-        for key, block in zip(self.keys, blocks):
-            args[positions[key]] = block
+        for position, block in zip(self._positions, blocks):
+            args[position] = block
         return tuple(args)
 
 
