@@ -427,12 +427,21 @@ class ModuleEvaluator(TorchEvaluator):
             self.data: Tuple[Any, ...] = ()
         else:
             self.kwargs, self.data = {}, tuple(data(v) for v in args)
+        # On the CPU the parameters become views of the point's working copy, so moving the
+        # point moves them with no copying; elsewhere they are loaded before each evaluation.
+        self.shared = device.type == "cpu"
+        if self.shared:
+            with torch.no_grad():
+                for p, view in zip(self.params, self.point.views):
+                    p.data = torch.from_numpy(view)
         with torch.no_grad():
             self._load()
             probe = self.module(*self.data, **self.kwargs)
         self._classify(probe)
 
     def _load(self) -> None:
+        if self.shared:
+            return
         torch = self.torch
         with torch.no_grad():
             for p, view in zip(self.params, self.point.views):
