@@ -86,3 +86,23 @@ def test_error_from_fn(binary):
     assert report.verdict == "error"
     assert "ZeroDivisionError: stepped too far" in report.error
 
+
+
+def test_value_only_requests_skip_the_vjp(binary):
+    calls = {"fn": 0, "vjp": 0}
+
+    def f(w, x):
+        calls["fn"] += 1
+        return np.tanh(x @ w)
+
+    def vjp(c, w, x):
+        calls["vjp"] += 1
+        d = c * (1 - np.tanh(x @ w) ** 2)
+        return x.T @ d, np.outer(d, w)
+
+    report = gradscope.check(f, W0, XS, vjp=vjp)
+    assert report.passed, report.text
+    # Every evaluation calls f (plus one probe before the hello); only cotangent requests
+    # (one per output entry, and a few structural checks of the VJP) call the VJP.
+    assert calls["fn"] == report.evaluations + 1
+    assert 0 < calls["vjp"] <= 2 * XS.shape[0] + 8 < report.evaluations / 4
