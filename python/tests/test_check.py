@@ -102,6 +102,8 @@ def test_vector_valued_numpy_with_vjp(fake_binary):
     assert wrong["w"].verdict == "pass" and wrong["x"].verdict == "fail"
 
 
+# JAX, when another test file imported it, warns about any fork; these functions are numpy.
+@pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called")
 def test_forked_jobs_serve_from_copies_of_this_process(fake_binary, tmp_path):
     log = tmp_path / "pids"
 

@@ -53,6 +53,8 @@ def test_numpy_pass_and_fail(binary):
         gradscope.assert_gradients(lambda w: sigmoid_ce_missing_mean(w, XS, TS), W0)
 
 
+# JAX, when another test file imported it, warns about any fork; these functions are numpy.
+@pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called")
 def test_float32_and_jobs(binary):
     x32 = XS.astype(np.float32)
     report = gradscope.check(lambda w: sigmoid_ce(w, x32, TS.astype(np.float32)),
