@@ -27,6 +27,10 @@ __all__ = ["Point", "serve_fds", "PROTOCOL"]
 # slow function never holds a batch back long enough to look like a timeout to the binary.
 FLUSH_SECONDS = 0.02
 
+# Tracebacks printed per check when the function raises (each failing request is answered
+# with its error either way; the binary stops at the first, the rest were already in flight).
+TRACEBACKS = 3
+
 # Offsets with at least this many entries are applied with numpy rather than entry by entry
 # (below it the per-call cost of numpy is larger than the loop's).
 DENSE_OFFSET = 64
@@ -207,6 +211,7 @@ def serve_fds(evaluator: Evaluator, hello: bytes, read_fd: int, write_fd: int,
     {"op": "exit"}, end of input, or a broken pipe.  A request that cannot be answered
     (a malformed request, or the function raised) is answered {"id", "error"}; the
     traceback goes to stderr and serving continues."""
+    failures = 0
     try:
         _write_all(write_fd, hello)
         pending = b""
@@ -237,7 +242,9 @@ def serve_fds(evaluator: Evaluator, hello: bytes, read_fd: int, write_fd: int,
                     out.append(answer(evaluator, request))
                 except Exception as exc:  # keep serving whatever went wrong
                     if not isinstance(exc, (_ProtocolError, json.JSONDecodeError)):
-                        traceback.print_exc(file=sys.stderr)
+                        failures += 1
+                        if failures <= TRACEBACKS:  # requests in flight may all fail alike
+                            traceback.print_exc(file=sys.stderr)
                         if on_error is not None:
                             on_error(exc)
                     out.append(json.dumps(_error_response(request_id, exc)))
