@@ -119,36 +119,58 @@ class _ProtocolError(Exception):
     """A malformed request: answered with {"id": ..., "error": ...}."""
 
 
+def _requested_x(request, n):
+    """The full point a request's "x" gives (a list of n floats), or None."""
+    if request.get("x") is None:
+        return None
+    full = request["x"]
+    if not isinstance(full, list):
+        raise _ProtocolError('"x" must be a list of numbers')
+    if len(full) != n:
+        raise _ProtocolError('"x" has %d entries, expected %d' % (len(full), n))
+    # None stands for NaN (JSON has no NaN literal).
+    return [math.nan if v is None else float(v) for v in full]
+
+
+def _requested_offset(request, n):
+    """A request's sparse "offset" as validated (indices, values) lists, or None."""
+    offset = request.get("offset")
+    if offset is None:
+        return None
+    if not isinstance(offset, dict):
+        raise _ProtocolError('"offset" must be an object with "indices" and "values"')
+    indices = offset.get("indices", [])
+    values = offset.get("values", [])
+    if not isinstance(indices, list) or not isinstance(values, list):
+        raise _ProtocolError('offset "indices" and "values" must be lists')
+    if len(indices) != len(values):
+        raise _ProtocolError('offset has %d indices but %d values'
+                             % (len(indices), len(values)))
+    for i in indices:
+        if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < n:
+            raise _ProtocolError("offset index %r out of range 0..%d" % (i, n - 1))
+    return indices, [math.nan if v is None else float(v) for v in values]
+
+
 def _point_for_request(request, x0):
     """The point (a list of floats) a request asks to evaluate."""
     n = len(x0)
-    base = x0
-    if request.get("x") is not None:
-        full = request["x"]
-        if not isinstance(full, list):
-            raise _ProtocolError('"x" must be a list of numbers')
-        if len(full) != n:
-            raise _ProtocolError('"x" has %d entries, expected %d' % (len(full), n))
-        # None stands for NaN (JSON has no NaN literal).
-        base = [math.nan if v is None else float(v) for v in full]
-    point = list(base)
-    offset = request.get("offset")
+    full = _requested_x(request, n)
+    point = list(x0 if full is None else full)
+    offset = _requested_offset(request, n)
     if offset is not None:
         # With both "x" and "offset", the offset is applied to that x.
-        if not isinstance(offset, dict):
-            raise _ProtocolError('"offset" must be an object with "indices" and "values"')
-        indices = offset.get("indices", [])
-        values = offset.get("values", [])
-        if not isinstance(indices, list) or not isinstance(values, list):
-            raise _ProtocolError('offset "indices" and "values" must be lists')
-        if len(indices) != len(values):
-            raise _ProtocolError('offset has %d indices but %d values'
-                                 % (len(indices), len(values)))
-        for i, v in zip(indices, values):
-            if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < n:
-                raise _ProtocolError("offset index %r out of range 0..%d" % (i, n - 1))
-            point[i] += math.nan if v is None else float(v)
+        for i, v in zip(*offset):
+            point[i] += v
     return point
+
+
+def _error_response(request_id, exc):
+    """The {"id", "error"} answer for an exception raised while answering a request."""
+    message = str(exc)
+    if not isinstance(exc, _ProtocolError):
+        message = "%s: %s" % (type(exc).__name__, message)
+    return {"id": request_id, "error": message}
 
 
 def _evaluate(cost, request, x0, protocol_stdout):
@@ -243,10 +265,7 @@ def serve(cost, x0, parameters=None, dtype=None, stdin=None, stdout=None):
             except Exception as exc:  # keep serving whatever went wrong
                 if not isinstance(exc, (_ProtocolError, json.JSONDecodeError)):
                     traceback.print_exc(file=sys.stderr)
-                message = str(exc)
-                if not isinstance(exc, _ProtocolError):
-                    message = "%s: %s" % (type(exc).__name__, message)
-                response = {"id": request_id, "error": message}
+                response = _error_response(request_id, exc)
             _write(stdout, response)
     except BrokenPipeError:
         # The checker went away; nothing more to say.  Point stdout at

@@ -17,8 +17,15 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
-from gradscope_exec import serve  # noqa: E402
+try:  # installed with `pip install ./python`
+    from gradscope_exec import serve
+except ImportError:  # run from the GradScope checkout: python/gradscope_exec.py
+    _CHECKOUT = Path(__file__).resolve().parent.parent.parent / "python"
+    if not (_CHECKOUT / "gradscope_exec.py").is_file():
+        raise ImportError("gradscope_exec is not installed: pip install ./python in the "
+                          "GradScope checkout, or put python/gradscope_exec.py on sys.path")
+    sys.path.insert(0, str(_CHECKOUT))
+    from gradscope_exec import serve
 
 INPUT, HIDDEN, LABELS, M = 3, 5, 3, 5
 SHAPES = [("Theta1", (HIDDEN, INPUT + 1)), ("Theta2", (LABELS, HIDDEN + 1))]
