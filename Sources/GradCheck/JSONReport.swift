@@ -78,6 +78,7 @@ public enum JSONReport {
 
     /// The report as JSON text (keys sorted, one line unless `pretty`).
     public static func render(_ r: GradientReport, pretty: Bool = false) -> String {
+        if !pretty { return JSONText.render(object(r)) }
         var options: JSONSerialization.WritingOptions = [.sortedKeys]
         if pretty { options.insert(.prettyPrinted) }
         let data = (try? JSONSerialization.data(withJSONObject: object(r), options: options)) ?? Data("{}".utf8)
