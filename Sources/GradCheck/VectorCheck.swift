@@ -72,6 +72,9 @@ private func runJacobianCheck(_ objective: some VectorObjective, _ configuration
         throw .failed("the input blocks do not cover the point's \(n) entries")
     }
     guard m > 0 else { throw .failed("the function has no outputs") }
+    if configuration.shard != nil {
+        throw .failed("--shard splits the entries of scalar costs; a vector-valued program's Jacobian is checked in one run (its rows share every evaluation)")
+    }
     var rng = PRNG(seed: configuration.seed ^ 0x9E37_79B9_7F4A_7C15)
 
     // 1. The VJP's structure.

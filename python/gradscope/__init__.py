@@ -3,6 +3,8 @@
     import gradscope
     report = gradscope.check(fn, x, w)          # a Report: .verdict, .blocks, .text, …
     gradscope.assert_gradients(fn, x, w)        # AssertionError with the text report
+    gradscope.check(fn, x, w, shard="2/8", out="part-2.json")   # one shard of a big check
+    gradscope.merge(*glob.glob("part-*.json"))  # the shards' report, as if unsharded
 
 ``fn`` may be a numpy function returning (value, gradient), a vector-valued numpy
 function with ``vjp=``, any PyTorch callable (autograd, so a custom
@@ -16,9 +18,9 @@ imported only when the function or its inputs use them.
 """
 
 from ._binary import BinaryNotFoundError, find_binary
-from ._check import OPTIONS, assert_gradients, check
+from ._check import OPTIONS, assert_gradients, check, merge
 from ._report import Block, Diagnosis, Entry, Report
 
-__all__ = ["check", "assert_gradients", "Report", "Block", "Entry", "Diagnosis",
+__all__ = ["check", "assert_gradients", "merge", "Report", "Block", "Entry", "Diagnosis",
            "find_binary", "BinaryNotFoundError", "OPTIONS"]
 __version__ = "0.2.0"

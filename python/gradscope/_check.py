@@ -19,13 +19,14 @@ from ._report import Report
 if TYPE_CHECKING:  # the serving code imports gradscope_exec, which imports numpy when it can
     from ._serve import Evaluator
 
-__all__ = ["check", "assert_gradients", "OPTIONS"]
+__all__ = ["check", "assert_gradients", "merge", "OPTIONS"]
 
 # Keyword options and the CLI flag each maps to (None: used by the package itself).
 OPTIONS: Dict[str, Optional[str]] = {
     "mode": "--mode", "dtype": "--dtype", "step": "--step", "samples": "--samples",
     "directions": "--directions", "seed": "--seed", "timeout": "--timeout", "jobs": None,
     "budget": "--budget", "projections": "--projections", "vjp": None,
+    "shard": "--shard", "out": "--out", "plan": "--plan",
 }
 MODES = ("full", "sample", "directional")
 
@@ -70,6 +71,21 @@ def validate_options(options: Dict[str, Any]) -> Dict[str, Any]:
     for name in ("timeout", "budget"):
         if out.get(name) is not None:
             out[name] = _positive_float(name, out[name])
+    shard = out.get("shard")
+    if shard is not None:
+        if isinstance(shard, (tuple, list)) and len(shard) == 2:
+            shard = "%s/%s" % (_positive_int("shard index", shard[0], minimum=0), _positive_int("shard count", shard[1]))
+        if not isinstance(shard, (str, int)) or isinstance(shard, bool):
+            raise ValueError("shard must be 'K/N', (K, N) or N (K from SLURM_ARRAY_TASK_ID or "
+                             "JOB_COMPLETION_INDEX), got %r" % (shard,))
+        out["shard"] = str(shard)
+        if out.get("out") is None:
+            raise ValueError("shard needs out='part-K.json', the part file gradscope.merge reads")
+    elif out.get("out") is not None:
+        raise ValueError("out goes with shard (the part file of one shard)")
+    for name in ("out", "plan"):
+        if out.get(name) is not None:
+            out[name] = os.fspath(out[name])
     if out.get("vjp") is not None and not callable(out["vjp"]):
         raise TypeError("vjp must be a callable vjp(cotangent, *inputs), got %s"
                         % type(out["vjp"]).__name__)
@@ -122,7 +138,10 @@ def check(fn: Callable[..., Any], *inputs: Any, **options: Any) -> Report:
         inputs are checked; others (integer labels, …) are passed through unchanged.
     options: mode ("full" | "sample" | "directional"), dtype ("float32" | "float64"),
         step ("auto" or a number), samples, directions, seed, timeout (s), jobs (forked
-        copies of this process serving the function), budget (s), projections, vjp.
+        copies of this process serving the function), budget (s), projections, vjp;
+        shard ("K/N", (K, N), or N with K from SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX)
+        with out (the part file) and plan (a plan.json from `gradscope plan`): check one
+        shard of the entries, for ``gradscope.merge``.
 
     Returns a Report; raises ValueError when the binary rejects the options (exit 64),
     TypeError for an unknown option, gradscope.BinaryNotFoundError without a binary.
@@ -148,6 +167,31 @@ def assert_gradients(fn: Callable[..., Any], *inputs: Any, **options: Any) -> Re
     if not report.passed:
         raise AssertionError("gradient check %s\n%s" % (str(report.verdict).upper(), report.text))
     return report
+
+
+def merge(*paths: Any, partial: bool = False) -> Report:
+    """Merge the part files of a sharded check (``check(..., shard="K/N", out=...)`` or
+    ``gradscope check --shard``) into one Report, as ``gradscope merge`` does: the same entries
+    as the unsharded check.  ValueError names a missing, duplicated, foreign or unreadable
+    part file."""
+    files = [os.fspath(p) for p in paths]
+    if not files:
+        raise ValueError("merge needs the part files, e.g. gradscope.merge(*glob.glob('part-*.json'))")
+    binary = _binary.find_binary()
+    with tempfile.TemporaryDirectory(prefix="gradscope-") as tmp:
+        text_path = os.path.join(tmp, "report.txt")
+        command = [binary, "merge", *files, "--format", "json", "--text", text_path]
+        if partial:
+            command.append("--partial")
+        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True)
+        stderr = done.stderr.decode("utf-8", "replace")
+        if done.returncode in (64, 65, 66):
+            raise ValueError(_last_error(stderr) or "gradscope merge failed")
+        text = ""
+        if os.path.exists(text_path):
+            with open(text_path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+    return _report(done.returncode, done.stdout.decode("utf-8", "replace"), stderr, text, command)
 
 
 def _command(binary: str, fds: str, text_path: str, opts: Dict[str, Any], label: str) -> List[str]:

@@ -108,3 +108,31 @@ def test_value_only_requests_skip_the_vjp(binary):
     # (one per output entry, and a few structural checks of the VJP) call the VJP.
     assert calls["fn"] == report.evaluations + 1
     assert 0 < calls["vjp"] <= 2 * XS.shape[0] + 8 < report.evaluations / 4
+
+
+def test_shards_merge_to_the_unsharded_report(binary, tmp_path):
+    """check(..., shard="K/N", out=...) on each shard, then merge: the unsharded entries."""
+    rng = np.random.default_rng(1)
+    x, t, w0 = rng.standard_normal((20, 6)), (rng.random(20) > 0.5) * 1.0, rng.standard_normal(6)
+    fn = lambda w: sigmoid_ce_missing_mean(w, x, t)  # noqa: E731 - a failing check, diagnosed
+    whole = gradscope.check(fn, w0)
+    parts = []
+    for k in range(3):
+        part = tmp_path / ("part-%d.json" % k)
+        gradscope.check(fn, w0, shard="%d/3" % k, out=part)
+        parts.append(part)
+    merged = gradscope.merge(*parts)
+    assert merged.verdict == whole.verdict == "fail"
+    assert merged.json["entries"] == whole.json["entries"]
+    assert merged.json["blocks"] == whole.json["blocks"]
+    with pytest.raises(ValueError, match="missing"):
+        gradscope.merge(parts[0], parts[2])
+    partial = gradscope.merge(parts[0], parts[2], partial=True)
+    assert any(d.code == "partial-merge" for d in partial.diagnosis)
+
+
+def test_shard_options_are_validated():
+    with pytest.raises(ValueError, match="out="):
+        gradscope.check(lambda w: (0.0, w), np.zeros(2), shard="0/2")
+    with pytest.raises(ValueError, match="goes with shard"):
+        gradscope.check(lambda w: (0.0, w), np.zeros(2), out="p.json")
