@@ -24,6 +24,14 @@ struct CheckBenchmark: ParsableCommand {
 
     func run() throws {
         print("machine: \(GEMMMachineProbe.cpuBrand), \(ProcessInfo.processInfo.activeProcessorCount) cores; GEMM: \(GEMM.backendDescription)")
+        // ex4-debug (38 parameters): evaluations per entry of both schemes.
+        let debug = try ModelObjective(try Preset.ex4Debug.problem(ArchitectureSpec(lambda: 3)) as SupervisedProblem<Double>)
+        for economical in [false, true] {
+            var configuration = CheckConfiguration()
+            configuration.economical = economical
+            let r = check(debug, configuration: configuration)
+            print("ex4-debug full check, \(economical ? "economical" : "two steps per entry"): verdict \(r.verdict.rawValue), \(r.evaluations) evaluations (\(String(format: "%.2f", Double(r.evaluations) / Double(r.entries.count))) per entry), \(String(format: "%.4f", r.seconds)) s")
+        }
         let problem: SupervisedProblem<Double> = try Preset.ex4.problem(ArchitectureSpec(lambda: 1, examples: 5000))
         let objective = try ModelObjective(problem)
         // Two steps for every entry (the scheme before the economical one), for comparison.
