@@ -19,31 +19,31 @@ extension ModelObjective {
         let delta = newValue - oldValue
         let m = problem.inputs.shape[0]
 
-        // Column j of the perturbed layer's output: z[:, j] + δ·X[:, k] (or + δ for the bias).
+        // Column j of the perturbed layer's output: z[:, j] + δ·X[:, k] (or + δ for the bias),
+        // read from the transposed copies of the base pass (contiguous columns).
         let j: Int
-        let z = base.tapes[li].output
         let outWidth = dense.outputSize
         var column = Tensor<Scalar>(zeros: [m, 1])
+        guard let zT = base.outputColumns[li], let xT = base.inputColumns[li] else { return nil }
         if block.slotIndex == 0 {
             j = local / dense.inputSize
             let k = local % dense.inputSize
-            let x = base.tapes[li].input
-            z.withUnsafeBufferPointer { zp in
-                x.withUnsafeBufferPointer { xp in
+            zT.withUnsafeBufferPointer { zp in
+                xT.withUnsafeBufferPointer { xp in
                     column.withUnsafeMutableBufferPointer { cp in
-                        Scalar.stridedAxpy(count: m, alpha: delta, x: xp.baseAddress! + k, xStride: dense.inputSize,
-                                           y: zp.baseAddress! + j, yStride: outWidth, out: cp.baseAddress!, outStride: 1)
+                        Scalar.stridedAxpy(count: m, alpha: delta, x: xp.baseAddress! + k * m, xStride: 1,
+                                           y: zp.baseAddress! + j * m, yStride: 1, out: cp.baseAddress!, outStride: 1)
                     }
                 }
             }
         } else {
             j = local
-            let ones = Tensor<Scalar>(ones: [m])
-            z.withUnsafeBufferPointer { zp in
-                ones.withUnsafeBufferPointer { op in
+            let one = Tensor<Scalar>(ones: [1])
+            zT.withUnsafeBufferPointer { zp in
+                one.withUnsafeBufferPointer { op in
                     column.withUnsafeMutableBufferPointer { cp in
-                        Scalar.stridedAxpy(count: m, alpha: delta, x: op.baseAddress!, xStride: 1,
-                                           y: zp.baseAddress! + j, yStride: outWidth, out: cp.baseAddress!, outStride: 1)
+                        Scalar.stridedAxpy(count: m, alpha: delta, x: op.baseAddress!, xStride: 0,
+                                           y: zp.baseAddress! + j * m, yStride: 1, out: cp.baseAddress!, outStride: 1)
                     }
                 }
             }
@@ -57,8 +57,8 @@ extension ModelObjective {
                 || model.layers[next] is Dropout<Scalar> {
             let layer = model.layers[next]
             if layer.kind == "relu" || layer.kind == "leaky-relu" {
-                let baseInput = base.tapes[next].input.scalars
-                for r in 0..<m where (column.scalars[r] > 0) != (baseInput[r * outWidth + j] > 0) { crossed = true; break }
+                let baseInput = base.outputColumns[next - 1]?.scalars ?? []
+                for r in 0..<m where (column.scalars[r] > 0) != (baseInput[j * m + r] > 0) { crossed = true; break }
             }
             column = layer.forward(column, context: &context).output
             next += 1
@@ -69,31 +69,26 @@ extension ModelObjective {
         let previous = base.tapes[next - 1].output
         if next < model.layers.count, let following = model.layers[next] as? Dense<Scalar> {
             // Rank-1 update of the next dense layer's pre-activation: Δz = d·wⱼᵀ with
-            // d = Δa[:, j] and wⱼ = column j of the next weight, as a GEMM with k = 1.
+            // d = Δa[:, j] and wⱼ = column j of the next weight, row by row (rows where d = 0 are skipped).
             activations = base.tapes[next].output
             let w = following.weight
             let (outs, ins) = (w.shape[0], w.shape[1])
-            var d = Tensor<Scalar>(zeros: [m])
+            guard let previousT = base.outputColumns[next - 1] else { return nil }
             var wj = Tensor<Scalar>(zeros: [outs])
-            column.withUnsafeBufferPointer { cp in
-                previous.withUnsafeBufferPointer { ap in
-                    d.withUnsafeMutableBufferPointer { dp in
-                        Scalar.stridedAxpy(count: m, alpha: -1, x: ap.baseAddress! + j, xStride: outWidth,
-                                           y: cp.baseAddress!, yStride: 1, out: dp.baseAddress!, outStride: 1)
-                    }
-                }
-            }
             w.withUnsafeBufferPointer { wp in
                 wj.withUnsafeMutableBufferPointer { jp in
                     Scalar.stridedAxpy(count: outs, alpha: 0, x: wp.baseAddress! + j, xStride: ins,
                                        y: wp.baseAddress! + j, yStride: ins, out: jp.baseAddress!, outStride: 1)
                 }
             }
-            d.withUnsafeBufferPointer { dp in
-                wj.withUnsafeBufferPointer { jp in
-                    activations.withUnsafeMutableBufferPointer { zp in
-                        Scalar.gemm(.none, .none, m: m, n: outs, k: 1, alpha: 1, a: dp.baseAddress!, lda: 1,
-                                    b: jp.baseAddress!, ldb: outs, beta: 1, c: zp.baseAddress!, ldc: outs)
+            // z[r, :] += d[r]·wⱼᵀ for the rows whose activation changed.
+            column.withUnsafeBufferPointer { cp in
+                previousT.withUnsafeBufferPointer { ap in
+                    wj.withUnsafeBufferPointer { jp in
+                        activations.withUnsafeMutableBufferPointer { zp in
+                            Scalar.addDifferenceOuterProduct(rows: m, a: cp.baseAddress!, b: ap.baseAddress! + j * m,
+                                                             w: jp, into: zp.baseAddress!)
+                        }
                     }
                 }
             }

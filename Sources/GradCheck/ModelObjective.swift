@@ -25,6 +25,10 @@ public struct ModelObjective<Scalar: TensorScalar>: GradientObjective {
         var tapes: [LayerTape<Scalar>]
         var dataLoss: Double
         var regularization: Double
+        /// Per layer index, its input (for dense layers) and its output (dense and element-wise
+        /// layers) transposed, so that the columns the incremental path reads are contiguous.
+        var inputColumns: [Int: Tensor<Scalar>] = [:]
+        var outputColumns: [Int: Tensor<Scalar>] = [:]
     }
 
     final class SeedCounter: Sendable {
@@ -46,8 +50,19 @@ public struct ModelObjective<Scalar: TensorScalar>: GradientObjective {
         let tapes = problem.model.forward(problem.inputs, context: &context)
         let output = tapes.last?.output ?? problem.inputs
         let dataLoss = problem.model.loss.value(output, targets: problem.targets)
-        base = BaseState(tapes: tapes, dataLoss: dataLoss,
-                         regularization: Self.regularization(of: problem.model, examples: problem.inputs.shape[0]))
+        var state = BaseState(tapes: tapes, dataLoss: dataLoss,
+                              regularization: Self.regularization(of: problem.model, examples: problem.inputs.shape[0]))
+        if problem.model.ties.isEmpty, mode == .evaluation {
+            for (i, layer) in problem.model.layers.enumerated() where tapes[i].output.shape.count == 2 {
+                if layer is Dense<Scalar> {
+                    state.inputColumns[i] = tapes[i].input.transposed()
+                    state.outputColumns[i] = tapes[i].output.transposed()
+                } else if layer is any ElementwiseActivation || layer is Dropout<Scalar> {
+                    state.outputColumns[i] = tapes[i].output.transposed()
+                }
+            }
+        }
+        base = state
     }
 
     public var precision: Precision { Scalar.self == Float.self ? .float32 : .float64 }

@@ -30,6 +30,10 @@ public protocol ScalarKernels {
     /// out[r·os] = y[r·ys] + α·x[r·xs] for r in 0..<count (strided axpy; columns of row-major matrices).
     static func stridedAxpy(count: Int, alpha: Self, x: UnsafePointer<Self>, xStride: Int,
                             y: UnsafePointer<Self>, yStride: Int, out: UnsafeMutablePointer<Self>, outStride: Int)
+    /// z[r, c] += (a[r] − b[r])·w[c] for the row-major [rows, w.count] matrix z, skipping the
+    /// rows where a[r] = b[r] (a rank-1 update by a column difference).
+    static func addDifferenceOuterProduct(rows: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>,
+                                          w: UnsafeBufferPointer<Self>, into z: UnsafeMutablePointer<Self>)
 }
 
 /// The arithmetic kernels, shared by Float and Double. These defaults are the conformances'
@@ -72,6 +76,16 @@ extension ScalarKernels where Self: BinaryFloatingPoint {
     public static func stridedAxpy(count: Int, alpha: Self, x: UnsafePointer<Self>, xStride: Int,
                                    y: UnsafePointer<Self>, yStride: Int, out: UnsafeMutablePointer<Self>, outStride: Int) {
         for r in 0..<count { out[r * outStride] = y[r * yStride] + alpha * x[r * xStride] }
+    }
+    public static func addDifferenceOuterProduct(rows: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>,
+                                                 w: UnsafeBufferPointer<Self>, into z: UnsafeMutablePointer<Self>) {
+        let n = w.count
+        for r in 0..<rows {
+            let d = a[r] - b[r]
+            if d == 0 { continue }
+            let row = z + r * n
+            for c in 0..<n { row[c] += d * w[c] }
+        }
     }
 }
 

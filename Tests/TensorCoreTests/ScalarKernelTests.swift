@@ -66,4 +66,21 @@ struct ScalarKernelTests {
         let row2 = Foundation.log(3.0)
         #expect(abs(ours - (row1 + row2)) <= 1e-13 * abs(row1 + row2))
     }
+
+    /// The rank-1 update by a column difference against the plain formula, Float and Double.
+    @Test func differenceOuterProductMatchesTheFormula() {
+        func run<S: TensorScalar & BinaryFloatingPoint>(_: S.Type) {
+            let a: [S] = [1, 2, 3, 4], b: [S] = [1, 0.5, 3, -2], w: [S] = [2, -1, 0.25]
+            var z = [S](repeating: 1, count: 12)
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in w.withUnsafeBufferPointer { wp in
+                z.withUnsafeMutableBufferPointer { S.addDifferenceOuterProduct(rows: 4, a: ap.baseAddress!, b: bp.baseAddress!, w: wp, into: $0.baseAddress!) }
+            } } }
+            var expected = [S](repeating: 1, count: 12)
+            for r in 0..<4 { for c in 0..<3 { expected[r * 3 + c] += (a[r] - b[r]) * w[c] } }
+            #expect(z == expected)
+            #expect(z[0..<3] == [1, 1, 1] && z[6..<9] == [1, 1, 1])   // rows with a = b untouched
+        }
+        run(Float.self)
+        run(Double.self)
+    }
 }
