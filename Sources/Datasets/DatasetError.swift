@@ -32,6 +32,10 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     case idxDataTruncated(file: String, dimensions: [Int], expectedBytes: Int, actualBytes: Int)
     /// Bytes follow the last element announced by the dimensions.
     case idxTrailingBytes(file: String, dimensions: [Int], offset: Int, count: Int)
+    /// A compressed IDX file inflates to more than its header declares (inflation stopped there).
+    case idxStreamTooLong(file: String, dimensions: [Int], declaredBytes: Int)
+    /// A compressed IDX file's header declares more bytes than memory can hold.
+    case idxTooLarge(file: String, dimensions: [Int], declaredBytes: Int, limit: Int)
     /// A label is not in `0..<classes`.
     case labelOutOfRange(file: String, label: Int, offset: Int, classes: Int)
     /// The images file and the labels file disagree on the number of items.
@@ -70,6 +74,10 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file): dimensions \(shape(dimensions)) need \(expectedBytes) bytes but the file ends at byte offset \(actualBytes) (truncated)"
         case .idxTrailingBytes(let file, let dimensions, let offset, let count):
             return "\(file): \(count) trailing bytes at byte offset \(offset) after the \(shape(dimensions)) data"
+        case .idxStreamTooLong(let file, let dimensions, let declaredBytes):
+            return "\(file): the gzip stream holds more than the \(declaredBytes) bytes its \(shape(dimensions)) header declares (inflation stopped at byte offset \(declaredBytes))"
+        case .idxTooLarge(let file, let dimensions, let declaredBytes, let limit):
+            return "\(file): the \(shape(dimensions)) header declares \(declaredBytes) bytes, more than the \(limit) this machine can hold (half its available memory)"
         case .labelOutOfRange(let file, let label, let offset, let classes):
             return "\(file): label \(label) at byte offset \(offset) is out of range 0..<\(classes)"
         case .countMismatch(let imagesFile, let images, let labelsFile, let labels):

@@ -16,6 +16,14 @@ public enum Gzip {
     /// - Throws: ``DatasetError/gzipCorrupt(file:offset:reason:)`` with zlib's message, or
     ///   ``DatasetError/gzipTruncated(file:offset:)`` when the input stops before the end of the stream.
     public static func decompress(_ compressed: [UInt8], file: String) throws(DatasetError) -> [UInt8] {
+        try decompress(compressed, file: file) { _ throws(DatasetError) in }
+    }
+
+    /// Decompresses lazily: after every inflated chunk (at most 64 KiB) `inspect` sees the
+    /// output so far and may throw to stop, so a caller that knows from the first bytes how long
+    /// the data must be (an IDX header) stops a longer stream, a gzip bomb, at once.
+    public static func decompress(_ compressed: [UInt8], file: String,
+                                  inspect: ([UInt8]) throws(DatasetError) -> Void) throws(DatasetError) -> [UInt8] {
         var stream = z_stream()
         let initStatus = czlib_inflateInit2(&stream, 15 + 32)
         guard initStatus == Z_OK else {
@@ -24,8 +32,7 @@ public enum Gzip {
         defer { inflateEnd(&stream) }
 
         var output: [UInt8] = []
-        output.reserveCapacity(sizeHint(compressed))
-        var chunk = [UInt8](repeating: 0, count: 1 << 18)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
         let outcome: Result<Void, DatasetError> = compressed.withUnsafeBufferPointer { input in
             stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
             stream.avail_in = UInt32(input.count)
@@ -35,7 +42,11 @@ public enum Gzip {
                     stream.avail_out = UInt32(out.count)
                     return inflate(&stream, Z_NO_FLUSH)
                 }
-                output.append(contentsOf: chunk[0..<(chunk.count - Int(stream.avail_out))])
+                let produced = chunk.count - Int(stream.avail_out)
+                if produced > 0 {
+                    output.append(contentsOf: chunk[0..<produced])
+                    do throws(DatasetError) { try inspect(output) } catch { return .failure(error) }
+                }
                 let consumed = input.count - Int(stream.avail_in)
                 switch status {
                 case Z_OK:
@@ -82,14 +93,5 @@ public enum Gzip {
         precondition(status == Z_STREAM_END, "deflate did not finish (zlib status \(status))")
         output.removeLast(Int(stream.avail_out))
         return output
-    }
-
-    /// The uncompressed size stored in the last member's trailer (ISIZE, size mod 2³²), capped so a
-    /// corrupt trailer cannot make us reserve absurd amounts of memory.
-    private static func sizeHint(_ compressed: [UInt8]) -> Int {
-        guard compressed.count >= 18 else { return 0 }
-        let tail = compressed.suffix(4)
-        let size = tail.reversed().reduce(0) { ($0 << 8) | Int($1) }
-        return min(size, 1 << 28)
     }
 }

@@ -73,6 +73,36 @@ public enum IDX {
         return IDXArray(dimensions: dimensions, bytes: Array(data[headerSize...]))
     }
 
+    /// Inflates a gzip-compressed IDX file lazily: the header is validated from the first
+    /// inflated bytes, and inflation stops as soon as the stream holds more than the header
+    /// declares (a gzip bomb costs at most the declared size plus one 64 KiB chunk).
+    static func inflate(_ compressed: [UInt8], rank: Int, file: String) throws(DatasetError) -> [UInt8] {
+        let headerSize = 4 + 4 * rank
+        var declared: (dimensions: [Int], bytes: Int)?
+        return try Gzip.decompress(compressed, file: file) { output throws(DatasetError) in
+            if declared == nil, output.count >= headerSize {
+                // The header's own checks (magic, type, rank, dimensions), on the header alone.
+                let header = Array(output.prefix(headerSize))
+                do throws(DatasetError) { _ = try decode(header, rank: rank, file: file) } catch {
+                    if case .idxDataTruncated(_, let dimensions, let expectedBytes, _) = error, expectedBytes != Int.max {
+                        // Half the available memory at most: the bytes are copied once more
+                        // when they are decoded.
+                        let limit = memoryLimit
+                        guard expectedBytes <= limit else {
+                            throw .idxTooLarge(file: file, dimensions: dimensions, declaredBytes: expectedBytes, limit: limit)
+                        }
+                        declared = (dimensions, expectedBytes)
+                    } else {
+                        throw error
+                    }
+                }
+            }
+            if let declared, output.count > declared.bytes {
+                throw .idxStreamTooLong(file: file, dimensions: declared.dimensions, declaredBytes: declared.bytes)
+            }
+        }
+    }
+
     /// Encodes `array` as an uncompressed IDX file of unsigned bytes.
     public static func encode(_ array: IDXArray) -> [UInt8] {
         var data: [UInt8] = [0, 0, 0x08, UInt8(array.dimensions.count)]
@@ -88,9 +118,14 @@ public enum IDX {
     /// Reads an IDX file, gzip-compressed or raw. Errors name the file by its last path component.
     public static func read(path: String, rank: Int) throws(DatasetError) -> IDXArray {
         let name = (path as NSString).lastPathComponent
-        var data = try readBytes(path: path)
-        if Gzip.isGzip(data) { data = try Gzip.decompress(data, file: name) }
-        return try decode(data, rank: rank, file: name)
+        return try decodeFile(try readBytes(path: path), rank: rank, file: name)
+    }
+
+    /// Decodes the bytes of an IDX file as stored: gzip-compressed (inflated lazily:
+    /// the header first, then no more than it declares) or raw.
+    public static func decodeFile(_ stored: [UInt8], rank: Int, file: String) throws(DatasetError) -> IDXArray {
+        let data = Gzip.isGzip(stored) ? try inflate(stored, rank: rank, file: file) : stored
+        return try decode(data, rank: rank, file: file)
     }
 
     /// Writes `array` as an IDX file, gzip-compressed when `compressed` is true.
@@ -110,7 +145,22 @@ func readBytes(path: String) throws(DatasetError) -> [UInt8] {
         throw .missing(path: path, hint: "no such file")
     }
     guard let data = FileManager.default.contents(atPath: path) else {
-        throw .unreadable(file: path, reason: "permission denied or not a regular file")
+        let reason = access(path, R_OK) != 0 ? String(cString: strerror(errno)).lowercased() : "not a regular file"
+        throw .unreadable(file: path, reason: reason)
     }
     return [UInt8](data)
+}
+
+/// Half of MemAvailable when the process started (or no limit where it is unknown): the most an
+/// IDX file may declare.
+private let memoryLimit: Int = availableMemory().map { $0 / 2 } ?? Int.max
+
+/// MemAvailable from /proc/meminfo in bytes (Linux); nil elsewhere.
+func availableMemory() -> Int? {
+    guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
+    for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+        let fields = line.split(separator: " ")
+        if fields.count >= 2, let kB = Int(fields[1]) { return kB.multipliedReportingOverflow(by: 1024).overflow ? nil : kB * 1024 }
+    }
+    return nil
 }

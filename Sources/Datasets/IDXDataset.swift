@@ -19,6 +19,9 @@ public enum IDXDataset {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .missing(path: directory, hint: hint)
         }
+        guard access(directory, R_OK | X_OK) == 0 else {
+            throw .unreadable(file: directory, reason: String(cString: strerror(errno)).lowercased())
+        }
         let trainImages = try locate(trainImagesStem, in: directory, hint: hint)
         let trainLabels = try locate(trainLabelsStem, in: directory, hint: hint)
         let testImages = try locate(testImagesStem, in: directory, hint: hint)

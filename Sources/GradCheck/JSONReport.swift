@@ -36,11 +36,7 @@ public enum JSONReport {
                 if let input = b.input { o["input"] = input }
                 return o
             },
-            "entries": r.entries.map { e -> [String: Any] in
-                ["block": e.block, "index": e.index, "analytic": num(e.analytic), "numeric": num(e.numeric),
-                 "error": num(e.error), "bound": num(e.bound), "verdict": e.verdict.rawValue, "step": num(e.step),
-                 "truncation": num(e.truncation), "noiseError": num(e.noise)]
-            },
+            "entries": r.entries.map(entryObject),
             "diagnosis": findings(r.diagnosis),
             "anchors": ["ngRelativeDifference": num(r.anchors.ngRelativeDifference),
                         "cs231nMaxRelativeError": num(r.anchors.cs231nMaxRelativeError),
@@ -76,12 +72,51 @@ public enum JSONReport {
         return o
     }
 
+    static func entryObject(_ e: EntryResult) -> [String: Any] {
+        func num(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
+        return ["block": e.block, "index": e.index, "analytic": num(e.analytic), "numeric": num(e.numeric),
+                "error": num(e.error), "bound": num(e.bound), "verdict": e.verdict.rawValue, "step": num(e.step),
+                "truncation": num(e.truncation), "noiseError": num(e.noise)]
+    }
+
+    /// Entries serialised at a time by ``render(_:pretty:)``: their Foundation dictionaries
+    /// cost about 4 KB each, so a full check of 10⁵ entries would otherwise hold 400 MB of them.
+    static let entryChunk = 4096
+
     /// The report as JSON text (keys sorted, one line unless `pretty`).
     public static func render(_ r: GradientReport, pretty: Bool = false) -> String {
-        if !pretty { return JSONText.render(object(r)) }
+        if !pretty {
+            // One entry's dictionary at a time: a large report never holds them all.
+            var shell = r
+            shell.entries = []
+            var top = object(shell)
+            top["entries"] = JSONText.Deferred { out in
+                out += "["
+                for (k, e) in r.entries.enumerated() {
+                    if k > 0 { out += "," }
+                    JSONText.write(entryObject(e), into: &out)
+                }
+                out += "]"
+            }
+            return JSONText.render(top)
+        }
         var options: JSONSerialization.WritingOptions = [.sortedKeys]
         if pretty { options.insert(.prettyPrinted) }
-        let data = (try? JSONSerialization.data(withJSONObject: object(r), options: options)) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        func serialize(_ object: Any) -> String? {
+            (try? JSONSerialization.data(withJSONObject: object, options: options)).map { String(decoding: $0, as: UTF8.self) }
+        }
+        guard !pretty, r.entries.count > entryChunk else { return serialize(object(r)) ?? "{}" }
+        // Large reports: the entries are serialised in chunks and spliced into the rest, which
+        // gives the bytes of the one-shot serialisation (one line, sorted keys, no spaces).
+        var shell = r
+        shell.entries = []
+        guard let text = serialize(object(shell)), let slot = text.range(of: "\"entries\":[]") else { return serialize(object(r)) ?? "{}" }
+        var out = String(text[..<slot.lowerBound]) + "\"entries\":["
+        for start in stride(from: 0, to: r.entries.count, by: entryChunk) {
+            guard let chunk = serialize(r.entries[start..<min(start + entryChunk, r.entries.count)].map(entryObject)) else { return "{}" }
+            if start > 0 { out += "," }
+            out += chunk.dropFirst().dropLast()
+        }
+        return out + "]" + text[slot.upperBound...]
     }
 }

@@ -87,7 +87,8 @@ public struct ModelObjective<Scalar: TensorScalar>: GradientObjective {
 
     /// The value at point + offset, incrementally when possible.
     func evaluate(_ offset: Perturbation) -> Sample {
-        if mode == .evaluation, offset.indices.count == 1, let s = incremental(offset.indices[0], offset.values[0]) {
+        if mode == .evaluation, case .sparse(let indices, let values) = offset.storage, indices.count == 1,
+           let s = incremental(indices[0], values[0]) {
             return s
         }
         return full(offset)
@@ -96,12 +97,19 @@ public struct ModelObjective<Scalar: TensorScalar>: GradientObjective {
     /// A full forward pass at the perturbed point.
     func full(_ offset: Perturbation) -> Sample {
         var model = problem.model
-        if !offset.indices.isEmpty {
-            var theta = model.flatParameters
-            for (i, d) in zip(offset.indices, offset.values) {
-                theta[i] = Scalar(precision.representable(point[i] + d))
+        if !offset.isEmpty {
+            // In place: only the blocks the offset touches are copied (copy-on-write), and no
+            // flat vector of the whole model is built.
+            let blocks = model.parameterBlocks
+            model.updateParameters { bi, tensor in
+                let range = blocks[bi].range
+                var touched = false
+                offset.forEachEntry(in: range) { _, _ in touched = true }
+                guard touched else { return }
+                tensor.withUnsafeMutableBufferPointer { t in
+                    offset.forEachEntry(in: range) { i, d in t[i - range.lowerBound] = Scalar(precision.representable(point[i] + d)) }
+                }
             }
-            model.flatParameters = theta
         }
         var c = context()
         let tapes = model.forward(problem.inputs, context: &c)

@@ -16,7 +16,7 @@ public struct CheckpointHeader: Sendable, Codable, Equatable {
     }
 
     public static let formatName = "gradscope-checkpoint"
-    public static let currentVersion = 1
+    public static let currentVersion = 2
 
     public var format = CheckpointHeader.formatName
     public var version = CheckpointHeader.currentVersion
@@ -28,6 +28,9 @@ public struct CheckpointHeader: Sendable, Codable, Equatable {
     public var step: Int
     public var optimizerStep = 0
     public var history: TrainingHistory
+    /// Where an interrupted epoch stopped (`nil` at the end of an epoch): a run resumed from
+    /// this checkpoint continues that epoch at the next batch.
+    public var epochProgress: EpochProgress?
     /// Free-form settings of whoever wrote the checkpoint (the CLI's model and data flags).
     public var metadata: [String: String]
     /// Filled in by ``Checkpoint/write(to:)``.
@@ -40,5 +43,20 @@ public struct CheckpointHeader: Sendable, Codable, Equatable {
                 history: TrainingHistory, metadata: [String: String]) {
         self.dtype = dtype; self.blocks = blocks; self.configuration = configuration
         self.epochsCompleted = epochsCompleted; self.step = step; self.history = history; self.metadata = metadata
+    }
+}
+
+/// The part of an epoch done when a run was interrupted (Ctrl-C) in the middle of it.
+public struct EpochProgress: Sendable, Codable, Equatable {
+    /// Batches of the epoch already taken.
+    public var batches: Int
+    /// The sums behind the epoch's train loss and accuracy so far.
+    public var lossSum: Double
+    public var correct: Int
+    public var seen: Int
+    /// Seconds spent in the epoch so far.
+    public var seconds: Double
+    public init(batches: Int, lossSum: Double, correct: Int, seen: Int, seconds: Double) {
+        self.batches = batches; self.lossSum = lossSum; self.correct = correct; self.seen = seen; self.seconds = seconds
     }
 }

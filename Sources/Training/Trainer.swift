@@ -19,6 +19,11 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
     public private(set) var epochsCompleted = 0
     /// Steps (batches) taken so far.
     public private(set) var step = 0
+    /// How far an interrupted epoch got (`nil` between epochs).
+    public private(set) var epochProgress: EpochProgress?
+    /// The checkpoint this run was resumed from, and whether this run has written one.
+    var resumedFrom: String?
+    var wroteCheckpoint = false
 
     /// A new run of `model` (already initialised) with `configuration`.
     public init(model: Sequential<Scalar>, configuration: TrainingConfiguration) throws(TrainingError) {
@@ -37,6 +42,11 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
             throw .badCheckpoint(path: checkpoint.path ?? "checkpoint",
                                  reason: "its parameter blocks \(header.blocks.map { "\($0.name)\($0.shape)" }) do not match the model's \(model.parameterBlocks.map { "\($0.name)\($0.shape)" })")
         }
+        let monitored = GradientFlowMonitor<Scalar>.monitoredLayers(of: model)
+        guard header.history.layers == monitored else {
+            throw .badCheckpoint(path: checkpoint.path ?? "checkpoint",
+                                 reason: "field history.layers \(header.history.layers.map(\.name)) does not match the model's monitored layers \(monitored.map(\.name))")
+        }
         var configuration = header.configuration
         if let epochs { configuration.epochs = epochs }
         try self.init(model: model, configuration: configuration)
@@ -51,16 +61,19 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
         self.history = header.history
         self.epochsCompleted = header.epochsCompleted
         self.step = header.step
+        self.epochProgress = header.epochProgress
+        self.resumedFrom = checkpoint.path
     }
 
     /// The whole state of the run, for ``Checkpoint/write(to:)``. `metadata` is stored as given
     /// (the command line keeps its model and data flags there).
     public func checkpoint(metadata: [String: String] = [:]) -> Checkpoint<Scalar> {
-        Checkpoint(header: CheckpointHeader(dtype: Scalar.dtypeName,
-                                            blocks: model.parameterBlocks.map { .init(name: $0.name, shape: $0.shape) },
-                                            configuration: configuration, epochsCompleted: epochsCompleted, step: step,
-                                            history: history, metadata: metadata),
-                   parameters: model.parameters, optimizerState: optimizer.state)
+        var header = CheckpointHeader(dtype: Scalar.dtypeName,
+                                      blocks: model.parameterBlocks.map { .init(name: $0.name, shape: $0.shape) },
+                                      configuration: configuration, epochsCompleted: epochsCompleted, step: step,
+                                      history: history, metadata: metadata)
+        header.epochProgress = epochProgress
+        return Checkpoint(header: header, parameters: model.parameters, optimizerState: optimizer.state)
     }
 
     /// Trains until ``TrainingConfiguration/epochs`` epochs are complete or a loss is not finite.
@@ -71,12 +84,15 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
     ///     replacing the previous one); on a non-finite loss it is left as it was.
     ///   - metadata: stored in every checkpoint.
     ///   - observe: called with progress, warnings and checkpoints as they happen.
+    ///   - shouldStop: asked after every batch; when it says yes, the run checkpoints that
+    ///     moment (mid-epoch, resumable) and returns ``StopReason/interrupted(epoch:batch:step:)``.
     /// - Returns: why training stopped, and the diagnosis of the whole run.
     /// - Throws: ``TrainingError/invalidData(_:)`` when the examples do not fit the model,
     ///   ``TrainingError/cannotWrite(path:reason:)`` when a checkpoint cannot be written.
     public mutating func train(on train: ExampleSet<Scalar>, test: ExampleSet<Scalar>? = nil,
                                checkpointPath: String? = nil, metadata: [String: String] = [:],
-                               observe: (TrainingEvent) -> Void = { _ in }) throws(TrainingError) -> TrainingOutcome {
+                               observe: (TrainingEvent) -> Void = { _ in },
+                               shouldStop: () -> Bool = { false }) throws(TrainingError) -> TrainingOutcome {
         try validate(train)
         if let test { try validate(test) }
         let capacity = Swift.min(configuration.batchSize, train.count)
@@ -87,15 +103,19 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
 
         while epochsCompleted < configuration.epochs {
             let epoch = epochsCompleted + 1
-            let started = Date()
+            let resumed = epochProgress
+            epochProgress = nil
+            let started = Date(timeIntervalSinceNow: -(resumed?.seconds ?? 0))
             var shuffle = RunRandomness.generator(seed: configuration.seed, .shuffle, epochsCompleted)
             let order = shuffle.permutation(train.count)
-            var batchCount = (train.count + configuration.batchSize - 1) / configuration.batchSize
+            // A batch larger than the set is the whole set (and never overflows the arithmetic).
+            let batchSize = Swift.min(configuration.batchSize, train.count)
+            var batchCount = train.count / batchSize + (train.count % batchSize == 0 ? 0 : 1)
             if let cap = configuration.batchesPerEpoch { batchCount = Swift.min(batchCount, cap) }
-            var lossSum = 0.0, correct = 0, seen = 0
+            var lossSum = resumed?.lossSum ?? 0.0, correct = resumed?.correct ?? 0, seen = resumed?.seen ?? 0
 
-            for b in 0..<batchCount {
-                let rows = Array(order[(b * configuration.batchSize)..<Swift.min((b + 1) * configuration.batchSize, train.count)])
+            for b in Swift.min(resumed?.batches ?? 0, batchCount)..<batchCount {
+                let rows = Array(order[(b * batchSize)..<Swift.min((b + 1) * batchSize, train.count)])
                 workspace.loadBatch(rows: rows, of: train.inputs)
                 let targets = train.targets.selecting(rows)
                 var context = ForwardContext(mode: .training, rng: RunRandomness.generator(seed: configuration.seed, .dropout, step))
@@ -109,10 +129,17 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
                 guard loss.isFinite else {
                     history.batchLosses.append(loss)
                     let stop = StopReason.nonFiniteLoss(epoch: epoch, batch: b + 1, step: step, loss: loss)
-                    let findings = Diagnosis.diagnose(history, stop: stop)
+                    var findings = Diagnosis.diagnose(history, stop: stop)
+                    if keptCheckpoint(checkpointPath) == nil {
+                        // Say what is true: this run has no checkpoint to keep.
+                        let none = checkpointPath == nil ? "no checkpoint was being written"
+                            : "no checkpoint was written yet (the first epoch of this run did not finish)"
+                        for k in findings.indices where findings[k].code == "non-finite-loss" {
+                            findings[k].summary = findings[k].summary.replacingOccurrences(of: "the last good checkpoint was kept", with: none)
+                        }
+                    }
                     for f in findings where !history.warned.contains(f.code) { history.warned.append(f.code); observe(.warning(f)) }
-                    let kept = checkpointPath.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
-                    return TrainingOutcome(stop: stop, findings: findings, checkpointPath: kept)
+                    return TrainingOutcome(stop: stop, findings: findings, checkpointPath: keptCheckpoint(checkpointPath))
                 }
                 if let labels {
                     correct += LossKernels.correctCount(workspace.output.baseAddress!, rows: rows.count, classes: classes,
@@ -137,6 +164,12 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
                 step += 1
                 observe(.batch(BatchProgress(epoch: epoch, epochs: configuration.epochs, batch: b + 1, batches: batchCount,
                                              step: step, loss: loss, accuracy: labels == nil ? nil : Double(correct) / Double(seen))))
+                if b + 1 < batchCount, shouldStop() {
+                    epochProgress = EpochProgress(batches: b + 1, lossSum: lossSum, correct: correct, seen: seen,
+                                                  seconds: Date().timeIntervalSince(started))
+                    return try interrupt(StopReason.interrupted(epoch: epoch, batch: b + 1, step: step),
+                                         checkpointPath: checkpointPath, metadata: metadata, observe: observe)
+                }
             }
 
             let evaluation = test.map { evaluate(on: $0) }
@@ -150,11 +183,39 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
             warn(observe)
             if let checkpointPath {
                 try checkpoint(metadata: metadata).write(to: checkpointPath)
+                wroteCheckpoint = true
                 observe(.checkpoint(path: checkpointPath))
+            }
+            if epochsCompleted < configuration.epochs, shouldStop() {
+                return TrainingOutcome(stop: .interrupted(epoch: epoch, batch: batchCount, step: step),
+                                       findings: Diagnosis.diagnose(history, stop: .completed), checkpointPath: keptCheckpoint(checkpointPath))
             }
         }
         return TrainingOutcome(stop: .completed, findings: Diagnosis.diagnose(history, stop: .completed),
                                checkpointPath: checkpointPath)
+    }
+
+    /// Stops mid-epoch: checkpoints this moment and reports why.
+    mutating func interrupt(_ stop: StopReason, checkpointPath: String?, metadata: [String: String],
+                            observe: (TrainingEvent) -> Void) throws(TrainingError) -> TrainingOutcome {
+        if let checkpointPath {
+            try checkpoint(metadata: metadata).write(to: checkpointPath)
+            wroteCheckpoint = true
+            observe(.checkpoint(path: checkpointPath))
+        }
+        return TrainingOutcome(stop: stop, findings: Diagnosis.diagnose(history, stop: .completed), checkpointPath: keptCheckpoint(checkpointPath))
+    }
+
+    /// The checkpoint at `path` when there is one: written by this run, the one it resumed
+    /// from, or one already there (the caller keeps other runs' checkpoints out of its folder,
+    /// as the CLI's run folders do).
+    func keptCheckpoint(_ path: String?) -> String? {
+        guard let path else { return nil }
+        if wroteCheckpoint { return path }
+        if let resumedFrom, URL(fileURLWithPath: resumedFrom).standardizedFileURL == URL(fileURLWithPath: path).standardizedFileURL {
+            return path
+        }
+        return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
     /// Reports findings not reported before.

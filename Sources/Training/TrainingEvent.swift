@@ -31,12 +31,17 @@ public enum StopReason: Sendable, Codable, Equatable {
     /// A batch loss was NaN or infinite: training stopped before that batch's update, and
     /// the last checkpoint (the end of the previous epoch) was kept.
     case nonFiniteLoss(epoch: Int, batch: Int, step: Int, loss: Double)
+    /// Asked to stop (Ctrl-C): training stopped after that batch's update, and a checkpoint of
+    /// that moment (mid-epoch when it was) was written.
+    case interrupted(epoch: Int, batch: Int, step: Int)
 
     public var description: String {
         switch self {
         case .completed: return "completed"
         case let .nonFiniteLoss(epoch, batch, step, loss):
             return "stopped: the loss became \(loss) at epoch \(epoch), batch \(batch) (step \(step))"
+        case let .interrupted(epoch, batch, step):
+            return "interrupted after epoch \(epoch), batch \(batch) (step \(step))"
         }
     }
 }

@@ -15,10 +15,12 @@ struct Check: ParsableCommand {
         sign, transpose, regularisation, bias-only, softmax-diagonal, …
 
         Exit status: 0 pass, 1 fail, 2 inconclusive, 3 evaluation error,
-        64 usage error, 65 unreadable --plan file, 73 unwritable --report,
-        --text or --out. With --shard: 0 once the part file is written (the
-        verdict is the merge's), 3 when the program failed (the part file
-        records the error).
+        64 usage error (bad flags, a non-finite --step, or a network that
+        would need more memory than is available or --max-memory), 65 an
+        unreadable --plan file, 73 the --report, --text or --out file cannot
+        be written (the report is printed first, with its verdict). With
+        --shard: 0 once the part file is written (the verdict is the
+        merge's), 3 when the program failed (the part file records the error).
 
         Examples:
           gradscope check                     # ex4's checkNNGradients network
@@ -69,9 +71,12 @@ struct Check: ParsableCommand {
     @Option(help: ArgumentHelp("Time budget for the whole check: the first evaluations are timed, then every entry is checked if that fits, else the largest stratified sample that does.", valueName: "seconds"))
     var budget: Double?
 
+    @OptionGroup var memory: MemoryOptions
+
     func validate() throws {
         guard samples > 0 else { throw ValidationError("--samples must be positive, got \(samples)") }
         guard directions > 0 else { throw ValidationError("--directions must be positive, got \(directions)") }
+        guard rows >= 0 else { throw ValidationError("--rows must be 0 or more, got \(rows)") }
         _ = try stepChoice()
         if let budget, !(budget.isFinite && budget > 0) {
             throw ValidationError("--budget must be a positive number of seconds, got \(budget)")
@@ -82,14 +87,15 @@ struct Check: ParsableCommand {
         if shardOptions.shard != nil && budget != nil {
             throw ValidationError("--shard and --budget cannot be combined: `gradscope plan --budget` sizes a sharded check")
         }
+        try refuseOversizedCheck()
     }
 
-    /// 'auto' or a number. A malformed, zero or negative step is a usage error (64); a non-finite
-    /// one (nan, inf) reaches the checker, which reports it as an evaluation error (3).
+    /// 'auto' or a number. A malformed, zero, negative or non-finite (nan, inf) step is a usage
+    /// error (64).
     func stepChoice() throws -> CheckConfiguration.Step {
         if step == "auto" { return .auto }
-        guard let h = Double(step), !(h <= 0) else {
-            throw ValidationError("--step must be 'auto' or a positive number, got '\(step)'")
+        guard let h = Double(step), h.isFinite, h > 0 else {
+            throw ValidationError("--step must be 'auto' or a positive finite number, got '\(step)'")
         }
         return .fixed(h)
     }

@@ -19,9 +19,16 @@ struct Compare: ParsableCommand {
         styles) and report.html to --out, and a summary table to stdout. No
         checkpoints are written.
 
+        --out must be new or empty (--force replaces an earlier run's files
+        there). Ctrl-C finishes the current batch, writes metrics and report
+        for the configurations so far, and exits 130.
+
         Exit status: 0 every run completed, 3 some run stopped on a NaN or
-        infinite loss, 64 bad flags, 65 a bad data file, 73 an output that
-        cannot be written.
+        infinite loss, 64 bad flags (or a configuration that would need more
+        memory than is available or --max-memory), 65 a bad data file, 73 an
+        output that cannot be written (permission denied, disk full, --out
+        holding another run's files, or in use by another run), 130
+        interrupted (Ctrl-C; metrics and report written).
 
         Examples:
           gradscope compare --hidden 30,30,30,30,30 --activation sigmoid,relu \\
@@ -111,13 +118,22 @@ struct Compare: ParsableCommand {
 
     func runComparison() throws {
         let split = try TrainingSession.loadData(options.data, normalization: options.normalize)
+        let planned = configurations.map { spec, optimizerConfiguration, label in
+            (RunSettings(spec: spec, data: options.data, normalization: options.normalize.rawValue, dtype: dtype.rawValue, label: label),
+             TrainingConfiguration(epochs: options.epochs ?? 30, batchSize: options.batch, seed: seed,
+                                   monitorEvery: options.monitorEvery, optimizer: optimizerConfiguration))
+        }
+        for (settings, configuration) in planned {
+            try TrainingSession.refuseOversized(settings, configuration: configuration, split: split, memory: options.memory)
+        }
+        let out = options.out
+        let folder = try RunFolder.claim(out, command: "compare", options.force ? .force : .fresh)
+        Interruption.shared.install(message: "gradscope compare: interrupted; finishing the current batch, then writing metrics and report (Ctrl-C again to stop at once)")
         let progress = TrainingProgress(quiet: quiet)
         progress.showsLabel = true
         var results = [RunResult]()
-        for (spec, optimizerConfiguration, label) in configurations {
-            let settings = RunSettings(spec: spec, data: options.data, normalization: options.normalize.rawValue, dtype: dtype.rawValue, label: label)
-            let configuration = TrainingConfiguration(epochs: options.epochs ?? 30, batchSize: options.batch, seed: seed,
-                                                      monitorEvery: options.monitorEvery, optimizer: optimizerConfiguration)
+        for (settings, configuration) in planned {
+            if Interruption.shared.requested { break }
             if dtype == .float64 {
                 results.append(try TrainingSession.run(Double.self, settings: settings, configuration: configuration, split: split,
                                                        resume: nil, checkpointPath: nil, progress: progress))
@@ -126,11 +142,21 @@ struct Compare: ParsableCommand {
                                                        resume: nil, checkpointPath: nil, progress: progress))
             }
         }
+        if results.isEmpty {
+            FileHandle.standardError.write(Data("gradscope compare: interrupted before the first configuration finished a batch; nothing written\n".utf8))
+            throw ExitCode(Interruption.exitCode)
+        }
         let title = "Gradient flow: " + results.map(\.settings.label).joined(separator: " vs ") + " (\(results[0].shortArchitecture.split(separator: " ")[0]), \(options.data))"
-        let files = try TrainingOutputs.write(results, to: options.out, title: title)
+        let files = try TrainingOutputs.write(results, to: out, title: title)
         switch options.format {
         case .text: print(table(results) + "\nwrote: " + files.joined(separator: ", "))
         case .json: print(TrainSummary.json(results, files: files))
+        }
+        withExtendedLifetime(folder) {}
+        if Interruption.shared.requested {
+            let skipped = planned.count - results.count
+            FileHandle.standardError.write(Data("gradscope compare: interrupted: wrote metrics and report for \(results.count) configuration\(results.count == 1 ? "" : "s")\(skipped > 0 ? " (\(skipped) not started)" : "") to \(out); compare writes no checkpoint\n".utf8))
+            throw ExitCode(Interruption.exitCode)
         }
         if results.contains(where: { $0.outcome.stop != .completed }) { throw ExitCode(nonFiniteExitCode) }
     }

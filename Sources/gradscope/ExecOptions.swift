@@ -38,6 +38,9 @@ struct ExecOptions: ParsableArguments {
         }
         if execFDs != nil { _ = try descriptors() }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        // Each job is a process with its own pipes and a copy of the point: refuse a count no
+        // machine can run, before any is started.
+        if let jobs, jobs > 1024 { throw ValidationError("--jobs must be at most 1024, got \(jobs)") }
         if let timeout, !(timeout.isFinite && timeout > 0) {
             throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)")
         }

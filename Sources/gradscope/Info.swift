@@ -11,6 +11,8 @@ struct Info: ParsableCommand {
         GRADSCOPE_KERNEL=avx512|avx2|portable forces a tier and
         GRADSCOPE_BLAS=off|auto|blas|/path/to/libblas.so selects a system BLAS.
 
+        Exit status: 0, or 64 for bad flags.
+
         Examples:
           gradscope info
           GRADSCOPE_KERNEL=avx2 gradscope info --format json

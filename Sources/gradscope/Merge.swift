@@ -53,11 +53,11 @@ struct Merge: ParsableCommand {
         for path in files {
             let data: Data
             do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                FileHandle.standardError.write(Data("gradscope: cannot read \(path): \(error.localizedDescription)\n".utf8))
+                FileHandle.standardError.write(Data("gradscope: cannot read \(path): \(describe(error))\n".utf8))
                 throw ExitCode(66)
             }
             do { parts.append((path, try ShardFile.decode(data))) } catch {
-                FileHandle.standardError.write(Data("gradscope: \(path) is not a gradscope part file: \(Self.describe(error))\n".utf8))
+                FileHandle.standardError.write(Data("gradscope: \(path) is not a gradscope part file: \(Self.describeDecoding(error))\n".utf8))
                 throw ExitCode(65)
             }
         }
@@ -77,8 +77,8 @@ struct Merge: ParsableCommand {
     }
 
     /// A decoding error in one line: the member and what was wrong.
-    static func describe(_ error: Error) -> String {
-        guard let e = error as? DecodingError else { return error.localizedDescription }
+    static func describeDecoding(_ error: Error) -> String {
+        guard let e = error as? DecodingError else { return describe(error) }
         func path(_ c: DecodingError.Context) -> String {
             c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
         }
@@ -111,14 +111,14 @@ struct ReportOutput {
                 try TextReport(title: title, rowsPerBlock: rows, color: false).render(report)
                     .write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
-                throw CLIError.output("cannot write the text report to \(path): \(error.localizedDescription)")
+                throw CLIError.output("cannot write the text report to \(path): \(describe(error)) (the check itself finished: \(report.verdict.rawValue), printed above)")
             }
         }
         if let path = html {
             do {
                 try HTMLReport(title: title).render(report).write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
-                throw CLIError.output("cannot write the HTML report to \(path): \(error.localizedDescription)")
+                throw CLIError.output("cannot write the HTML report to \(path): \(describe(error)) (the check itself finished: \(report.verdict.rawValue), printed above)")
             }
         }
     }

@@ -31,8 +31,10 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Precision the model computes in: float32 or float64.")
     var dtype: DType?
 
-    @Option(help: "Seed for initialisation, data and sampling.")
-    var seed: UInt64 = 0
+    @Option(name: .customLong("seed"), help: "Seed for initialisation, data and sampling (default 0).")
+    var seedOption: UInt64?
+
+    var seed: UInt64 { seedOption ?? 0 }
 
     func validate() throws {
         do { try spec.validate() } catch { throw ValidationError(error.description) }

@@ -18,6 +18,10 @@ struct Sweep: ParsableCommand {
           gradscope sweep                    # ex4-debug, worst 3 entries
           gradscope sweep --dtype float32 --out sweep.svg
           gradscope sweep --bug one-entry-off --entries layer1.weight:7
+
+        Exit status: 0 the plot was written, 3 the objective could not be
+        evaluated, 64 usage error (bad flags, or a network that would need
+        more memory than is available), 73 the plot cannot be written.
         """
     )
 
@@ -37,6 +41,15 @@ struct Sweep: ParsableCommand {
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
+
+    @OptionGroup var memory: MemoryOptions
+
+    func validate() throws {
+        guard worst >= 1 else { throw ValidationError("--worst must be at least 1, got \(worst)") }
+        guard bug == nil else { return }
+        let scalarBytes = (modelOptions.dtype ?? .float64) == .float32 ? 4 : 8
+        try memory.enforce(MemoryBudget.checkEstimate(modelOptions.spec, scalarBytes: scalarBytes) { n, _ in n }, for: "this sweep")
+    }
 
     func run() throws {
         do { try runReporting() } catch let error as CLIError {
@@ -65,7 +78,7 @@ struct Sweep: ParsableCommand {
             throw CLIError.evaluation(error.description)
         }
         do { try SweepReport.svg(result).write(toFile: out, atomically: true, encoding: .utf8) } catch {
-            throw CLIError.output("cannot write the sweep plot to \(out): \(error.localizedDescription)")
+            throw CLIError.output("cannot write the sweep plot to \(out): \(describe(error))")
         }
         switch format {
         case .text:

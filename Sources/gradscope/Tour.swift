@@ -20,7 +20,9 @@ struct Tour: ParsableCommand {
         Writes everything to --out with an index.html (about a second in a
         release build).
 
-        Exit status: 0 when every step showed what it should, 1 otherwise.
+        Exit status: 0 when every step showed what it should, 1 otherwise,
+        64 bad flags, 73 --out cannot be written (permission denied, holding
+        files other than an earlier tour's, or in use by another tour).
 
         Examples:
           swift run -c release gradscope tour
@@ -35,12 +37,12 @@ struct Tour: ParsableCommand {
     var epochs = 12
 
     func run() throws {
-        do {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        } catch {
-            FileHandle.standardError.write(Data("gradscope: cannot create \(out): \(error.localizedDescription)\n".utf8))
-            throw ExitCode(73)
+        let folder: RunFolder
+        do { folder = try RunFolder.claim(out, command: "tour", .replaceOwn) } catch let failure as CLIFailure {
+            FileHandle.standardError.write(Data("gradscope tour: \(failure.description)\n".utf8))
+            throw ExitCode(failure.exitCode)
         }
+        defer { withExtendedLifetime(folder) {} }
         var steps = [TourStep]()
         steps.append(try stepCheck())
         steps.append(try stepBug())
@@ -68,7 +70,7 @@ struct Tour: ParsableCommand {
     func write(_ text: String, _ name: String) throws -> String {
         let path = (out as NSString).appendingPathComponent(name)
         do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            throw CLIError.output("cannot write \(path): \(error.localizedDescription)")
+            throw CLIError.output("cannot write \(path): \(describe(error))")
         }
         return name
     }

@@ -27,10 +27,20 @@ struct Train: ParsableCommand {
         64 units. Defaults: --optimizer momentum --lr 0.05 --momentum 0.9
         --batch 32 --epochs 30.
 
+        --out must be new or empty (--force replaces an earlier run's files
+        there); --resume DIR continues the run in DIR and writes into DIR, and
+        refuses model, data and optimizer flags that contradict its checkpoint.
+        Ctrl-C finishes the current batch, writes metrics, report and a
+        checkpoint that --resume continues, and exits 130.
+
         Exit status: 0 training completed (whatever the diagnosis), 3 stopped by
-        a NaN or infinite loss (outputs written, last good checkpoint kept),
-        64 bad flags, 65 a bad data or checkpoint file, 73 an output that cannot
-        be written.
+        a NaN or infinite loss (outputs written, last good checkpoint kept when
+        there is one), 64 bad flags (also flags that contradict the checkpoint
+        of --resume, or a network that would need more memory than is
+        available or --max-memory), 65 a bad data or checkpoint file, 73 an
+        output that cannot be written (permission denied, disk full, --out
+        holding another run's files, or in use by another run), 130
+        interrupted (Ctrl-C; outputs and checkpoint written).
 
         Examples:
           gradscope train
@@ -46,23 +56,29 @@ struct Train: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var options: TrainOptions
 
-    @Option(help: "Optimizer: sgd, momentum (classical: v ← μv − ηg, w ← w + v), nesterov or adam.")
-    var optimizer: OptimizerKind = .momentum
+    @Option(name: .customLong("optimizer"),
+            help: "Optimizer: sgd, momentum (the default; classical: v ← μv − ηg, w ← w + v), nesterov or adam.")
+    var optimizerOption: OptimizerKind?
 
-    @Option(help: "Learning rate η.")
-    var lr = 0.05
+    @Option(name: .customLong("lr"), help: "Learning rate η (default 0.05).")
+    var lrOption: Double?
 
-    @Option(help: "Momentum μ (momentum, nesterov).")
-    var momentum = 0.9
+    @Option(name: .customLong("momentum"), help: "Momentum μ (momentum, nesterov; default 0.9).")
+    var momentumOption: Double?
 
-    @Option(name: .customLong("weight-decay"), help: "Weight decay on weights (not biases); decoupled for Adam.")
-    var weightDecay = 0.0
+    @Option(name: .customLong("weight-decay"), help: "Weight decay on weights (not biases); decoupled for Adam (default 0).")
+    var weightDecayOption: Double?
 
-    @Option(help: "Continue from a checkpoint file, or a --out directory holding checkpoint.gsckpt.")
+    @Option(help: "Continue from a checkpoint file, or a --out directory holding checkpoint.gsckpt; writes into that directory unless --out says otherwise.")
     var resume: String?
 
     @Flag(help: "No progress or warnings on stderr.")
     var quiet = false
+
+    var optimizer: OptimizerKind { optimizerOption ?? .momentum }
+    var lr: Double { lrOption ?? 0.05 }
+    var momentum: Double { momentumOption ?? 0.9 }
+    var weightDecay: Double { weightDecayOption ?? 0 }
 
     func validate() throws {
         do { try optimizerConfiguration.validate() } catch { throw ValidationError(error.description) }
@@ -85,12 +101,22 @@ struct Train: ParsableCommand {
         var settings: RunSettings
         var resumeHeader: CheckpointHeader?
         var resumePath: String?
+        var out = options.out
+        var claim: RunFolder.Claim = options.force ? .force : .fresh
         if let resume {
             var isDirectory: ObjCBool = false
             let path = FileManager.default.fileExists(atPath: resume, isDirectory: &isDirectory) && isDirectory.boolValue
                 ? resume + "/checkpoint.gsckpt" : resume
-            do { resumeHeader = try CheckpointFile.readHeader(path) } catch { throw CLIFailure.badData(error.description) }
-            settings = try RunSettings(metadata: resumeHeader!.metadata, path: path)
+            let header: CheckpointHeader
+            do { header = try CheckpointFile.readHeader(path) } catch { throw CLIFailure.badData(error.description) }
+            settings = try RunSettings(metadata: header.metadata, path: path)
+            try refuseContradictions(header, settings)
+            let folder = (path as NSString).deletingLastPathComponent
+            out = options.outOption ?? (folder.isEmpty ? "." : folder)
+            if URL(fileURLWithPath: out).standardizedFileURL == URL(fileURLWithPath: folder.isEmpty ? "." : folder).standardizedFileURL {
+                claim = .resume
+            }
+            resumeHeader = header
             resumePath = path
         } else {
             var spec = model.spec
@@ -106,10 +132,10 @@ struct Train: ParsableCommand {
         let split = settings.spec.preset == nil
             ? try TrainingSession.loadData(settings.data, normalization: Normalization(rawValue: settings.normalization) ?? .unitInterval)
             : nil
-        do { try FileManager.default.createDirectory(atPath: options.out, withIntermediateDirectories: true) } catch {
-            throw CLIFailure.cannotWrite("cannot create \(options.out): \(error.localizedDescription)")
-        }
-        let checkpointPath = options.out + "/checkpoint.gsckpt"
+        try TrainingSession.refuseOversized(settings, configuration: configuration, split: split, memory: options.memory)
+        let folder = try RunFolder.claim(out, command: "train", claim)
+        let checkpointPath = out + "/checkpoint.gsckpt"
+        Interruption.shared.install(message: "gradscope train: interrupted; finishing the current batch, then writing metrics, report and checkpoint (Ctrl-C again to stop at once)")
         let progress = TrainingProgress(quiet: quiet)
         let result: RunResult
         if settings.dtype == DType.float64.rawValue {
@@ -125,12 +151,52 @@ struct Train: ParsableCommand {
             result = try TrainingSession.run(Float.self, settings: settings, configuration: configuration, split: split,
                                              resume: checkpoint, checkpointPath: checkpointPath, progress: progress)
         }
-        let files = try TrainingOutputs.write([result], to: options.out, title: "Gradient flow: \(result.shortArchitecture) on \(settings.data)")
+        let files = try TrainingOutputs.write([result], to: out, title: "Gradient flow: \(result.shortArchitecture) on \(settings.data)")
+        let written = files + (result.outcome.checkpointPath.map { [$0] } ?? [])
         switch options.format {
-        case .text: print(TrainSummary.text(result, files: files + [checkpointPath]))
-        case .json: print(TrainSummary.json([result], files: files + [checkpointPath]))
+        case .text: print(TrainSummary.text(result, files: written))
+        case .json: print(TrainSummary.json([result], files: written))
         }
-        if case .nonFiniteLoss = result.outcome.stop { throw ExitCode(nonFiniteExitCode) }
+        withExtendedLifetime(folder) {}
+        switch result.outcome.stop {
+        case .completed: break
+        case .nonFiniteLoss: throw ExitCode(nonFiniteExitCode)
+        case .interrupted:
+            FileHandle.standardError.write(Data("gradscope train: \(result.outcome.stop.description); wrote metrics, report and checkpoint to \(out) (continue with --resume \(out))\n".utf8))
+            throw ExitCode(Interruption.exitCode)
+        }
+    }
+
+    /// With --resume, model, data and optimizer flags must agree with the checkpoint: each one
+    /// that contradicts it is named (exit 64).
+    func refuseContradictions(_ header: CheckpointHeader, _ settings: RunSettings) throws {
+        var conflicts = [String]()
+        func compare<T: Equatable>(_ flag: String, _ given: T?, _ recorded: T, _ show: (T) -> String = { "\($0)" }) {
+            if let given, given != recorded { conflicts.append("\(flag) \(show(given)) (the checkpoint has \(show(recorded)))") }
+        }
+        let spec = settings.spec, m = model, c = header.configuration
+        func sizes(_ s: [Int]?) -> String { s.map { $0.map(String.init).joined(separator: ",") } ?? "none" }
+        compare("--model", m.model.map(Optional.some), spec.preset) { $0?.rawValue ?? "none" }
+        compare("--layers", m.layers.map(Optional.some), spec.layers, sizes)
+        compare("--hidden", m.hidden.map(Optional.some), spec.hidden, sizes)
+        compare("--activation", m.activation.map(Optional.some), spec.activation) { $0?.rawValue ?? "the default" }
+        compare("--loss", m.loss.map(Optional.some), spec.loss) { $0?.rawValue ?? "the default" }
+        compare("--lambda", m.lambda, spec.lambda ?? 0)
+        compare("--examples", m.examples.map(Optional.some), spec.examples) { $0.map(String.init) ?? "all" }
+        compare("--init", m.initializer.map(Optional.some), spec.initializer) { $0?.rawValue ?? "the default" }
+        compare("--dtype", m.dtype?.rawValue, settings.dtype)
+        compare("--seed", m.seedOption, c.seed)
+        compare("--data", options.dataOption, settings.data)
+        compare("--normalize", options.normalizeOption?.rawValue, settings.normalization)
+        compare("--batch", options.batchOption, c.batchSize)
+        compare("--monitor-every", options.monitorEveryOption, c.monitorEvery)
+        compare("--optimizer", optimizerOption, c.optimizer.kind) { $0.rawValue }
+        compare("--lr", lrOption, c.optimizer.learningRate)
+        compare("--momentum", momentumOption, c.optimizer.momentum)
+        compare("--weight-decay", weightDecayOption, c.optimizer.weightDecay)
+        if !conflicts.isEmpty {
+            throw ValidationError("--resume continues the run in the checkpoint; these flags contradict it: \(conflicts.joined(separator: "; ")). Drop them, or start a new run with another --out")
+        }
     }
 }
 
@@ -140,7 +206,7 @@ enum TrainSummary {
         var lines = ["gradscope train: \(r.architecture), \(r.parameterCount) parameters",
                      "data: \(r.dataDescription)",
                      "optimizer: \(r.configuration.optimizer.summary), batch \(r.configuration.batchSize), \(r.settings.dtype)"]
-        if case .nonFiniteLoss = r.outcome.stop { lines.append(r.outcome.stop.description) }
+        if r.outcome.stop != .completed { lines.append(r.outcome.stop.description) }
         if let e = r.finalEpoch {
             var line = "after \(e.epoch) epochs (\(String(format: "%.1f", r.seconds)) s):"
             if let a = e.testAccuracy { line += String(format: " test accuracy %.2f%%,", 100 * a) }

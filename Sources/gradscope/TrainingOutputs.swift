@@ -6,7 +6,7 @@ import Training
 enum TrainingOutputs {
     static func write(_ results: [RunResult], to directory: String, title: String) throws -> [String] {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw CLIFailure.cannotWrite("cannot create \(directory): \(error.localizedDescription)")
+            throw CLIFailure.cannotWrite("cannot create \(directory): \(describe(error))")
         }
         let svg = GradientFlowFigure.chart(results.map { ($0.settings.label, $0.history) }, title: title).svg()
         let files: [(String, String)] = [
@@ -18,8 +18,8 @@ enum TrainingOutputs {
         var written = [String]()
         for (name, text) in files {
             let path = directory + "/" + name
-            do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                throw CLIFailure.cannotWrite("cannot write \(path): \(error.localizedDescription)")
+            do { try AtomicFile.write(Array(text.utf8), to: path) } catch {
+                throw CLIFailure.cannotWrite("cannot write \(path): \(error.description)")
             }
             written.append(path)
         }
@@ -74,7 +74,7 @@ enum TrainingOutputs {
         page.section("Summary") { s in
             s.table(header: ["run", "stopped", "epochs", "test accuracy", "test loss", "train loss", "seconds", "findings"],
                     rows: results.map { r in
-                        [r.settings.label, r.outcome.stop == .completed ? "completed" : "NaN/Inf loss", "\(r.history.epochs.count)",
+                        [r.settings.label, r.outcome.stop.tableLabel, "\(r.history.epochs.count)",
                          r.finalEpoch?.testAccuracy.map { String(format: "%.2f%%", 100 * $0) } ?? "–",
                          r.finalEpoch?.testLoss.map { String(format: "%.4f", $0) } ?? "–",
                          r.finalEpoch.map { String(format: "%.4f", $0.trainLoss) } ?? "–",
@@ -84,7 +84,7 @@ enum TrainingOutputs {
         }
         for r in results {
             page.section(results.count == 1 ? "Diagnosis" : "Diagnosis: \(r.settings.label)") { s in
-                if case .nonFiniteLoss = r.outcome.stop { s.paragraph(r.outcome.stop.description) }
+                if r.outcome.stop != .completed { s.paragraph(r.outcome.stop.description) }
                 if r.outcome.findings.isEmpty {
                     s.paragraph("No problem found: every layer updates within two orders of magnitude of the others, no saturation or dead units beyond the thresholds, and the update ratio is in range.")
                 }
@@ -127,6 +127,17 @@ enum TrainingOutputs {
             func pct(_ x: Double?) -> String { x.map { String(format: "%.0f%%", 100 * $0) } ?? "–" }
             return [layer.name, layer.activation, sci(median { $0.meanAbsoluteUpdate }), sci(median { $0.gradientNorm }),
                     sci(median { $0.updateRatio }), pct(median { $0.saturation }), pct(median { $0.deadFraction })]
+        }
+    }
+}
+
+extension StopReason {
+    /// The "stopped" column of the report's summary table.
+    var tableLabel: String {
+        switch self {
+        case .completed: return "completed"
+        case .nonFiniteLoss: return "NaN/Inf loss"
+        case .interrupted: return "interrupted"
         }
     }
 }

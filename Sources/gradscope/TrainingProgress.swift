@@ -29,8 +29,9 @@ final class TrainingProgress {
             let now = Date()
             guard now.timeIntervalSince(lastDraw) > 0.1 || p.batch == p.batches else { return }
             lastDraw = now
-            let doneBatches = Double((p.epoch - 1) * p.batches + p.batch)
-            let totalBatches = Double(p.epochs * p.batches)
+            // In Double: --epochs can be as large as Int allows.
+            let doneBatches = Double(p.epoch - 1) * Double(p.batches) + Double(p.batch)
+            let totalBatches = Double(p.epochs) * Double(p.batches)
             let elapsed = now.timeIntervalSince(started)
             let eta = doneBatches > 0 ? elapsed * (totalBatches - doneBatches) / doneBatches : 0
             let accuracy = p.accuracy.map { String(format: "  acc %5.1f%%", 100 * $0) } ?? ""

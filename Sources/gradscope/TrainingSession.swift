@@ -82,6 +82,37 @@ enum TrainingSession {
         }
     }
 
+    /// Refuses (exit 64, with the estimate) a run that would need more memory than
+    /// `--max-memory` or the available memory, before the model is built.
+    static func refuseOversized(_ settings: RunSettings, configuration: TrainingConfiguration, split: DatasetSplit?,
+                                memory: MemoryOptions) throws {
+        let spec = settings.spec
+        let sizes: [Int]
+        var trainCount = 0, testCount = 0
+        if let preset = spec.presetSizes {
+            sizes = preset
+            trainCount = spec.presetExamples ?? 0
+        } else if let split {
+            do { sizes = try spec.sizes(inputSize: split.train.featureCount, outputSize: split.train.classes) } catch {
+                throw ValidationError(error.description)
+            }
+            trainCount = Swift.min(split.train.count, spec.examples ?? split.train.count)
+            testCount = split.test.count
+        } else {
+            return
+        }
+        let slots: Int
+        switch configuration.optimizer.kind {
+        case .sgd: slots = 0
+        case .momentum, .nesterov: slots = 1
+        case .adam: slots = 2
+        }
+        let estimate = MemoryBudget.trainEstimate(sizes: sizes, trainCount: trainCount, testCount: testCount,
+                                                  batch: configuration.batchSize, scalarBytes: settings.dtype == "float64" ? 8 : 4,
+                                                  optimizerSlots: slots)
+        try memory.enforce(estimate, for: settings.label == "run" ? "this run" : "configuration \(settings.label)")
+    }
+
     static func examples<S: TensorScalar>(_ images: LabeledImages, examples: Int?) -> ExampleSet<S> {
         let n = min(images.count, examples ?? images.count)
         let values = images.images.prefix(n * images.featureCount).map { S($0) }
@@ -144,9 +175,9 @@ enum TrainingSession {
         let started = Date()
         let outcome: TrainingOutcome
         do {
-            outcome = try trainer.train(on: train, test: test, checkpointPath: checkpointPath, metadata: settings.metadata) {
-                progress.handle($0, label: settings.label)
-            }
+            outcome = try trainer.train(on: train, test: test, checkpointPath: checkpointPath, metadata: settings.metadata,
+                                        observe: { progress.handle($0, label: settings.label) },
+                                        shouldStop: { Interruption.shared.requested })
         } catch {
             progress.finish()
             switch error {

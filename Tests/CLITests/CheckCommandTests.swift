@@ -33,9 +33,10 @@ struct CheckCommandTests {
         #expect(exitStatus(["check", "--no-such-flag"]) == 64)
     }
 
-    @Test func nonFiniteStepIsAnEvaluationError() {
-        #expect(exitStatus(["check", "--step", "nan", "--format", "json"]) == 3)
-        #expect(exitStatus(["check", "--step", "inf", "--format", "json"]) == 3)
+    /// Issue #13: a non-finite step is a usage error (it used to reach the checker, exit 3).
+    @Test func nonFiniteStepIsAUsageError() {
+        #expect(exitStatus(["check", "--step", "nan", "--format", "json"]) == 64)
+        #expect(exitStatus(["check", "--step", "inf", "--format", "json"]) == 64)
     }
 
     @Test func unwritableReportExitsWithCantCreate() {

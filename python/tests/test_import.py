@@ -19,5 +19,6 @@ def test_public_names():
     import gradscope
     assert callable(gradscope.check) and callable(gradscope.assert_gradients)
     assert set(gradscope.OPTIONS) == {"mode", "dtype", "step", "samples", "directions", "seed",
-                                      "timeout", "jobs", "budget", "projections", "vjp"}
+                                      "timeout", "jobs", "budget", "projections", "vjp", "shard", "out",
+                                      "plan"}
     assert issubclass(gradscope.BinaryNotFoundError, FileNotFoundError)

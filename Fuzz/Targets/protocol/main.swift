@@ -1,0 +1,38 @@
+import Exec
+
+/// The `gradscope/1` reader: one line through the JSON-line parser, and when it parses, the
+/// hello built from it (blocks, point, dtype, examples). Observable effect: what was parsed is
+/// folded into a global.
+nonisolated(unsafe) var checksum = 0
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let line = Array(UnsafeBufferPointer(start: data, count: size))
+    do {
+        let value = try JSONLineParser.parse(line)
+        do {
+            let hello = try Hello(value)
+            checksum &+= hello.x.count &+ hello.blocks.count
+        } catch {
+            checksum &+= error.description.utf8.count
+        }
+    } catch {
+        checksum &+= error.offset
+    }
+    return 0
+}
+
+// SwiftPM links an executable's `main` as `fuzz_protocol_main`; this one hands over to libFuzzer.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(_ argc: UnsafeMutablePointer<Int32>,
+               _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+               _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32) -> Int32
+
+@_cdecl("fuzz_protocol_main")
+public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var count = argc
+    var arguments = argv
+    let status = runDriver(&count, &arguments) { fuzz($0, $1) }
+    print("checksum \(checksum)")
+    return status
+}
