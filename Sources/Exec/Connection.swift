@@ -34,6 +34,8 @@ final class Connection {
     /// A hello may carry a point of about ten million parameters.
     static let helloLineLimit = 256 << 20
     static let answerLineFloor = 1 << 20
+    /// The stdout buffer kept between lines; a larger one (from a long line) is released.
+    static let keptInputCapacity = 4 << 20
     static let answerBytesPerNumber = 48
 
     /// The limit for an answer that carries `numbers` values (a gradient, outputs): 1 MiB plus
@@ -54,11 +56,36 @@ final class Connection {
         self.job = job
     }
 
-    var hasPendingOutput: Bool { written < pending.count && process.stdin >= 0 }
+    var hasPendingOutput: Bool { (written < pending.count || outboxHead < outbox.count) && process.stdin >= 0 }
 
     func queue(_ bytes: [UInt8]) {
         if written == pending.count { pending.removeAll(keepingCapacity: true); written = 0 }
         pending.append(contentsOf: bytes)
+    }
+
+    /// Queues requests; their lines are written out a piece (``writePiece`` bytes) at a time
+    /// as stdin takes them (``RequestEncoder``).
+    func queue(_ requests: some Sequence<(request: Request, id: Int)>) {
+        if outboxHead == outbox.count { outbox.removeAll(keepingCapacity: true); outboxHead = 0 }
+        for (request, id) in requests { outbox.append(RequestEncoder(request, id: id)) }
+    }
+
+    /// Requests not yet written in full, oldest first from `outboxHead`.
+    private var outbox = [RequestEncoder]()
+    private var outboxHead = 0
+    /// How many bytes of request text are prepared at a time.
+    static let writePiece = 1 << 20
+
+    /// Moves the next piece of queued request text into `pending` once it is all written.
+    private func refill() {
+        guard written == pending.count, outboxHead < outbox.count else { return }
+        pending.removeAll(keepingCapacity: true)
+        written = 0
+        while pending.count < Self.writePiece && outboxHead < outbox.count {
+            outbox[outboxHead].encode(into: &pending, limit: Self.writePiece)
+            if outbox[outboxHead].isDone { outboxHead += 1 }
+        }
+        if outboxHead == outbox.count { outbox.removeAll(keepingCapacity: true); outboxHead = 0 }
     }
 
     /// The next complete line of stdout, parsed (blank lines are skipped; a trailing CR is
@@ -94,7 +121,11 @@ final class Connection {
     }
 
     private func compact() {
-        if consumed > 0 && consumed * 2 >= input.count {
+        if consumed == input.count && input.capacity > Self.keptInputCapacity {
+            // A long line (a hello, a gradient) is done: give its buffer back.
+            input = []
+            consumed = 0
+        } else if consumed > 0 && consumed * 2 >= input.count {
             input.removeFirst(consumed)
             consumed = 0
         }
@@ -118,6 +149,7 @@ final class Connection {
 
     func writePending() throws(ExecError) {
         while hasPendingOutput {
+            refill()
             let n = pending.withUnsafeBytes { raw in write(process.stdin, raw.baseAddress! + written, raw.count - written) }
             if n > 0 { written += n; continue }
             if n < 0 && errno == EINTR { continue }

@@ -157,16 +157,10 @@ final class ConnectionPool: @unchecked Sendable {
         var ids = [[Int]]()
         for k in 0..<used {
             let c = connections[k]
-            var bytes = [UInt8]()
-            bytes.reserveCapacity(48 * (starts[k + 1] - starts[k]))
-            var runIDs = [Int]()
-            for r in requests[starts[k]..<starts[k + 1]] {
-                r.encode(id: c.nextID, into: &bytes)
-                runIDs.append(c.nextID)
-                c.nextID += 1
-            }
+            let runIDs = Array(c.nextID..<(c.nextID + starts[k + 1] - starts[k]))
+            c.nextID += runIDs.count
             ids.append(runIDs)
-            c.queue(bytes)
+            c.queue(zip(requests[starts[k]..<starts[k + 1]], runIDs).map { (request: $0, id: $1) })
         }
         var responses = [Response?](repeating: nil, count: requests.count)
         let jobs = connections.count

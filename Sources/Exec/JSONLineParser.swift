@@ -86,20 +86,44 @@ public struct JSONLineParser {
         }
     }
 
+    /// An array; while every element is a number it is gathered as `[Double]`
+    /// (``JSONValue/numberArray(_:)``), and turned into `[JSONValue]` at the first other element.
     mutating func array(depth: Int) throws(JSONSyntaxError) -> JSONValue {
         position += 1
-        var elements = [JSONValue]()
         skipWhitespace()
-        if current == UInt8(ascii: "]") { position += 1; return .array(elements) }
+        if current == UInt8(ascii: "]") { position += 1; return .array([]) }
+        var numbers = [Double]()
         while true {
             skipWhitespace()
-            elements.append(try value(depth: depth + 1))
+            let element = try value(depth: depth + 1)
+            guard case .number(let x) = element else {
+                var elements = numbers.map { JSONValue.number($0) }
+                numbers = []
+                elements.append(element)
+                return try rest(of: elements, depth: depth)
+            }
+            numbers.append(x)
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"): position += 1; return .numberArray(numbers)
+            default: throw error("expected ',' or ']' in an array")
+            }
+        }
+    }
+
+    /// The rest of an array whose `elements` so far are read (the last one just now).
+    mutating func rest(of elements: [JSONValue], depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        var elements = elements
+        while true {
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): position += 1
             case UInt8(ascii: "]"): position += 1; return .array(elements)
             default: throw error("expected ',' or ']' in an array")
             }
+            skipWhitespace()
+            elements.append(try value(depth: depth + 1))
         }
     }
 

@@ -10,6 +10,11 @@ public enum JSONValue: Sendable, Equatable {
     case number(Double)
     case string(String)
     case array([JSONValue])
+    /// An array whose every element is a number, stored compactly: the parser's form for such
+    /// arrays (a point or gradient of millions of entries costs 8 bytes each, not a
+    /// ``JSONValue`` each). Equal to the same ``array(_:)`` of ``number(_:)``s; ``array`` reads
+    /// it as one.
+    case numberArray([Double])
     /// Members in the order written (a later duplicate key wins in ``subscript(_:)``).
     case object([(key: String, value: JSONValue)])
 
@@ -20,6 +25,10 @@ public enum JSONValue: Sendable, Equatable {
         case let (.number(x), .number(y)): return x == y || (x.isNaN && y.isNaN)
         case let (.string(x), .string(y)): return x == y
         case let (.array(x), .array(y)): return x == y
+        case let (.numberArray(x), .numberArray(y)):
+            return x.count == y.count && zip(x, y).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+        case let (.numberArray(x), .array(y)), let (.array(y), .numberArray(x)):
+            return x.count == y.count && zip(x, y).allSatisfy { JSONValue.number($0) == $1 }
         case let (.object(x), .object(y)):
             return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
         default: return false
@@ -54,12 +63,16 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     public var array: [JSONValue]? {
-        if case .array(let a) = self { return a }
-        return nil
+        switch self {
+        case .array(let a): return a
+        case .numberArray(let a): return a.map { .number($0) }
+        default: return nil
+        }
     }
 
     /// An array whose every element is a number or `null` (NaN).
     public var numbers: [Double]? {
+        if case .numberArray(let a) = self { return a }
         guard case .array(let a) = self else { return nil }
         var out = [Double]()
         out.reserveCapacity(a.count)
@@ -78,6 +91,7 @@ public enum JSONValue: Sendable, Equatable {
         case .number(let x): return x.isFinite && x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
         case .string(let s): return "\"\(s.count > 40 ? s.prefix(40) + "…" : Substring(s))\""
         case .array(let a): return a.count <= 3 ? "[" + a.map(\.summary).joined(separator: ", ") + "]" : "[\(a.count) values]"
+        case .numberArray(let a): return a.count <= 3 ? JSONValue.array(a.map { .number($0) }).summary : "[\(a.count) values]"
         case .object(let m): return "{" + m.prefix(4).map { "\"\($0.key)\": \($0.value.summary)" }.joined(separator: ", ") + (m.count > 4 ? ", …}" : "}")
         }
     }

@@ -26,41 +26,15 @@ public struct Request: Sendable, Hashable {
     /// Appends the request's line (with its newline) to `out`. Numbers are written in Swift's
     /// shortest round-trip form, which every JSON reader parses back to the same Double.
     public func encode(id: Int, into out: inout [UInt8]) {
-        out.append(contentsOf: #"{"id":"#.utf8)
-        out.append(contentsOf: String(id).utf8)
-        out.append(contentsOf: #","op":"evaluate""#.utf8)
-        if gradient { out.append(contentsOf: #","gradient":true"#.utf8) }
-        if let cotangent {
-            out.append(contentsOf: #","cotangent":["#.utf8)
-            for (k, c) in cotangent.enumerated() {
-                if k > 0 { out.append(UInt8(ascii: ",")) }
-                precondition(c.isFinite, "Request: non-finite cotangent entry \(c)")
-                out.append(contentsOf: c.description.utf8)
-            }
-            out.append(UInt8(ascii: "]"))
-        }
-        if !offset.indices.isEmpty {
-            out.append(contentsOf: #","offset":{"indices":["#.utf8)
-            for (k, i) in offset.indices.enumerated() {
-                if k > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: String(i).utf8)
-            }
-            out.append(contentsOf: #"],"values":["#.utf8)
-            for (k, v) in offset.values.enumerated() {
-                if k > 0 { out.append(UInt8(ascii: ",")) }
-                precondition(v.isFinite, "Request: non-finite offset \(v)")
-                out.append(contentsOf: v.description.utf8)
-            }
-            out.append(contentsOf: "]}".utf8)
-        }
-        out.append(contentsOf: "}\n".utf8)
+        var encoder = RequestEncoder(self, id: id)
+        encoder.encode(into: &out, limit: .max)
     }
 
     /// What the request asks for, in words, for error messages: "value and gradient at x",
     /// "value at x + offset on Theta1[2, 0]".
     public func summary(blocks: [ObjectiveBlock]) -> String {
         let what = cotangent != nil ? "outputs and vector-Jacobian product" : gradient ? "value and gradient" : "value"
-        switch offset.indices.count {
+        switch offset.entryCount {
         case 0: return "\(what) at x"
         case 1:
             let i = offset.indices[0]
@@ -68,7 +42,7 @@ public struct Request: Sendable, Hashable {
             let k = i - b.offset
             let position = b.shape.count == 2 ? "[\(k / b.shape[1]), \(k % b.shape[1])]" : "[\(k)]"
             return "\(what) at x + \(v(offset.values[0])) on \(b.name)\(position)"
-        default: return "\(what) at x + an offset on \(offset.indices.count) entries"
+        default: return "\(what) at x + an offset on \(offset.entryCount) entries"
         }
     }
 

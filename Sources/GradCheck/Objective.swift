@@ -75,6 +75,31 @@ public struct Perturbation: Sendable, Hashable {
             for i in clamped where direction[i] != 0 { try body(i, scale * direction[i]) }
         }
     }
+    /// How many storage slots ``forEachEntry(inSlots:_:)`` walks: the entries of a sparse
+    /// offset, or every coordinate of a direction (zero ones included).
+    public var slotCount: Int {
+        switch storage {
+        case .sparse(let indices, _): return indices.count
+        case .scaled(let direction, _): return direction.count
+        }
+    }
+    /// ``forEachEntry(_:)`` over the storage slots `slots` only, in order: a long offset can be
+    /// written out in pieces without building its index and value lists.
+    public func forEachEntry(inSlots slots: Range<Int>, _ body: (Int, Double) throws -> Void) rethrows {
+        switch storage {
+        case .sparse(let indices, let values):
+            for k in slots.clamped(to: indices.indices) { try body(indices[k], values[k]) }
+        case .scaled(let direction, let scale):
+            for i in slots.clamped(to: direction.indices) where direction[i] != 0 { try body(i, scale * direction[i]) }
+        }
+    }
+    /// The number of perturbed coordinates, counted without building ``indices``.
+    public var entryCount: Int {
+        switch storage {
+        case .sparse(let indices, _): return indices.count
+        case .scaled(let direction, _): return direction.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        }
+    }
     /// Whether the offset is zero (the point itself).
     public var isEmpty: Bool {
         switch storage {

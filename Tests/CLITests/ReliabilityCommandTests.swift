@@ -383,3 +383,49 @@ struct CrashSafetyTests {
         #expect(FileManager.default.fileExists(atPath: out + "/metrics.json") && FileManager.default.fileExists(atPath: out + "/report.html"))
     }
 }
+
+/// An `--exec` check of a large program stays lean: a sampled check of a 1,000,000-parameter
+/// program runs under a 512 MB address-space limit. The noise measurement's offsets touch every
+/// entry (~30 MB of request text each); they used to be built whole, nine in one buffer and
+/// copied once more (about 1 GB here, 2.7 GB for 5 million parameters), and are now written a
+/// megabyte at a time (``RequestEncoder``); the hello's and the gradient's numbers are read
+/// straight into [Double].
+@Suite(.enabled(if: Child.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs the binary, prlimit and python3"))
+struct ExecMemoryTests {
+    /// A quadratic cost ½ Σ aᵢ xᵢ² in plain Python; the value at an offset is the base value
+    /// plus the offset's own terms, so an evaluation costs what its offset holds.
+    static let program = #"""
+    import json, random, sys
+    n = int(sys.argv[1])
+    rng = random.Random(1)
+    x = [rng.uniform(-1, 1) for _ in range(n)]
+    a = [rng.uniform(0.5, 2.0) for _ in range(n)]
+    base = 0.5 * sum(ai * xi * xi for ai, xi in zip(a, x))
+    print(json.dumps({"protocol": "gradscope/1", "parameters": [{"name": "w", "shape": [n]}], "x": x}), flush=True)
+    for line in sys.stdin:
+        r = json.loads(line)
+        if r.get("op") == "exit":
+            break
+        off = r.get("offset") or {"indices": [], "values": []}
+        value = base + sum(a[i] * (x[i] * d + 0.5 * d * d) for i, d in zip(off["indices"], off["values"]))
+        answer = {"id": r["id"], "value": value}
+        if r.get("gradient"):
+            answer["gradient"] = [ai * xi for ai, xi in zip(a, x)]
+        print(json.dumps(answer), flush=True)
+    """#
+
+    @Test func sampledCheckOfAMillionParameters() throws {
+        let folder = temporaryFolder("exec-memory")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/quadratic.py"
+        try Self.program.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try Child.run(["check", "--exec", "python3 '\(path)' 1000000", "--mode", "sample", "--jobs", "1",
+                                    "--format", "json"], memory: 512 << 20)
+        #expect(result.status == 0, "\(result.stderr.suffix(600))")
+        #expect(!result.signalled)
+        let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(report?["verdict"] as? String == "pass")
+        #expect((report?["entries"] as? [Any])?.count == 16)
+    }
+}

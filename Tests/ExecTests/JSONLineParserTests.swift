@@ -14,6 +14,29 @@ struct JSONLineParserTests {
         #expect(try JSONLineParser.parse("{}") == .object([]))
     }
 
+    /// Arrays of numbers are kept as [Double]; they equal the same array of number values, and
+    /// an array that turns out to hold something else is read as usual.
+    @Test func numberArrays() throws {
+        let v = try JSONLineParser.parse(#"{"x": [1, -2.5, NaN], "mixed": [1, 2, "three", [4]], "nested": [[1, 2], [3]], "late": [1, null]}"#)
+        guard case .numberArray(let x) = v["x"] else { Issue.record("not compact: \(String(describing: v["x"]))"); return }
+        #expect(x.count == 3 && x[0] == 1 && x[1] == -2.5 && x[2].isNaN)
+        #expect(v["x"] == .array([.number(1), .number(-2.5), .number(.nan)]))
+        #expect(v["x"]?.array == [.number(1), .number(-2.5), .number(.nan)])
+        #expect(v["mixed"] == .array([.number(1), .number(2), .string("three"), .numberArray([4])]))
+        #expect(v["mixed"]?.numbers == nil)
+        #expect(v["nested"]?.array?.count == 2)
+        #expect(v["nested"]?.array?[1].numbers == [3])
+        #expect(v["late"]?.array == [.number(1), .null])
+        let late = try #require(v["late"]?.numbers)
+        #expect(late[0] == 1 && late[1].isNaN)
+        #expect(JSONValue.numberArray([1, 2, 3, 4]).summary == "[4 values]")
+        #expect(JSONValue.numberArray([1, 2.5]).summary == "[1, 2.5]")
+        #expect(JSONValue.numberArray([1]) != .array([.string("1")]))
+        for bad in ["[1, 2", "[1 2]", "[1, ]", "[1, \"a\""] {
+            #expect(throws: JSONSyntaxError.self, "\(bad)") { try JSONLineParser.parse(bad) }
+        }
+    }
+
     @Test func numbersRoundTrip() throws {
         for x in [0.1, 1e-300, Double.leastNonzeroMagnitude, 1.7976931348623157e308, -2.2250738585072014e-308, 0.2876000000000001, 123456789012345680] {
             #expect(try JSONLineParser.parse(x.description) == .number(x), "\(x)")

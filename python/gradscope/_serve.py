@@ -120,8 +120,8 @@ class Point:
         if step.ndim != 1:
             return None
         point = self.base[index]
-        if np.unique(index).size == index.size:
-            point += step
+        if index.size < 2 or bool((index[1:] > index[:-1]).all()):
+            point += step  # increasing (as gradscope sends them), so no index repeats
         else:  # repeated indices add up, as in gradscope_exec
             moved = self.base.copy()
             np.add.at(moved, index, step)
@@ -214,13 +214,18 @@ def serve_fds(evaluator: Evaluator, hello: bytes, read_fd: int, write_fd: int,
     failures = 0
     try:
         _write_all(write_fd, hello)
-        pending = b""
+        # The unfinished line, as the chunks read so far: joined only once its newline
+        # arrives, so a request of millions of numbers costs linear, not quadratic, time.
+        partial: List[bytes] = []
         while True:
             chunk = os.read(read_fd, 1 << 16)
             if not chunk:
                 return
-            lines = (pending + chunk).split(b"\n")
-            pending = lines.pop()
+            partial.append(chunk)
+            if b"\n" not in chunk:
+                continue
+            lines = b"".join(partial).split(b"\n")
+            partial = [lines.pop()]
             out: List[str] = []
             started = time.perf_counter()
             for line in lines:
