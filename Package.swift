@@ -33,10 +33,13 @@ let package = Package(
         ),
         // Vectorised exp, sigmoid, softplus and log-sum-exp for losses and activations.
         .target(name: "CVectorMath"),
+        // SplitMix64, Lemire's bounded integers and Fisher–Yates: the seeded randomness that
+        // TensorCore and Datasets share (a leaf, so that Datasets stays light).
+        .target(name: "SeededRandom"),
         .target(
             name: "TensorCore",
             dependencies: [
-                "CGemmKernels", "CVectorMath",
+                "SeededRandom", "CGemmKernels", "CVectorMath",
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
@@ -50,7 +53,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(
             name: "Datasets",
-            dependencies: ["CZlib"],
+            dependencies: ["SeededRandom", "CZlib"],
             resources: [.copy("Resources/digits.csv.gz"), .copy("Resources/DIGITS-LICENSE.md")]
         ),
         .target(name: "Plotting"),
@@ -78,6 +81,7 @@ let package = Package(
         .testTarget(name: "GradCheckTests", dependencies: ["GradCheck", "NeuralNet", "TensorCore"]),
         .testTarget(name: "ExecTests", dependencies: ["Exec", "GradCheck"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "CLITests", dependencies: ["gradscope", "GradCheck"], exclude: ["Golden"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
         .testTarget(name: "DifferentiableCheckTests", dependencies: ["DifferentiableCheck", "GradCheck"]),

@@ -1,5 +1,5 @@
 /// How pixel values are prepared for training.
-public enum Normalization: String, Sendable, CaseIterable {
+public enum Normalization: String, Sendable, CaseIterable, Codable {
     /// Values as stored: 0...16 for digits, 0...255 for IDX.
     case raw
     /// Divided by the format's full-intensity value, so they lie in [0, 1].

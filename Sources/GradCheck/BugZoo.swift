@@ -45,23 +45,23 @@ public enum BugZoo {
 
         /// The block the diagnosis must name, and the pattern code it must give (the checker's
         /// own tests hold it to these).
-        public var expected: (block: String, code: String) {
+        public var expected: (block: String, code: CheckFinding.Code) {
             switch self {
-            case .biasRegularizedInGradient: return ("layer1.bias", "regularisation")
-            case .biasRegularizedInCost: return ("layer1.bias", "regularisation")
-            case .biasColumnRegularizedTwice: return ("layer1.bias", "regularisation")
-            case .missingOneOverM: return ("layer2.weight", "scale")
-            case .regularizerGradientTwice: return ("layer1.weight", "regularisation")
-            case .sigmoidDerivativeOnActivation: return ("layer1.weight", "sigmoid-derivative-on-activation")
-            case .outputDeltaSign: return ("layer2.weight", "sign")
-            case .transposedWeightGradient: return ("layer1.weight", "transpose")
-            case .softmaxDiagonal: return ("layer2.weight", "softmax-diagonal")
-            case .reusedParameterNotAccumulated: return ("layer1.weight", "reused-parameter-not-accumulated")
-            case .convKernelNotFlipped: return ("layer1.kernel", "conv-kernel-not-flipped")
-            case .oneEntryOff: return ("layer1.weight", "single-entry")
-            case .dropoutLeftOn: return ("", "nondeterministic")
-            case .maxPoolWrongRouting: return ("layer1.kernel", "maxpool-wrong-routing")
-            case .biasMeanInsteadOfSum: return ("layer2.bias", "scale")
+            case .biasRegularizedInGradient: return ("layer1.bias", .regularisation)
+            case .biasRegularizedInCost: return ("layer1.bias", .regularisation)
+            case .biasColumnRegularizedTwice: return ("layer1.bias", .regularisation)
+            case .missingOneOverM: return ("layer2.weight", .scale)
+            case .regularizerGradientTwice: return ("layer1.weight", .regularisation)
+            case .sigmoidDerivativeOnActivation: return ("layer1.weight", .sigmoidDerivativeOnActivation)
+            case .outputDeltaSign: return ("layer2.weight", .sign)
+            case .transposedWeightGradient: return ("layer1.weight", .transpose)
+            case .softmaxDiagonal: return ("layer2.weight", .softmaxDiagonal)
+            case .reusedParameterNotAccumulated: return ("layer1.weight", .reusedParameterNotAccumulated)
+            case .convKernelNotFlipped: return ("layer1.kernel", .convKernelNotFlipped)
+            case .oneEntryOff: return ("layer1.weight", .singleEntry)
+            case .dropoutLeftOn: return ("", .nondeterministic)
+            case .maxPoolWrongRouting: return ("layer1.kernel", .maxPoolWrongRouting)
+            case .biasMeanInsteadOfSum: return ("layer2.bias", .scale)
             }
         }
 

@@ -220,18 +220,18 @@ struct CheckRun<Objective: GradientObjective> {
         }
         report.verdict = CheckVerdict.combining(report.blocks.map(\.verdict))
         if noisy && !nondeterministic {
-            report.diagnosis.append(Finding(
-                code: "noisy",
+            report.diagnosis.append(CheckFinding(
+                code: .noisy,
                 message: "The objective's value varies by \(shortNumber(repeatSpread)) between evaluations at the same point; the error bounds include that noise."))
         }
         if nondeterministic {
             report.verdict = .fail
-            report.diagnosis.append(Finding(
-                code: "nondeterministic",
+            report.diagnosis.append(CheckFinding(
+                code: .nondeterministic,
                 message: "The objective gives different values at the same point (spread \(shortNumber(repeatSpread)), beyond 1e-4·|f|): finite differences are meaningless. Is dropout left on, or randomness unseeded?"))
         }
         if configuration.diagnose {
-            Diagnosis.run(&report, objective: objective, gradient: gradient)
+            CheckDiagnosis.run(&report, objective: objective, gradient: gradient)
         }
         if let shard = configuration.shard { report.shardContext = shardContext(shard) }
     }

@@ -20,13 +20,53 @@ public struct EntryResult: Sendable, Hashable {
     public var noise: Double
 }
 
-/// A named finding of the diagnosis: a stable code and a plain-language sentence.
-public struct Finding: Sendable, Hashable, Codable {
-    public var code: String
+/// A named finding of the gradient check's diagnosis: a stable code and a plain-language
+/// sentence. (Training's findings are `TrainingFinding`.)
+public struct CheckFinding: Sendable, Hashable, Codable {
+    /// What was found. The raw values are the contract: JSON `code`, the text report, the
+    /// Python package's `CheckFinding.code`; docs/diagnosis.md describes each.
+    public enum Code: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+        // The pattern of a failing block (or of a failing pair of a Jacobian check).
+        case singleEntry = "single-entry"
+        case zeroGradient = "zero-gradient"
+        case sign
+        case scale
+        case transpose
+        case regularisation
+        case biasOnly = "bias-only"
+        case concentrated
+        case diagonalOnly = "diagonal-only"
+        case firstFailingBlock = "first-failing-block"
+        // Jacobian and vector-Jacobian-product checks.
+        case noEffect = "no-effect"
+        case softmaxDiagonal = "softmax-diagonal"
+        case jacobianRow = "jacobian-row"
+        case vjpWrongShape = "vjp-wrong-shape"
+        case vjpZeroCotangent = "vjp-zero-cotangent"
+        case vjpNonlinear = "vjp-nonlinear"
+        case vjpNotReentrant = "vjp-not-reentrant"
+        // The objective and the check itself.
+        case noisy
+        case nondeterministic
+        case regularisationTerm = "regularisation-term"
+        case dataTerm = "data-term"
+        case shardError = "shard-error"
+        case partialMerge = "partial-merge"
+        // Known mistakes recognised by their gradient (``GradientHypothesis``) and layer contracts.
+        case sigmoidDerivativeOnActivation = "sigmoid-derivative-on-activation"
+        case convKernelNotFlipped = "conv-kernel-not-flipped"
+        case maxPoolWrongRouting = "maxpool-wrong-routing"
+        case reusedParameterNotAccumulated = "reused-parameter-not-accumulated"
+        case overwritesGradient = "overwrites-gradient"
+
+        public var description: String { rawValue }
+    }
+
+    public var code: Code
     public var message: String
     /// The block it is about, when it is about one.
     public var block: String?
-    public init(code: String, message: String, block: String? = nil) {
+    public init(code: Code, message: String, block: String? = nil) {
         self.code = code; self.message = message; self.block = block
     }
 }
@@ -44,7 +84,7 @@ public struct BlockResult: Sendable, Hashable {
     public var inconclusive: Int
     /// Entries reported as `kink` (they never make a block fail).
     public var kinks: Int
-    public var diagnosis: [Finding]
+    public var diagnosis: [CheckFinding]
     /// For a vector-valued check, the (output, input) pair this block is: ∂output/∂input.
     public var output: String? = nil
     public var input: String? = nil
@@ -95,7 +135,7 @@ public struct GradientReport: Sendable {
     /// Every checked entry (all of them in `full` mode), in block order.
     public var entries: [EntryResult]
     /// Findings about the whole check (the first block to go wrong, data vs regularisation).
-    public var diagnosis: [Finding]
+    public var diagnosis: [CheckFinding]
     public var anchors: AnchorFigures
     /// Objective evaluations used (value-only and value-with-gradient alike).
     public var evaluations: Int

@@ -16,13 +16,13 @@ public struct HTMLReport: Sendable {
             header: ["block", "shape", "verdict", "checked", "failing", "inconclusive", "kinks", "max error", "diagnosis"],
             rows: report.blocks.map { b in
                 [b.name, b.shape.map(String.init).joined(separator: "×"), b.verdict.rawValue, "\(b.checked)", "\(b.failing)",
-                 "\(b.inconclusive)", "\(b.kinks)", shortNumber(b.maxError), b.diagnosis.map(\.code).joined(separator: ", ")]
+                 "\(b.inconclusive)", "\(b.kinks)", shortNumber(b.maxError), b.diagnosis.map(\.code.rawValue).joined(separator: ", ")]
             },
             caption: "Blocks"))
         let findings = report.diagnosis + report.blocks.flatMap(\.diagnosis)
         if !findings.isEmpty {
             blocks.append(.table(header: ["code", "block", "finding"],
-                                 rows: findings.map { [$0.code, $0.block ?? "", $0.message] }, caption: "Diagnosis"))
+                                 rows: findings.map { [$0.code.rawValue, $0.block ?? "", $0.message] }, caption: "Diagnosis"))
         }
         for (bi, block) in report.blocks.enumerated() {
             let entries = report.entries.filter { $0.blockIndex == bi }

@@ -20,8 +20,8 @@ import Foundation
 public enum JSONReport {
     public static func object(_ r: GradientReport) -> [String: Any] {
         func num(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
-        func findings(_ f: [Finding]) -> [[String: Any]] {
-            f.map { var o: [String: Any] = ["code": $0.code, "message": $0.message]; if let b = $0.block { o["block"] = b }; return o }
+        func findings(_ f: [CheckFinding]) -> [[String: Any]] {
+            f.map { var o: [String: Any] = ["code": $0.code.rawValue, "message": $0.message]; if let b = $0.block { o["block"] = b }; return o }
         }
         var o: [String: Any] = [
             "verdict": r.verdict.rawValue,

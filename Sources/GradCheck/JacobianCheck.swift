@@ -5,7 +5,7 @@ public struct JacobianReport: Sendable {
     public var verdict: CheckVerdict
     /// One gradient report per output k.
     public var rows: [GradientReport]
-    public var diagnosis: [Finding]
+    public var diagnosis: [CheckFinding]
     /// Jacobians as [output][input].
     public var analytic: [[Double]]
     public var numeric: [[Double]]
@@ -39,14 +39,14 @@ public func checkJacobian(at point: [Double], outputs: Int, precision: Precision
     let analytic = rows.map { $0.entries.map(\.analytic) }
     let numeric = rows.map { $0.entries.map(\.numeric) }
     var verdict = CheckVerdict.combining(rows.map(\.verdict))
-    var diagnosis = [Finding]()
+    var diagnosis = [CheckFinding]()
     if verdict == .fail, outputs == point.count, isDiagonalOnly(analytic: analytic, numeric: numeric, rows: rows) {
-        diagnosis.append(Finding(code: "softmax-diagonal",
+        diagnosis.append(CheckFinding(code: .softmaxDiagonal,
                                  message: "The analytic Jacobian is diagonal but the numerical one is not: its off-diagonal terms are missing (for softmax, J = diag(s) − s·sᵀ, so the VJP is s ⊙ (g − ⟨g, s⟩), not g ⊙ s(1 − s))."))
     }
     if verdict == .fail {
         for (k, row) in rows.enumerated() where row.verdict == .fail {
-            diagnosis.append(Finding(code: "jacobian-row", message: "Row \(k) (∂F\(k)/∂x) fails.", block: "∂F\(k)/∂x"))
+            diagnosis.append(CheckFinding(code: .jacobianRow, message: "Row \(k) (∂F\(k)/∂x) fails.", block: "∂F\(k)/∂x"))
         }
     }
     if rows.contains(where: { $0.verdict == .error }) { verdict = .error }

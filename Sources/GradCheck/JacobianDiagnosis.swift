@@ -14,9 +14,9 @@ import Foundation
 ///   or columns (inputs).
 enum JacobianDiagnosis {
     static func findings(_ entries: [EntryResult], name: String, rows: Int, columns: Int, full: Bool,
-                         output: String, input: String) -> [Finding] {
-        var out = [Finding]()
-        func add(_ code: String, _ message: String) { out.append(Finding(code: code, message: message, block: name)) }
+                         output: String, input: String) -> [CheckFinding] {
+        var out = [CheckFinding]()
+        func add(_ code: CheckFinding.Code, _ message: String) { out.append(CheckFinding(code: code, message: message, block: name)) }
         let usable = entries.filter { $0.verdict != .kink }
         let failing = usable.filter { $0.verdict == .fail }
         guard !failing.isEmpty else { return out }
@@ -24,39 +24,39 @@ enum JacobianDiagnosis {
         let complete = full && usable.count == rows * columns
 
         if complete, rows == columns, rows > 1, isDiagonalOnly(usable, size: rows) {
-            add("diagonal-only", "The analytic Jacobian \(name) is diagonal but the numerical one is not: its off-diagonal terms are missing. For softmax, J = diag(s) − s·sᵀ, so the VJP is s ⊙ (g − ⟨g, s⟩), not g ⊙ s ⊙ (1 − s).")
+            add(.diagonalOnly, "The analytic Jacobian \(name) is diagonal but the numerical one is not: its off-diagonal terms are missing. For softmax, J = diag(s) − s·sᵀ, so the VJP is s ⊙ (g − ⟨g, s⟩), not g ⊙ s ⊙ (1 − s).")
         } else if failing.count == 1, usable.count > 1 {
             let e = failing[0]
-            add("single-entry", "Only entry \(position(e.index, columns: columns, full: full)) of \(name) is wrong: analytic \(shortNumber(e.analytic)), numeric \(shortNumber(e.numeric)).")
+            add(.singleEntry, "Only entry \(position(e.index, columns: columns, full: full)) of \(name) is wrong: analytic \(shortNumber(e.analytic)), numeric \(shortNumber(e.numeric)).")
         }
         let zeroed = failing.filter { $0.analytic == 0 && abs($0.numeric) > $0.bound }
-        if !out.contains(where: { $0.code == "diagonal-only" }), Double(zeroed.count) >= 0.8 * Double(failing.count), failing.count > 1 {
-            add("zero-gradient", "The vector-Jacobian product is exactly 0 where the numerical derivative is not (\(zeroed.count) of \(failing.count) failing entries): a missing term, or a gradient that is not accumulated.")
+        if !out.contains(where: { $0.code == .diagonalOnly }), Double(zeroed.count) >= 0.8 * Double(failing.count), failing.count > 1 {
+            add(.zeroGradient, "The vector-Jacobian product is exactly 0 where the numerical derivative is not (\(zeroed.count) of \(failing.count) failing entries): a missing term, or a gradient that is not accumulated.")
         }
         if let c = explainingScale(usable) {
             if abs(c + 1) < 0.01 {
-                add("sign", "The vector-Jacobian product for \(name) is the numerical one with the sign flipped (a ≈ −n).")
+                add(.sign, "The vector-Jacobian product for \(name) is the numerical one with the sign flipped (a ≈ −n).")
             } else {
-                add("scale", "The vector-Jacobian product for \(name) is \(scaleText(c)) × the numerical one\(Diagnosis.nameScale(c, examples: nil)).")
+                add(.scale, "The vector-Jacobian product for \(name) is \(scaleText(c)) × the numerical one\(CheckDiagnosis.nameScale(c, examples: nil)).")
             }
         }
-        if complete, Diagnosis.isTransposed(a: a, n: n, entries: usable, shape: [rows, columns]) {
-            add("transpose", "The vector-Jacobian product for \(name) matches the numerical Jacobian transposed: the backward pass multiplies by J where Jᵀ is needed (a matrix product with its operands' roles swapped).")
+        if complete, CheckDiagnosis.isTransposed(a: a, n: n, entries: usable, shape: [rows, columns]) {
+            add(.transpose, "The vector-Jacobian product for \(name) matches the numerical Jacobian transposed: the backward pass multiplies by J where Jᵀ is needed (a matrix product with its operands' roles swapped).")
         }
-        if full, !out.contains(where: { ["single-entry", "diagonal-only"].contains($0.code) }),
-           let where_ = Diagnosis.concentration(failing: failing, entries: usable, shape: [rows, columns]) {
-            add("concentrated", where_ + " (rows are entries of \(output), columns entries of \(input).)")
+        if full, !out.contains(where: { [CheckFinding.Code.singleEntry, .diagonalOnly].contains($0.code) }),
+           let where_ = CheckDiagnosis.concentration(failing: failing, entries: usable, shape: [rows, columns]) {
+            add(.concentrated, where_ + " (rows are entries of \(output), columns entries of \(input).)")
         }
         return out
     }
 
     /// One sentence for a pattern every failing pair shares.
-    static func acrossPairs(_ blocks: [BlockResult]) -> [Finding] {
+    static func acrossPairs(_ blocks: [BlockResult]) -> [CheckFinding] {
         let failing = blocks.filter { $0.verdict == .fail }
         guard failing.count > 1 else { return [] }
-        var out = [Finding]()
-        for code in ["diagonal-only", "sign", "transpose"] where failing.allSatisfy({ $0.diagnosis.contains { $0.code == code } }) {
-            out.append(Finding(code: code, message: "Every failing pair (\(failing.map(\.name).joined(separator: ", "))) shows the \(code) pattern: one mistake in the backward pass, not \(failing.count)."))
+        var out = [CheckFinding]()
+        for code in [CheckFinding.Code.diagonalOnly, .sign, .transpose] where failing.allSatisfy({ $0.diagnosis.contains { $0.code == code } }) {
+            out.append(CheckFinding(code: code, message: "Every failing pair (\(failing.map(\.name).joined(separator: ", "))) shows the \(code) pattern: one mistake in the backward pass, not \(failing.count)."))
         }
         return out
     }

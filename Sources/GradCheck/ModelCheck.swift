@@ -38,12 +38,12 @@ public func checkSeparatingRegularization<O: DiagnosableObjective>(
     report.seconds += second.seconds
     switch second.verdict {
     case .pass:
-        report.diagnosis.append(Finding(
-            code: "regularisation-term",
+        report.diagnosis.append(CheckFinding(
+            code: .regularisationTerm,
             message: "At λ = 0 the gradient passes: the mismatch lives in the regularisation term (λ = \(shortNumber(reg.lambda)))."))
     case .fail:
-        report.diagnosis.append(Finding(
-            code: "data-term",
+        report.diagnosis.append(CheckFinding(
+            code: .dataTerm,
             message: "At λ = 0 the gradient still fails: the mismatch lives in the data term, not the regulariser."))
     default:
         break

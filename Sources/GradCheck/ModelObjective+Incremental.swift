@@ -56,9 +56,10 @@ extension ModelObjective {
         while next < model.layers.count, model.layers[next] is any ElementwiseActivation
                 || model.layers[next] is Dropout<Scalar> {
             let layer = model.layers[next]
-            if layer.kind == "relu" || layer.kind == "leaky-relu" {
+            let kinks = layer.kinks
+            if case .elementwise = kinks {
                 let baseInput = base.outputColumns[next - 1]?.scalars ?? []
-                for r in 0..<m where (column.scalars[r] > 0) != (baseInput[j * m + r] > 0) { crossed = true; break }
+                for r in 0..<m where kinks.branch(column.scalars[r]) != kinks.branch(baseInput[j * m + r]) { crossed = true; break }
             }
             column = layer.forward(column, context: &context).output
             next += 1
@@ -119,7 +120,7 @@ extension ModelObjective {
         var reg = base.regularization
         if model.regularization.covers(block.role), model.regularization.lambda != 0 {
             let o = Double(oldValue), n = Double(newValue)
-            reg += model.regularization.lambda / (2 * Double(m)) * (n * n - o * o)
+            reg += model.regularization.cost(sumOfSquares: n * n - o * o, examples: m)   // the change of λ/(2m)·Σθ²
         }
         return Sample(value: dataLoss + reg, structure: crossed ? 1 : 0)
     }

@@ -127,18 +127,11 @@ public struct ModelObjective<Scalar: TensorScalar>: GradientObjective {
         return r
     }
 
-    /// Whether two forward passes took the same branch at every kink (ReLU sign, max-pool winner).
+    /// Whether two forward passes took the same branch at every kink the layers declare
+    /// (``Layer/kinks``: a ReLU's sign, a max-pool's winner, a user layer's own).
     static func sameStructure(_ a: [LayerTape<Scalar>], _ b: [LayerTape<Scalar>], layers: [any Layer<Scalar>],
                               from start: Int = 0) -> Bool {
-        for li in start..<layers.count {
-            let layer = layers[li]
-            if layer.kind == "relu" || layer.kind == "leaky-relu" {
-                let x = a[li].input.scalars, y = b[li].input.scalars
-                for i in x.indices where (x[i] > 0) != (y[i] > 0) { return false }
-            } else if layer.kind == "maxpool2d" {
-                if a[li].indices != b[li].indices { return false }
-            }
-        }
+        for li in start..<layers.count where !layers[li].kinks.sameBranches(a[li], b[li]) { return false }
         return true
     }
 }

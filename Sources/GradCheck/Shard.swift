@@ -55,7 +55,7 @@ public struct ShardContext: Sendable, Hashable, Codable {
         public var coveredBlocks: [Int]
     }
     public struct Hypothesis: Sendable, Hashable, Codable {
-        public var code: String
+        public var code: CheckFinding.Code
         public var message: String
     }
 
@@ -109,7 +109,7 @@ extension CheckRun {
     func shardContext(_ shard: Shard) -> ShardContext {
         var hypotheses = [ShardContext.Hypothesis]()
         if let diagnosable = objective as? any DiagnosableObjective, !gradient.isEmpty {
-            for h in diagnosable.hypotheses() where Diagnosis.matches(gradient, h.gradient) {
+            for h in diagnosable.hypotheses() where CheckDiagnosis.matches(gradient, h.gradient) {
                 hypotheses.append(.init(code: h.code, message: h.message))
             }
         }

@@ -213,12 +213,12 @@ public enum ShardMerge {
         run.finish()
         var report = run.report
         for f in failed {
-            report.diagnosis.append(Finding(code: "shard-error", message: "Shard \(f.file.context.shard.index) of \(count) (\(f.name)) failed and its entries were not checked: \(f.file.error ?? ""). Rerun that shard into the same file and merge again."))
+            report.diagnosis.append(CheckFinding(code: .shardError, message: "Shard \(f.file.context.shard.index) of \(count) (\(f.name)) failed and its entries were not checked: \(f.file.error ?? ""). Rerun that shard into the same file and merge again."))
             if report.verdict != .fail { report.verdict = .error }
         }
         if !missing.isEmpty {
             let list = missing.prefix(20).map(String.init).joined(separator: ", ")
-            report.diagnosis.append(Finding(code: "partial-merge", message: "Shard\(missing.count == 1 ? "" : "s") \(list) of \(count) \(missing.count == 1 ? "is" : "are") missing: \(missing.count == 1 ? "its" : "their") entries were not checked, so a pass is not established."))
+            report.diagnosis.append(CheckFinding(code: .partialMerge, message: "Shard\(missing.count == 1 ? "" : "s") \(list) of \(count) \(missing.count == 1 ? "is" : "are") missing: \(missing.count == 1 ? "its" : "their") entries were not checked, so a pass is not established."))
             if report.verdict == .pass { report.verdict = .inconclusive }
         }
         return (base.title, report)

@@ -64,7 +64,7 @@ public struct TextReport: Sendable {
                 if entries.count > shown.count { out.append("    … \(entries.count - shown.count) more (worst first shown; --format json lists every entry)") }
             }
             for finding in block.diagnosis {
-                out.append("    \(paint(finding.code, "fail")): \(finding.message)")
+                out.append("    \(paint(finding.code.rawValue, "fail")): \(finding.message)")
             }
             out.append("")
         }
@@ -76,7 +76,7 @@ public struct TextReport: Sendable {
             out.append("")
         }
         for finding in report.diagnosis {
-            out.append("\(paint(finding.code, "fail")): \(finding.message)")
+            out.append("\(paint(finding.code.rawValue, "fail")): \(finding.message)")
         }
         let failing = report.blocks.filter { $0.verdict == .fail }.map(\.name)
         var summary = "summary: \(paint(report.verdict.rawValue.uppercased(), report.verdict.rawValue))"
@@ -108,7 +108,7 @@ public struct TextReport: Sendable {
                               "analytic".padding(toLength: 14, withPad: " ", startingAt: 0), "error".padding(toLength: 10, withPad: " ", startingAt: 0),
                               "bound".padding(toLength: 10, withPad: " ", startingAt: 0), "step".padding(toLength: 9, withPad: " ", startingAt: 0), "verdict"].joined(separator: " ")]
         for e in entries {
-            let position = Diagnosis.position(e.index, in: shape)
+            let position = CheckDiagnosis.position(e.index, in: shape)
             lines.append("    " + [position.padding(toLength: 10, withPad: " ", startingAt: 0), fmt(e.numeric).padding(toLength: 14, withPad: " ", startingAt: 0),
                                     fmt(e.analytic).padding(toLength: 14, withPad: " ", startingAt: 0),
                                     shortNumber(e.error).padding(toLength: 10, withPad: " ", startingAt: 0),

@@ -216,7 +216,7 @@ private func assemble(_ objective: some VectorObjective, rows: [JacobianRow], re
         }
     }
     var blocks = [BlockResult]()
-    var findings = [Finding]()
+    var findings = [CheckFinding]()
     for (pi, pair) in pairs.enumerated() {
         var list = blockEntries[pi].sorted { $0.index < $1.index }
         // A pair's scale is its whole slab of the Jacobian, not one row: an entry a row found
@@ -243,7 +243,7 @@ private func assemble(_ objective: some VectorObjective, rows: [JacobianRow], re
                                 output: pair.output, input: pair.input)
         block.detectableRelativeError = detectableRelativeError(list)
         if noEffect {
-            block.diagnosis.append(Finding(code: "no-effect", message: "\(pair.output) does not depend on \(pair.input): analytic and numerical values are all zero within their bounds.", block: pair.name))
+            block.diagnosis.append(CheckFinding(code: .noEffect, message: "\(pair.output) does not depend on \(pair.input): analytic and numerical values are all zero within their bounds.", block: pair.name))
         }
         if verdict == .fail {
             block.diagnosis += JacobianDiagnosis.findings(list, name: pair.name, rows: pair.rows,
@@ -259,8 +259,8 @@ private func assemble(_ objective: some VectorObjective, rows: [JacobianRow], re
     findings += JacobianDiagnosis.acrossPairs(blocks)
     report.diagnosis += findings
     var verdict = CheckVerdict.combining(blocks.map(\.verdict))
-    if report.diagnosis.contains(where: { $0.code.hasPrefix("vjp-") }) { verdict = .fail }
-    if reports.contains(where: { $0.diagnosis.contains { $0.code == "nondeterministic" } }) { verdict = .fail }
+    if report.diagnosis.contains(where: { $0.code.rawValue.hasPrefix("vjp-") }) { verdict = .fail }
+    if reports.contains(where: { $0.diagnosis.contains { $0.code == .nondeterministic } }) { verdict = .fail }
     report.verdict = verdict
 }
 

@@ -71,7 +71,7 @@ public func checkLayer<L: Layer>(_ layer: L, input: Tensor<L.Scalar>, mode: Exec
 
 /// Calls `backward` on fresh zero buffers and on pre-filled ones, and compares.
 func accumulationFinding<L: Layer>(_ layer: L, tape: LayerTape<L.Scalar>, cotangent: Tensor<L.Scalar>,
-                                   rng: inout PRNG) -> Finding? {
+                                   rng: inout PRNG) -> CheckFinding? {
     var fresh = layer.parameterSlots.map { Tensor<L.Scalar>(zeros: $0.shape) }
     _ = layer.backward(cotangent, tape: tape, parameterGradients: &fresh)
     let prefilled = layer.parameterSlots.map { Tensor<L.Scalar>.normal(shape: $0.shape, using: &rng) }
@@ -84,8 +84,8 @@ func accumulationFinding<L: Layer>(_ layer: L, tape: LayerTape<L.Scalar>, cotang
             let got = Double(accumulated[k].scalars[i])
             let scale = max(1, abs(Double(prefilled[k].scalars[i])), abs(Double(fresh[k].scalars[i])))
             if abs(got - expected) > tolerance * scale {
-                return Finding(
-                    code: "overwrites-gradient",
+                return CheckFinding(
+                    code: .overwritesGradient,
                     message: "backward does not add into parameterGradients for \(slot.name) (entry \(i): held \(shortNumber(Double(prefilled[k].scalars[i]))), added \(shortNumber(Double(fresh[k].scalars[i]))), left \(shortNumber(got))): it must accumulate (+=), or a parameter used twice keeps only one use's gradient.",
                     block: slot.name)
             }

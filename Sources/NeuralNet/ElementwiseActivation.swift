@@ -35,7 +35,8 @@ extension ElementwiseActivation {
 /// The logistic sigmoid σ(x) = 1/(1 + e^(−x)); σ′ = σ(1 − σ).
 public struct Sigmoid<Scalar: TensorScalar>: ElementwiseActivation {
     public init() {}
-    public var kind: String { "sigmoid" }
+    public var kind: String { Activation.sigmoid.name }
+    public var activation: Activation? { .sigmoid }
     public func value(_ x: Scalar) -> Scalar { Scalar.sigmoid(x) }
     public func derivative(input x: Scalar, output y: Scalar) -> Scalar { y * (1 - y) }
 
@@ -59,7 +60,8 @@ public struct Sigmoid<Scalar: TensorScalar>: ElementwiseActivation {
 /// tanh; tanh′ = 1 − tanh².
 public struct Tanh<Scalar: TensorScalar>: ElementwiseActivation {
     public init() {}
-    public var kind: String { "tanh" }
+    public var kind: String { Activation.tanh.name }
+    public var activation: Activation? { .tanh }
     public func value(_ x: Scalar) -> Scalar { Scalar.tanh(x) }
     public func derivative(input x: Scalar, output y: Scalar) -> Scalar { 1 - y * y }
 }
@@ -68,7 +70,9 @@ public struct Tanh<Scalar: TensorScalar>: ElementwiseActivation {
 /// the gradient checker reports entries whose perturbation crosses it as `kink`.
 public struct ReLU<Scalar: TensorScalar>: ElementwiseActivation {
     public init() {}
-    public var kind: String { "relu" }
+    public var kind: String { Activation.relu.name }
+    public var activation: Activation? { .relu }
+    public var kinks: LayerKinks { .elementwise(at: [0]) }
     public func value(_ x: Scalar) -> Scalar { x > 0 ? x : 0 }
     public func derivative(input x: Scalar, output y: Scalar) -> Scalar { x > 0 ? 1 : 0 }
 }
@@ -77,7 +81,9 @@ public struct ReLU<Scalar: TensorScalar>: ElementwiseActivation {
 public struct LeakyReLU<Scalar: TensorScalar>: ElementwiseActivation {
     public var slope: Scalar
     public init(slope: Scalar = 0.01) { self.slope = slope }
-    public var kind: String { "leaky-relu" }
+    public var kind: String { Activation.leakyReLU(slope: 0).name }
+    public var activation: Activation? { .leakyReLU(slope: Double(slope)) }
+    public var kinks: LayerKinks { .elementwise(at: [0]) }
     public func value(_ x: Scalar) -> Scalar { x > 0 ? x : slope * x }
     public func derivative(input x: Scalar, output y: Scalar) -> Scalar { x > 0 ? 1 : slope }
 }
@@ -85,7 +91,8 @@ public struct LeakyReLU<Scalar: TensorScalar>: ElementwiseActivation {
 /// The identity, for output layers without an activation.
 public struct Identity<Scalar: TensorScalar>: ElementwiseActivation {
     public init() {}
-    public var kind: String { "identity" }
+    public var kind: String { Activation.identity.name }
+    public var activation: Activation? { .identity }
     public func value(_ x: Scalar) -> Scalar { x }
     public func derivative(input x: Scalar, output y: Scalar) -> Scalar { 1 }
 }

@@ -19,12 +19,21 @@ public struct L2Regularization: Sendable, Hashable, Codable {
         guard lambda != 0 else { return 0 }
         var s = 0.0
         for x in theta.scalars { s += Double(x) * Double(x) }
-        return lambda / (2 * Double(m)) * s
+        return cost(sumOfSquares: s, examples: m)
     }
+
+    /// λ/(2m)·s for s = Σ θ², however the sum was taken (the training workspace's vectorised
+    /// reduction gives it too).
+    public func cost(sumOfSquares s: Double, examples m: Int) -> Double {
+        lambda / (2 * Double(m)) * s
+    }
+
+    /// λ/m: the gradient of the cost is this times θ.
+    public func gradientCoefficient(examples m: Int) -> Double { lambda / Double(m) }
 
     /// Adds λ/m·θ to `gradient`.
     public func addGradient<S: TensorScalar>(_ theta: Tensor<S>, examples m: Int, to gradient: inout Tensor<S>) {
         guard lambda != 0 else { return }
-        gradient.add(theta, scaledBy: S(lambda / Double(m)))
+        gradient.add(theta, scaledBy: S(gradientCoefficient(examples: m)))
     }
 }

@@ -59,6 +59,15 @@ public protocol Layer<Scalar>: Sendable {
     var kind: String { get }
     /// The parameters, explicitly: name, shape, role. Empty for parameter-free layers.
     var parameterSlots: [ParameterSlot] { get }
+    /// The element-wise activation the layer computes, when it is one of TensorCore's
+    /// ``Activation``s: the training workspace then fuses it into the GEMMs, and the gradient
+    /// flow monitor and diagnosis describe it. nil (the default) for every other layer, which
+    /// trains and checks through its own forward and backward. A layer that declares an
+    /// activation must compute exactly it.
+    var activation: Activation? { get }
+    /// Where the layer is not differentiable (default ``LayerKinks/none``), so that the gradient
+    /// checker can tell a perturbation that crossed a kink.
+    var kinks: LayerKinks { get }
     /// The parameter values, in the order of ``parameterSlots``.
     var parameters: [Tensor<Scalar>] { get set }
 
@@ -82,6 +91,8 @@ public protocol Layer<Scalar>: Sendable {
 
 extension Layer {
     public var parameterSlots: [ParameterSlot] { [] }
+    public var activation: Activation? { nil }
+    public var kinks: LayerKinks { .none }
     public var parameters: [Tensor<Scalar>] {
         get { [] }
         set { precondition(newValue.isEmpty, "\(kind) has no parameters, got \(newValue.count) tensors") }

@@ -13,6 +13,7 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
     }
 
     public var kind: String { "maxpool2d" }
+    public var kinks: LayerKinks { .selection }
 
     public func outputShape(forInput s: [Int]) -> Result<[Int], ShapeMismatch> {
         guard s.count == 3, s[1] >= size, s[2] >= size else {

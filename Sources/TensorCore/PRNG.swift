@@ -1,3 +1,5 @@
+@_exported import SeededRandom
+
 /// GradScope's seeded pseudo-random number generator: xoshiro256** (Blackman & Vigna,
 /// "Scrambled linear pseudorandom number generators", ACM TOMS 2021), seeded by expanding
 /// one 64-bit seed with SplitMix64 (Steele, Lea & Flood, OOPSLA 2014).
@@ -42,16 +44,10 @@ public struct PRNG: RandomNumberGenerator, Sendable, Hashable {
     public mutating func nextFloat() -> Float { Float(next() >> 40) * 0x1.0p-24 }
 
     /// A uniform integer in `0..<bound` without bias (Lemire, "Fast random integer generation
-    /// in an interval", ACM TOMACS 2019).
+    /// in an interval", ACM TOMACS 2019; ``Shuffle/index(below:using:)``).
     public mutating func nextInt(below bound: Int) -> Int {
         precondition(bound > 0, "nextInt(below:) needs a positive bound, got \(bound)")
-        let range = UInt64(bound)
-        var product = next().multipliedFullWidth(by: range)
-        if product.low < range {
-            let threshold = (0 &- range) % range
-            while product.low < threshold { product = next().multipliedFullWidth(by: range) }
-        }
-        return Int(product.high)
+        return Shuffle.index(below: bound, using: &self)
     }
 
     /// A standard normal deviate by Box–Muller: √(−2 ln u₁)·cos(2π u₂) with u₁ ∈ (0, 1].
@@ -61,31 +57,13 @@ public struct PRNG: RandomNumberGenerator, Sendable, Hashable {
         return (-2.0 * Double.log(u1)).squareRoot() * Double.cos(2.0 * Double.pi * u2)
     }
 
-    /// Fisher–Yates shuffle of `0..<count` driven by ``nextInt(below:)``; the same seed gives
-    /// the same permutation everywhere (unlike `shuffled(using:)`, whose algorithm is unspecified).
+    /// Fisher–Yates shuffle of `0..<count` driven by ``nextInt(below:)``
+    /// (``Shuffle/permutation(count:using:)``); the same seed gives the same permutation
+    /// everywhere (unlike `shuffled(using:)`, whose algorithm is unspecified).
     public mutating func permutation(_ count: Int) -> [Int] {
-        var p = Array(0..<count)
-        if count > 1 {
-            for i in stride(from: count - 1, to: 0, by: -1) {
-                p.swapAt(i, nextInt(below: i + 1))
-            }
-        }
-        return p
+        Shuffle.permutation(count: count, using: &self)
     }
 
     /// An independent generator for a sub-task, derived from this one's next output.
     public mutating func split() -> PRNG { PRNG(seed: next()) }
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014), used to expand seeds.
-public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
-    public var state: UInt64
-    public init(state: UInt64) { self.state = state }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -33,11 +33,11 @@ public enum Diagnosis {
     }
 
     /// The findings for `history`, most severe first.
-    public static func diagnose(_ history: TrainingHistory, stop: StopReason) -> [Finding] {
-        var findings = [Finding]()
+    public static func diagnose(_ history: TrainingHistory, stop: StopReason) -> [TrainingFinding] {
+        var findings = [TrainingFinding]()
         if case let .nonFiniteLoss(epoch, batch, step, loss) = stop {
-            findings.append(Finding(
-                code: "non-finite-loss", severity: .error,
+            findings.append(TrainingFinding(
+                code: .nonFiniteLoss, severity: .error,
                 summary: "the loss became \(loss) at epoch \(epoch), batch \(batch): training stopped, the last good checkpoint was kept",
                 evidence: ["loss \(loss) at step \(step)"] + lastLosses(history),
                 figures: ["step": Double(step)],
@@ -56,8 +56,8 @@ public enum Diagnosis {
             let hidden = layers.indices.dropLast()
             if let worst = hidden.min(by: { updates[$0] < updates[$1] }), updates[worst] / largest < Thresholds.vanishingRatio {
                 let ratio = updates[worst] / largest
-                findings.append(Finding(
-                    code: "vanishing-gradients", severity: .warning,
+                findings.append(TrainingFinding(
+                    code: .vanishingGradients, severity: .warning,
                     summary: "\(layers[worst].name) updates \(orders(ratio)) less than \(layers[updates.firstIndex(of: largest)!].name): "
                         + (worst == 0 ? "the early layers are barely learning" : "the hidden layers are barely learning"),
                     evidence: layers.indices.map { "\(layers[$0].name) (\(layers[$0].activation)): median mean |ΔW| \(format(updates[$0]))" }
@@ -71,8 +71,8 @@ public enum Diagnosis {
         if layers.count >= 2, let last = updates.last, last > 0,
            let worst = layers.indices.dropLast().max(by: { updates[$0] < updates[$1] }),
            updates[worst] / last > Thresholds.explodingDepthRatio {
-            findings.append(Finding(
-                code: "exploding-gradients", severity: .warning,
+            findings.append(TrainingFinding(
+                code: .explodingGradients, severity: .warning,
                 summary: "\(layers[worst].name) updates \(orders(updates[worst] / last)) more than the output layer: gradients grow on their way down",
                 evidence: layers.indices.map { "\(layers[$0].name): median mean |ΔW| \(format(updates[$0]))" },
                 figures: figures(layers, updates, "meanAbsoluteUpdate"),
@@ -89,8 +89,8 @@ public enum Diagnosis {
             let earlyLoss = median(samples.prefix(fifth).map(\.loss)), lateLoss = median(samples.suffix(fifth).map(\.loss))
             if let worst = growth.indices.max(by: { growth[$0] < growth[$1] }), growth[worst] > Thresholds.explodingGrowth,
                !(lateLoss < earlyLoss) {
-                findings.append(Finding(
-                    code: "exploding-gradients", severity: .warning,
+                findings.append(TrainingFinding(
+                    code: .explodingGradients, severity: .warning,
                     summary: "\(layers[worst].name)'s gradient norm grew \(orders(growth[worst])) during training",
                     evidence: layers.indices.map { "\(layers[$0].name): ‖∇W‖ grew ×\(format(growth[$0])) from the first to the last fifth of the run" },
                     figures: figures(layers, growth, "gradientNormGrowth"),
@@ -102,8 +102,8 @@ public enum Diagnosis {
         let saturation = layers.indices.map { l in median(samples.compactMap { $0.layers[l].saturation }) }
         if let worst = saturation.indices.filter({ !saturation[$0].isNaN }).max(by: { saturation[$0] < saturation[$1] }),
            saturation[worst] > Thresholds.saturation {
-            findings.append(Finding(
-                code: "saturation", severity: .warning,
+            findings.append(TrainingFinding(
+                code: .saturation, severity: .warning,
                 summary: "\(percent(saturation[worst])) of \(layers[worst].name)'s \(layers[worst].activation) units are saturated (f′ < 1% of its maximum): little gradient gets through",
                 evidence: layers.indices.filter { !saturation[$0].isNaN }.map { "\(layers[$0].name) (\(layers[$0].activation)): median saturated fraction \(percent(saturation[$0]))" },
                 figures: figures(layers, saturation, "saturation"),
@@ -115,8 +115,8 @@ public enum Diagnosis {
         // Dead ReLUs.
         let dead = layers.indices.map { l in median(samples.compactMap { $0.layers[l].deadFraction }) }
         if let worst = dead.indices.filter({ !dead[$0].isNaN }).max(by: { dead[$0] < dead[$1] }), dead[worst] > Thresholds.deadFraction {
-            findings.append(Finding(
-                code: "dead-relu", severity: .warning,
+            findings.append(TrainingFinding(
+                code: .deadReLU, severity: .warning,
                 summary: "\(percent(dead[worst])) of \(layers[worst].name)'s units output zero for every example of a batch: they no longer learn",
                 evidence: layers.indices.filter { !dead[$0].isNaN }.map { "\(layers[$0].name): median dead fraction \(percent(dead[$0]))" },
                 figures: figures(layers, dead, "deadFraction"),
@@ -131,8 +131,8 @@ public enum Diagnosis {
         let spike = spikes.filter { !$0.isNaN }.max() ?? 0
         if ratio > Thresholds.updateRatioTooHigh || spike > Thresholds.updateRatioSpike {
             let step = samples[spikes.firstIndex(of: spike) ?? 0].step
-            findings.append(Finding(
-                code: "learning-rate-too-high", severity: .warning,
+            findings.append(TrainingFinding(
+                code: .learningRateTooHigh, severity: .warning,
                 summary: ratio > Thresholds.updateRatioTooHigh
                     ? "each step changes the weights by \(format(ratio)) of their norm (median ‖ΔW‖/‖W‖), far above the ≈ 10⁻³ that usually works"
                     : "one step changed the weights by \(format(spike)) of their norm (step \(step)), two orders of magnitude above the ≈ 10⁻³ that usually works",
@@ -142,8 +142,8 @@ public enum Diagnosis {
                 figures: ["updateRatio": ratio, "updateRatioSpike": spike],
                 fixes: ["lower the learning rate (--lr) by \(orders(ratio / 1e-3))", "use Adam (--optimizer adam)", "clip gradients"]))
         } else if ratio < Thresholds.updateRatioTooLow, ratio > 0 || ratios.allSatisfy({ $0 == 0 }) {
-            findings.append(Finding(
-                code: "learning-rate-too-low", severity: .warning,
+            findings.append(TrainingFinding(
+                code: .learningRateTooLow, severity: .warning,
                 summary: "each step changes the weights by only \(format(ratio)) of their norm (median ‖ΔW‖/‖W‖), far below the ≈ 10⁻³ that usually works",
                 evidence: ["median update ratio \(format(ratio)) < \(format(Thresholds.updateRatioTooLow))"] + perLayerRatios(history, samples),
                 figures: ["updateRatio": ratio],
@@ -154,7 +154,7 @@ public enum Diagnosis {
 
     static func fixesForVanishing(_ layers: [MonitoredLayer]) -> [String] {
         var fixes = [String]()
-        if layers.contains(where: { $0.activation == "sigmoid" || $0.activation == "tanh" }) {
+        if layers.contains(where: { $0.function?.saturates == true }) {
             fixes.append("use ReLU (--activation relu) with He initialisation (--init he)")
         }
         fixes += ["use Xavier (--init xavier) or He (--init he) initialisation",

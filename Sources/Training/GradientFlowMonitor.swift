@@ -13,10 +13,15 @@ public struct MonitoredLayer: Sendable, Codable, Hashable {
     /// The layer after it whose output the activation statistics describe (itself if none).
     public var activationLayerIndex: Int
     /// That layer's kind: `sigmoid`, `tanh`, `relu`, `leaky-relu`, or the weight layer's own
-    /// kind (`dense`) for an output layer.
+    /// kind (`dense`) for an output layer. The written form (JSON, checkpoints); ``function``
+    /// is the typed one.
     public var activation: String
     /// Entries of the weight.
     public var weightCount: Int
+
+    /// The activation after the weight layer, typed; nil for an output layer (``activation``
+    /// names the weight layer then).
+    public var function: Activation? { Activation(name: activation).flatMap { $0.isNonlinear ? $0 : nil } }
 
     public init(name: String, layerIndex: Int, weightBlock: Int, activationLayerIndex: Int, activation: String, weightCount: Int) {
         self.name = name; self.layerIndex = layerIndex; self.weightBlock = weightBlock
@@ -85,15 +90,7 @@ final class GradientFlowMonitor<Scalar: TensorScalar> {
 
     init(model: Sequential<Scalar>) {
         layers = GradientFlowMonitor.monitoredLayers(of: model)
-        functions = layers.map { layer in
-            switch model.layers[layer.activationLayerIndex] {
-            case is Sigmoid<Scalar>: .sigmoid
-            case is Tanh<Scalar>: .tanh
-            case is ReLU<Scalar>: .relu
-            case let leaky as LeakyReLU<Scalar>: .leakyReLU(slope: Double(leaky.slope))
-            default: nil
-            }
-        }
+        functions = layers.map { model.layers[$0.activationLayerIndex].activation.flatMap { $0.isNonlinear ? $0 : nil } }
         snapshots = []
     }
 
@@ -107,12 +104,13 @@ final class GradientFlowMonitor<Scalar: TensorScalar> {
             var activationIndex = block.layerIndex
             let next = block.layerIndex + 1
             if next < model.layers.count, model.layers[next].parameterSlots.isEmpty,
-               ["sigmoid", "tanh", "relu", "leaky-relu"].contains(model.layers[next].kind) {
+               model.layers[next].activation?.isNonlinear == true {
                 activationIndex = next
             }
             result.append(MonitoredLayer(name: String(block.name.prefix { $0 != "." }), layerIndex: block.layerIndex,
                                          weightBlock: bi, activationLayerIndex: activationIndex,
-                                         activation: model.layers[activationIndex].kind, weightCount: block.count))
+                                         activation: model.layers[activationIndex].activation?.name ?? model.layers[activationIndex].kind,
+                                         weightCount: block.count))
         }
         return result
     }

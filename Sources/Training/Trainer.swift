@@ -134,7 +134,7 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
                         // Say what is true: this run has no checkpoint to keep.
                         let none = checkpointPath == nil ? "no checkpoint was being written"
                             : "no checkpoint was written yet (the first epoch of this run did not finish)"
-                        for k in findings.indices where findings[k].code == "non-finite-loss" {
+                        for k in findings.indices where findings[k].code == .nonFiniteLoss {
                             findings[k].summary = findings[k].summary.replacingOccurrences(of: "the last good checkpoint was kept", with: none)
                         }
                     }

@@ -5,7 +5,7 @@ public enum TrainingEvent: Sendable {
     /// An epoch finished (after the test evaluation).
     case epoch(EpochRecord)
     /// A diagnosis rule fired for the first time during the run.
-    case warning(Finding)
+    case warning(TrainingFinding)
     /// A checkpoint was written.
     case checkpoint(path: String)
 }
@@ -49,7 +49,7 @@ public enum StopReason: Sendable, Codable, Equatable {
 /// The end of a run: why it stopped and the final diagnosis.
 public struct TrainingOutcome: Sendable {
     public var stop: StopReason
-    public var findings: [Finding]
+    public var findings: [TrainingFinding]
     /// The last checkpoint written or kept, if any.
     public var checkpointPath: String?
 }

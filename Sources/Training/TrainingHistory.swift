@@ -33,7 +33,7 @@ public struct TrainingHistory: Sendable, Codable, Equatable {
     public var epochs: [EpochRecord] = []
     public var samples: [MonitorSample] = []
     /// Codes of the findings already reported as live warnings.
-    public var warned: [String] = []
+    public var warned: [TrainingFinding.Code] = []
 
     public init(layers: [MonitoredLayer]) { self.layers = layers }
 

@@ -81,22 +81,23 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
                let b = blocks.firstIndex(where: { $0.layerIndex == index && $0.slotIndex == 1 }) {
                 return .dense(weight: w, bias: b)
             }
-            if layer is Sigmoid<Scalar> { return .activation(.sigmoid) }
-            if layer is Tanh<Scalar> { return .activation(.tanh) }
-            if layer is ReLU<Scalar> { return .activation(.relu) }
-            if layer is Identity<Scalar> { return .activation(.identity) }
-            if let leaky = layer as? LeakyReLU<Scalar>, leaky.slope >= 0 { return .activation(.leakyReLU(slope: Double(leaky.slope))) }
-            return .general
+            // A layer that declares an activation is computed by the fused kernels (a leaky
+            // ReLU's derivative is written through y, which needs α ≥ 0).
+            switch layer.activation {
+            case .leakyReLU(let slope) where slope < 0: return .general
+            case let f?: return .activation(f)
+            case nil: return .general
+            }
         }
         lowestParameterLayer = blocks.map(\.layerIndex).min() ?? model.layers.count
         let plans = self.plans
         fusedActivation = plans.indices.map { i in
             guard case .dense = plans[i], i + 1 < plans.count, case .activation(let f) = plans[i + 1] else { return false }
-            return f.gemmActivation != nil
+            return f.isNonlinear   // the identity needs no epilogue
         }
         fusedDerivative = plans.indices.map { i in
             guard case .activation(let f) = plans[i], i + 1 < plans.count, case .dense = plans[i + 1] else { return false }
-            return f.gemmActivation != nil
+            return f.isNonlinear   // the identity needs no epilogue
         }
         input = .allocate(capacity: capacity * inputWidth)
         outputs = widths.map { .allocate(capacity: capacity * $0) }
@@ -162,7 +163,7 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
                 let dense = layer as! Dense<Scalar>
                 var operation = GEMMEpilogue<Scalar>.Operation.none
                 var target = y
-                if fusedActivation[li], case .activation(let f) = plans[li + 1], let g = f.gemmActivation {
+                if fusedActivation[li], case .activation(let g) = plans[li + 1], g.isNonlinear {
                     operation = .activation(g)
                     target = outputs[li + 1]
                 }
@@ -298,8 +299,10 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
                 ActivationKernels.backward(f, output: outputs[li], gradient: delta, count: m * outW)
             case .dense(let wi, let bi):
                 let d = delta
+                // ∂L/∂b = Σᵢ δᵢ, the column sums of δ.
                 gradients[bi].withUnsafeMutableBufferPointer { gb in
-                    DenseKernels.columnSums(d, rows: m, columns: outW, into: gb.baseAddress!)
+                    gb.update(repeating: 0)
+                    Scalar.addColumnSums(UnsafeBufferPointer(start: d, count: m * outW), into: gb)
                 }
                 guard let rule else {
                     gradients[wi].withUnsafeMutableBufferPointer { gw in
@@ -349,7 +352,7 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
     func inputGradient(_ dense: Dense<Scalar>, layer li: Int, rows m: Int, inW: Int, outW: Int) {
         let d = delta
         var operation = GEMMEpilogue<Scalar>.Operation.none
-        if li > 0, fusedDerivative[li - 1], case .activation(let f) = plans[li - 1], let g = f.gemmActivation {
+        if li > 0, fusedDerivative[li - 1], case .activation(let g) = plans[li - 1], g.isNonlinear {
             operation = .timesDerivative(g, output: UnsafePointer(outputs[li - 1]), rowStride: inW)
         }
         dense.weight.withUnsafeBufferPointer { w in
@@ -364,16 +367,16 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
     func regularization(_ model: Sequential<Scalar>, addGradient: Bool) -> Double {
         let r = model.regularization
         guard r.lambda != 0 else { return 0 }
-        let m = Double(batchSize)
         var total = 0.0
         for (bi, block) in model.parameterBlocks.enumerated() where r.covers(block.role) {
             let theta = model.layers[block.layerIndex].parameters[block.slotIndex]
             theta.withUnsafeBufferPointer { t in
                 guard let tb = t.baseAddress else { return }
-                total += r.lambda / (2 * m) * ReductionKernels.absAndSquares(tb, count: t.count).squares
+                // L2Regularization's formulas, with the vectorised reduction and update kernels.
+                total += r.cost(sumOfSquares: ReductionKernels.absAndSquares(tb, count: t.count).squares, examples: batchSize)
                 if addGradient {
                     gradients[bi].withUnsafeMutableBufferPointer { g in
-                        UpdateKernels.axpy(r.lambda / m, tb, g.baseAddress!, count: t.count)
+                        UpdateKernels.axpy(r.gradientCoefficient(examples: batchSize), tb, g.baseAddress!, count: t.count)
                     }
                 }
             }

@@ -119,7 +119,7 @@ struct Compare: ParsableCommand {
     func runComparison() throws {
         let split = try TrainingSession.loadData(options.data, normalization: options.normalize)
         let planned = configurations.map { spec, optimizerConfiguration, label in
-            (RunSettings(spec: spec, data: options.data, normalization: options.normalize.rawValue, dtype: dtype.rawValue, label: label),
+            (RunSettings(spec: spec, data: options.data, normalization: options.normalize, dtype: dtype, label: label),
              TrainingConfiguration(epochs: options.epochs ?? 30, batchSize: options.batch, seed: seed,
                                    monitorEvery: options.monitorEvery, optimizer: optimizerConfiguration))
         }
@@ -170,7 +170,7 @@ struct Compare: ParsableCommand {
                     r.finalEpoch?.testAccuracy.map { String(format: "%.2f%%", 100 * $0) } ?? "–",
                     r.finalEpoch?.testLoss.map { String(format: "%.4f", $0) } ?? "–",
                     String(format: "%.2e", ratio),
-                    r.outcome.findings.isEmpty ? "none" : r.outcome.findings.map(\.code).joined(separator: ", ")]
+                    r.outcome.findings.isEmpty ? "none" : r.outcome.findings.map(\.code.rawValue).joined(separator: ", ")]
         }
         let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max()! }
         func line(_ cells: [String]) -> String {

@@ -46,7 +46,7 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-enum DType: String, ExpressibleByArgument, CaseIterable {
+enum DType: String, ExpressibleByArgument, CaseIterable, Codable {
     case float32, float64
 }
 

@@ -106,9 +106,9 @@ struct Tour: ParsableCommand {
         let report = checkSeparatingRegularization(try bug.objective())
         print(TextReport(title: "--bug \(bug.rawValue)", rowsPerBlock: 3, color: Terminal.isColorTTY).render(report))
         let codes = Set(report.blocks.flatMap(\.diagnosis).map(\.code) + report.diagnosis.map(\.code))
-        let caught = report.verdict == .fail && codes.contains("regularisation") && codes.contains("bias-only")
+        let caught = report.verdict == .fail && codes.contains(.regularisation) && codes.contains(.biasOnly)
         return TourStep(title: "2. a classic bug", question: "Where is the bug when the bias is regularised in the gradient but not in the cost?",
-                        finding: "\(report.verdict.rawValue); findings: \(codes.sorted().joined(separator: ", "))",
+                        finding: "\(report.verdict.rawValue); findings: \(codes.map(\.rawValue).sorted().joined(separator: ", "))",
                         files: try saveReport(report, title: "--bug \(bug.rawValue)", stem: "2-bias-regularisation-bug"), asExpected: caught)
     }
 
@@ -143,14 +143,14 @@ struct Tour: ParsableCommand {
             return (0..<4).map { v[$0] * s[$0] * (1 - s[$0]) }
         }
         print("Jacobian check, exact VJP:        \(right.verdict.rawValue.uppercased())")
-        print("Jacobian check, diagonal only:    \(wrong.verdict.rawValue.uppercased()) — \(wrong.diagnosis.first { $0.code == "softmax-diagonal" }?.message ?? "")")
+        print("Jacobian check, diagonal only:    \(wrong.verdict.rawValue.uppercased()) — \(wrong.diagnosis.first { $0.code == .softmaxDiagonal }?.message ?? "")")
         let model = checkSeparatingRegularization(try BugZoo.Bug.softmaxDiagonal.objective())
         print(TextReport(title: "--bug softmax-diagonal (a network with a Softmax layer and cross-entropy)", rowsPerBlock: 2, color: Terminal.isColorTTY).render(model))
         let codes = Set(model.diagnosis.map(\.code))
         return TourStep(title: "4. softmax", question: "How do I backprop softmax?",
-                        finding: "exact VJP \(right.verdict.rawValue); diagonal-only \(wrong.verdict.rawValue) (\(wrong.diagnosis.map(\.code).joined(separator: ", "))); in a network: \(model.verdict.rawValue)",
+                        finding: "exact VJP \(right.verdict.rawValue); diagonal-only \(wrong.verdict.rawValue) (\(wrong.diagnosis.map(\.code.rawValue).joined(separator: ", "))); in a network: \(model.verdict.rawValue)",
                         files: try saveReport(model, title: "--bug softmax-diagonal", stem: "4-softmax-diagonal-bug"),
-                        asExpected: right.passed && wrong.verdict == .fail && codes.contains("softmax-diagonal"))
+                        asExpected: right.passed && wrong.verdict == .fail && codes.contains(.softmaxDiagonal))
     }
 
     func writeIndex(_ steps: [TourStep]) throws {

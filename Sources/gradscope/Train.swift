@@ -121,8 +121,8 @@ struct Train: ParsableCommand {
         } else {
             var spec = model.spec
             if spec.preset == nil && spec.layers == nil && spec.hidden == nil { spec.hidden = [64] }
-            settings = RunSettings(spec: spec, data: options.data, normalization: options.normalize.rawValue,
-                                   dtype: (model.dtype ?? .float32).rawValue, label: "run")
+            settings = RunSettings(spec: spec, data: options.data, normalization: options.normalize,
+                                   dtype: model.dtype ?? .float32, label: "run")
         }
         var configuration = resumeHeader?.configuration ?? TrainingConfiguration(
             epochs: options.epochs ?? 30, batchSize: options.batch, seed: model.seed, monitorEvery: options.monitorEvery,
@@ -130,7 +130,7 @@ struct Train: ParsableCommand {
         if let epochs = options.epochs { configuration.epochs = epochs }
 
         let split = settings.spec.preset == nil
-            ? try TrainingSession.loadData(settings.data, normalization: Normalization(rawValue: settings.normalization) ?? .unitInterval)
+            ? try TrainingSession.loadData(settings.data, normalization: settings.normalization)
             : nil
         try TrainingSession.refuseOversized(settings, configuration: configuration, split: split, memory: options.memory)
         let folder = try RunFolder.claim(out, command: "train", claim)
@@ -138,7 +138,7 @@ struct Train: ParsableCommand {
         Interruption.shared.install(message: "gradscope train: interrupted; finishing the current batch, then writing metrics, report and checkpoint (Ctrl-C again to stop at once)")
         let progress = TrainingProgress(quiet: quiet)
         let result: RunResult
-        if settings.dtype == DType.float64.rawValue {
+        if settings.dtype == .float64 {
             let checkpoint: Checkpoint<Double>? = try resumePath.map { path in
                 do { return try Checkpoint<Double>.read(from: path) } catch { throw CLIFailure.badData("\(error)") }
             }
@@ -184,10 +184,10 @@ struct Train: ParsableCommand {
         compare("--lambda", m.lambda, spec.lambda ?? 0)
         compare("--examples", m.examples.map(Optional.some), spec.examples) { $0.map(String.init) ?? "all" }
         compare("--init", m.initializer.map(Optional.some), spec.initializer) { $0?.rawValue ?? "the default" }
-        compare("--dtype", m.dtype?.rawValue, settings.dtype)
+        compare("--dtype", m.dtype?.rawValue, settings.dtype.rawValue)
         compare("--seed", m.seedOption, c.seed)
         compare("--data", options.dataOption, settings.data)
-        compare("--normalize", options.normalizeOption?.rawValue, settings.normalization)
+        compare("--normalize", options.normalizeOption?.rawValue, settings.normalization.rawValue)
         compare("--batch", options.batchOption, c.batchSize)
         compare("--monitor-every", options.monitorEveryOption, c.monitorEvery)
         compare("--optimizer", optimizerOption, c.optimizer.kind) { $0.rawValue }
@@ -205,7 +205,7 @@ enum TrainSummary {
     static func text(_ r: RunResult, files: [String]) -> String {
         var lines = ["gradscope train: \(r.architecture), \(r.parameterCount) parameters",
                      "data: \(r.dataDescription)",
-                     "optimizer: \(r.configuration.optimizer.summary), batch \(r.configuration.batchSize), \(r.settings.dtype)"]
+                     "optimizer: \(r.configuration.optimizer.summary), batch \(r.configuration.batchSize), \(r.settings.dtype.rawValue)"]
         if r.outcome.stop != .completed { lines.append(r.outcome.stop.description) }
         if let e = r.finalEpoch {
             var line = "after \(e.epoch) epochs (\(String(format: "%.1f", r.seconds)) s):"
@@ -239,7 +239,7 @@ enum TrainSummary {
         var seconds: Double
         var parameters: Int
         var architecture: String
-        var findings: [Finding]
+        var findings: [TrainingFinding]
     }
 
     static func summary(_ r: RunResult) -> RunSummary {

@@ -52,7 +52,7 @@ enum TrainingOutputs {
         var data: String
         var seconds: Double
         var stop: String
-        var findings: [Finding]
+        var findings: [TrainingFinding]
         var history: TrainingHistory
     }
 
@@ -79,7 +79,7 @@ enum TrainingOutputs {
                          r.finalEpoch?.testLoss.map { String(format: "%.4f", $0) } ?? "–",
                          r.finalEpoch.map { String(format: "%.4f", $0.trainLoss) } ?? "–",
                          String(format: "%.1f", r.seconds),
-                         r.outcome.findings.isEmpty ? "none" : r.outcome.findings.map(\.code).joined(separator: ", ")]
+                         r.outcome.findings.isEmpty ? "none" : r.outcome.findings.map(\.code.rawValue).joined(separator: ", ")]
                     })
         }
         for r in results {
@@ -102,7 +102,7 @@ enum TrainingOutputs {
                 let c = r.configuration
                 s.table(header: ["setting", "value"], rows: [
                     ["architecture", r.architecture], ["parameters", "\(r.parameterCount)"], ["data", r.dataDescription],
-                    ["precision", r.settings.dtype], ["initialisation", (r.settings.spec.initializer ?? .xavierUniform).rawValue],
+                    ["precision", r.settings.dtype.rawValue], ["initialisation", (r.settings.spec.initializer ?? .xavierUniform).rawValue],
                     ["optimizer", c.optimizer.summary], ["batch", "\(c.batchSize)"], ["epochs", "\(c.epochs)"],
                     ["L2 λ", "\(r.settings.spec.lambda ?? 0)"], ["seed", "\(c.seed)"], ["monitor every", "\(c.monitorEvery) batches"],
                 ])

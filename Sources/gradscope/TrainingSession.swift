@@ -10,8 +10,10 @@ import Training
 struct RunSettings: Codable, Equatable {
     var spec: ArchitectureSpec
     var data: String
-    var normalization: String
-    var dtype: String
+    /// Typed: a checkpoint whose settings name an unknown normalisation or dtype is refused,
+    /// never read with a default.
+    var normalization: Normalization
+    var dtype: DType
     /// The label shown in plots and tables (`compare` sets it per configuration).
     var label: String
 
@@ -22,7 +24,7 @@ struct RunSettings: Codable, Equatable {
         return [Self.metadataKey: json]
     }
 
-    init(spec: ArchitectureSpec, data: String, normalization: String, dtype: String, label: String) {
+    init(spec: ArchitectureSpec, data: String, normalization: Normalization, dtype: DType, label: String) {
         self.spec = spec; self.data = data; self.normalization = normalization; self.dtype = dtype; self.label = label
     }
 
@@ -108,7 +110,7 @@ enum TrainingSession {
         case .adam: slots = 2
         }
         let estimate = MemoryBudget.trainEstimate(sizes: sizes, trainCount: trainCount, testCount: testCount,
-                                                  batch: configuration.batchSize, scalarBytes: settings.dtype == "float64" ? 8 : 4,
+                                                  batch: configuration.batchSize, scalarBytes: settings.dtype == .float64 ? 8 : 4,
                                                   optimizerSlots: slots)
         try memory.enforce(estimate, for: settings.label == "run" ? "this run" : "configuration \(settings.label)")
     }
@@ -135,7 +137,7 @@ enum TrainingSession {
             let model: Sequential<S> = try spec.makeModel(sizes: sizes)
             let train: ExampleSet<S> = examples(split.train, examples: spec.examples)
             let test: ExampleSet<S> = examples(split.test, examples: nil)
-            return (model, train, test, "\(settings.data): \(train.count) training and \(test.count) test images of \(split.train.imageShape.map(String.init).joined(separator: "×")), \(settings.normalization) scaling")
+            return (model, train, test, "\(settings.data): \(train.count) training and \(test.count) test images of \(split.train.imageShape.map(String.init).joined(separator: "×")), \(settings.normalization.rawValue) scaling")
         } catch let error as ModelError {
             throw ValidationError(error.description)
         }
@@ -144,7 +146,7 @@ enum TrainingSession {
     /// `64-30-30-10 sigmoid`: layer sizes and the hidden activation, for titles.
     static func shortArchitecture<S: TensorScalar>(_ model: Sequential<S>) -> String {
         let sizes = [model.inputShape.reduce(1, *)] + model.layers.compactMap { ($0 as? Dense<S>)?.outputSize }
-        let activations = Set(model.layers.map(\.kind).filter { ["sigmoid", "tanh", "relu", "leaky-relu"].contains($0) })
+        let activations = Set(model.layers.compactMap { $0.activation.flatMap { $0.isNonlinear ? $0.name : nil } })
         return sizes.map(String.init).joined(separator: "-") + (activations.isEmpty ? "" : " " + activations.sorted().joined(separator: "/"))
     }
 

@@ -28,7 +28,7 @@ struct CompilerBugTests {
         #expect(report.verdict == .fail, "the compiler's class bug seems fixed: \(report.entries[0].analytic)")
         #expect(report.entries[0].analytic == 9)       // 3v, not 2v = 6
         #expect(abs(report.entries[0].numeric - 6) < 1e-9)
-        #expect(report.blocks[0].diagnosis.contains { $0.code == "scale" && $0.message.contains("1.5") })
+        #expect(report.blocks[0].diagnosis.contains { $0.code == .scale && $0.message.contains("1.5") })
     }
 
     @Test func classGradientOfCubeIsCaught() {

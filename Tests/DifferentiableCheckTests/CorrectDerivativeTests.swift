@@ -64,7 +64,7 @@ struct CorrectDerivativeTests {
         // silently drops that path; the numerical one does not.
         let report = checkGradient(of: { (x: [Double]) in withoutDerivative(at: x[0]) * x[1] }, at: [1.5, 2.0])
         #expect(report.verdict == .fail)
-        #expect(report.blocks[0].diagnosis.contains { $0.code == "zero-gradient" })
-        #expect(report.blocks[0].diagnosis.contains { $0.code == "single-entry" && $0.message.contains("[0]") })
+        #expect(report.blocks[0].diagnosis.contains { $0.code == .zeroGradient })
+        #expect(report.blocks[0].diagnosis.contains { $0.code == .singleEntry && $0.message.contains("[0]") })
     }
 }

@@ -7,7 +7,7 @@ import Testing
 /// right diagnosis.
 struct WrongDerivativeTests {
     func codes(_ report: GradientReport, block: String) -> [String] {
-        report.blocks.first { $0.name == block }?.diagnosis.map(\.code) ?? []
+        report.blocks.first { $0.name == block }?.diagnosis.map(\.code.rawValue) ?? []
     }
 
     @Test func signSlip() {
@@ -19,7 +19,7 @@ struct WrongDerivativeTests {
     @Test func factorTwo() {
         let report = checkGradient(of: { (x: [Double]) in halfSquaredNorm(x) }, at: [0.5, -1.5, 2.0])
         #expect(report.verdict == .fail)
-        let scale = report.blocks[0].diagnosis.first { $0.code == "scale" }
+        let scale = report.blocks[0].diagnosis.first { $0.code == .scale }
         #expect(scale?.message.contains("factor 2") == true, "\(TextReport().render(report))")
     }
 
@@ -28,7 +28,7 @@ struct WrongDerivativeTests {
         #expect(report.verdict == .fail)
         #expect(report.blocks.map(\.verdict) == [.pass, .fail], "\(TextReport().render(report))")
         #expect(codes(report, block: "bias").contains("zero-gradient"))
-        #expect(report.diagnosis.contains { $0.code == "first-failing-block" && $0.block == "bias" })
+        #expect(report.diagnosis.contains { $0.code == .firstFailingBlock && $0.block == "bias" })
     }
 
     @Test func transposedWeightGradient() {
@@ -41,6 +41,6 @@ struct WrongDerivativeTests {
     @Test func softmaxDiagonalOnlyPullback() {
         let report = checkJacobian(of: softmaxDiagonal, at: [0.5, -0.3, 1.2])
         #expect(report.verdict == .fail)
-        #expect(report.diagnosis.contains { $0.code == "softmax-diagonal" })
+        #expect(report.diagnosis.contains { $0.code == .softmaxDiagonal })
     }
 }

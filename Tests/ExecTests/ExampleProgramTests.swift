@@ -22,7 +22,7 @@ struct ExampleProgramTests {
         for name in ["Theta1", "Theta2"] {
             let block = try #require(report.blocks.first { $0.name == name })
             #expect(block.verdict == .fail)
-            #expect(block.diagnosis.contains { $0.code == "bias-only" && $0.message.contains("column 0") }, "\(block.diagnosis)")
+            #expect(block.diagnosis.contains { $0.code == .biasOnly && $0.message.contains("column 0") }, "\(block.diagnosis)")
             let failing = report.entries.filter { $0.block == name && $0.verdict == .fail }
             #expect(failing.count == block.shape[0])
             #expect(failing.allSatisfy { $0.index % block.shape[1] == 0 })

@@ -50,7 +50,7 @@ struct VectorProgramTests {
             #expect(report.verdict == verdict, "\(report.errorMessage ?? "")")
             #expect(report.kind == "jacobian")
             #expect(report.blocks.map(\.name) == ["∂s/∂z"])
-            let found = Set(report.blocks.flatMap { $0.diagnosis.map(\.code) } + report.diagnosis.map(\.code))
+            let found = Set(report.blocks.flatMap { $0.diagnosis.map(\.code.rawValue) } + report.diagnosis.map(\.code.rawValue))
             #expect(codes.isSubset(of: found) && (bug == "acc" || found == codes), "\(found)")
         }
     }

@@ -24,11 +24,11 @@ struct BugZooTests {
 
     @Test func regularisationBugsAreLocatedInTheRegularisationTerm() throws {
         let report = checkSeparatingRegularization(try BugZoo.Bug.biasRegularizedInGradient.objective())
-        #expect(report.diagnosis.contains { $0.code == "regularisation-term" })
+        #expect(report.diagnosis.contains { $0.code == .regularisationTerm })
         let weights = try #require(report.blocks.first { $0.name == "layer1.weight" })
         #expect(weights.verdict == .pass)
         let bias = try #require(report.blocks.first { $0.name == "layer1.bias" })
-        #expect(bias.diagnosis.contains { $0.code == "bias-only" })
-        #expect(bias.diagnosis.contains { $0.code == "regularisation" && $0.message.contains("(λ/m)") })
+        #expect(bias.diagnosis.contains { $0.code == .biasOnly })
+        #expect(bias.diagnosis.contains { $0.code == .regularisation && $0.message.contains("(λ/m)") })
     }
 }

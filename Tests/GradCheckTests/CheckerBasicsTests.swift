@@ -46,7 +46,7 @@ struct CheckerBasicsTests {
         #expect(report.verdict == .fail)
         let bias = try #require(report.blocks.first { $0.name == "layer1.bias" })
         #expect(bias.verdict == .fail)
-        #expect(bias.diagnosis.contains { $0.code == "scale" && $0.message.contains("missing 1/m") }, "\(bias.diagnosis)")
+        #expect(bias.diagnosis.contains { $0.code == .scale && $0.message.contains("missing 1/m") }, "\(bias.diagnosis)")
         #expect(report.blocks.filter { $0.verdict == .fail }.count == 1)
     }
 }

@@ -21,7 +21,7 @@ struct JSONReportChunkingTests {
         let numerics: [Double] = entries.map { $0.numeric }
         let report = GradientReport(
             verdict: .fail, value: 1.25, blocks: [], entries: entries,
-            diagnosis: [Finding(code: "x", message: "a message with \"entries\":[] in it")],
+            diagnosis: [CheckFinding(code: .scale, message: "a message with \"entries\":[] in it")],
             anchors: AnchorFigures(analytic: analytics, numeric: numerics), evaluations: 9, seconds: 0.5,
             mode: "full", precision: .float64, noise: 1e-16, noiseSource: "test", safetyFactor: 3, seed: 0, directions: [],
             errorMessage: nil)

@@ -93,7 +93,7 @@ struct ModesAndReportsTests {
         let report = check(objective)
         #expect(report.verdict == .inconclusive, "\(report.entries.map { ($0.verdict, $0.bound) })")
         #expect(report.verdict.exitCode == 2)
-        #expect(report.diagnosis.contains { $0.code == "noisy" })
+        #expect(report.diagnosis.contains { $0.code == .noisy })
     }
 
     @Test func softmaxJacobianCheckPassesAndCatchesTheDiagonalMistake() {
@@ -110,7 +110,7 @@ struct ModesAndReportsTests {
             return (0..<4).map { v[$0] * s[$0] * (1 - s[$0]) }
         }
         #expect(bad.verdict == .fail)
-        #expect(bad.diagnosis.contains { $0.code == "softmax-diagonal" })
+        #expect(bad.diagnosis.contains { $0.code == .softmaxDiagonal })
     }
 
     @Test func sweepShowsTheVShape() throws {

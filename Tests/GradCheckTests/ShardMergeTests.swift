@@ -64,7 +64,7 @@ struct ShardMergeTests {
         }
         // Partial: the entries that are there, and a pass is not established.
         let partial = try ShardMerge.merge([parts[0], parts[2]], partial: true).report
-        #expect(partial.diagnosis.contains { $0.code == "partial-merge" })
+        #expect(partial.diagnosis.contains { $0.code == .partialMerge })
         #expect(partial.entries.count == parts[0].file.entries.count + parts[2].file.entries.count)
     }
 
@@ -76,7 +76,7 @@ struct ShardMergeTests {
         broken.entries = []
         broken.error = "the program was killed by signal 9 (SIGKILL) before answering request 12"
         let withFailure = try ShardMerge.merge([parts[0], ("part-1-crashed.json", broken), parts[2]]).report
-        #expect(withFailure.diagnosis.contains { $0.code == "shard-error" && $0.message.contains("SIGKILL") })
+        #expect(withFailure.diagnosis.contains { $0.code == .shardError && $0.message.contains("SIGKILL") })
         #expect(withFailure.entries.count == parts[0].file.entries.count + parts[2].file.entries.count)
         #expect(withFailure.verdict == .fail)   // the bug is found in the shards that ran
         parts.append(("part-1-crashed.json", broken))

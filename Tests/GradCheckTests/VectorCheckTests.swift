@@ -32,7 +32,7 @@ struct VectorCheckTests {
 
     /// Every code a report names, per block and overall.
     static func codes(_ report: GradientReport) -> Set<String> {
-        Set(report.blocks.flatMap { $0.diagnosis.map(\.code) } + report.diagnosis.map(\.code))
+        Set(report.blocks.flatMap { $0.diagnosis.map(\.code.rawValue) } + report.diagnosis.map(\.code.rawValue))
     }
 
     @Test func correctSoftmaxPassesWithNoFinding() {
@@ -88,7 +88,7 @@ struct VectorCheckTests {
         let report = checkJacobian(Self.objective(vjp: { z, g in Self.softmaxVJP(z, g).map { factor * $0 } }))
         #expect(report.verdict == .fail)
         #expect(Self.codes(report) == ["scale"], "\(Self.codes(report))")
-        let message = report.blocks[0].diagnosis.first { $0.code == "scale" }?.message ?? ""
+        let message = report.blocks[0].diagnosis.first { $0.code == .scale }?.message ?? ""
         #expect(message.contains(JacobianDiagnosis.scaleText(factor)) || abs(factor - 1) < 1e-4, "\(message)")
     }
 
@@ -129,7 +129,7 @@ struct VectorCheckTests {
         let report = checkJacobian(objective)
         #expect(report.verdict == .pass, "\(report.blocks.map { ($0.name, $0.verdict) })")
         #expect(report.blocks.map(\.name) == ["∂y/∂u", "∂y/∂v"])
-        #expect(report.blocks[1].diagnosis.map(\.code) == ["no-effect"])
+        #expect(report.blocks[1].diagnosis.map(\.code) == [.noEffect])
         #expect(report.blocks[0].diagnosis.isEmpty)
     }
 

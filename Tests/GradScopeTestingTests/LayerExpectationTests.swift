@@ -44,7 +44,7 @@ struct LayerExpectationTests {
         let report = checkLayer(BuggyDense(dense(Double.self), mistake: .overwriteInsteadOfAccumulate), input: batch(Double.self, [4, 3]))
         #expect(report.verdict == .fail)
         #expect(report.blocks.allSatisfy { $0.verdict == .pass })   // the values are right…
-        #expect(report.diagnosis.contains { $0.code == "overwrites-gradient" && $0.block == "weight" })   // …the += is not
+        #expect(report.diagnosis.contains { $0.code == .overwritesGradient && $0.block == "weight" })   // …the += is not
     }
 
     @Test func diagonalOnlySoftmaxFails() {

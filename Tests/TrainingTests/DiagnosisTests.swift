@@ -30,7 +30,7 @@ struct DiagnosisTests {
 
     @Test func deepSigmoidNetworkHasVanishingGradients() throws {
         let (outcome, trainer) = try train(hidden: [30, 30, 30, 30, 30], activation: .sigmoid, initializer: .xavierUniform)
-        let finding = try #require(outcome.findings.first { $0.code == "vanishing-gradients" })
+        let finding = try #require(outcome.findings.first { $0.code == .vanishingGradients })
         #expect(try #require(finding.figures["ratio"]) < Diagnosis.Thresholds.vanishingRatio)
         #expect(finding.fixes.first?.contains("relu") == true)
         // The first layer's median update is the smallest.
@@ -51,20 +51,20 @@ struct DiagnosisTests {
         var trainer = try Trainer(model: model, configuration: TrainingConfiguration(epochs: 3, batchSize: 32,
                                                                                        optimizer: OptimizerConfiguration(learningRate: 0.05)))
         let outcome = try trainer.train(on: raw, test: ExampleSet(name: "raw", inputs: test.inputs * 16, targets: test.targets))
-        #expect(outcome.findings.contains { $0.code == "saturation" })
+        #expect(outcome.findings.contains { $0.code == .saturation })
     }
 
     @Test func tooHighLearningRateKillsReLUs() throws {
         let (outcome, _) = try train(hidden: [100, 100], activation: .relu, initializer: .he, epochs: 3,
                                      optimizer: OptimizerConfiguration(kind: .sgd, learningRate: 3))
         let codes = Set(outcome.findings.map(\.code))
-        #expect(codes.contains("dead-relu") && codes.contains("learning-rate-too-high"), "\(codes)")
+        #expect(codes.contains(.deadReLU) && codes.contains(.learningRateTooHigh), "\(codes)")
     }
 
     @Test func tinyLearningRateIsTooLow() throws {
         let (outcome, _) = try train(hidden: [64], activation: .sigmoid, initializer: .xavierUniform, epochs: 3,
                                      optimizer: OptimizerConfiguration(kind: .sgd, learningRate: 1e-4))
-        #expect(outcome.findings.map(\.code) == ["learning-rate-too-low"])
+        #expect(outcome.findings.map(\.code) == [.learningRateTooLow])
     }
 
     /// The default small network reaches 95% on digits.

@@ -80,7 +80,7 @@ struct GEMMEpilogueTests {
                 bias.withUnsafeBufferPointer { b in
                     fused.withUnsafeMutableBufferPointer { c in
                         gemm(.none, .transposed, m, n, k, 1, x, k, w, k, 0, c.baseAddress!, n,
-                             GEMMEpilogue(bias: b.baseAddress!, operation: .activation(f.gemmActivation!)))
+                             GEMMEpilogue(bias: b.baseAddress!, operation: .activation(f)))
                     }
                 }
                 #expect(Self.difference(fused, expected) == nil, "\(label) forward \(f) m=\(m) n=\(n) k=\(k): \(Self.difference(fused, expected) ?? "")")
@@ -111,7 +111,7 @@ struct GEMMEpilogueTests {
                 y.withUnsafeBufferPointer { yb in
                     fused.withUnsafeMutableBufferPointer { c in
                         gemm(.none, .none, m, n, k, 1, d, k, w, n, 0, c.baseAddress!, n,
-                             GEMMEpilogue(operation: .timesDerivative(f.gemmActivation!, output: yb.baseAddress!, rowStride: n)))
+                             GEMMEpilogue(operation: .timesDerivative(f, output: yb.baseAddress!, rowStride: n)))
                     }
                 }
                 #expect(Self.difference(fused, expected) == nil, "\(label) derivative \(f) m=\(m) n=\(n) k=\(k): \(Self.difference(fused, expected) ?? "")")

@@ -94,7 +94,7 @@ struct TrainerTests {
         var configuration = exploding.configuration
         configuration.optimizer = OptimizerConfiguration(kind: .sgd, learningRate: 1e6)
         exploding = try Trainer(model: exploding.model, configuration: configuration)
-        var warnings = [Finding]()
+        var warnings = [TrainingFinding]()
         let outcome = try exploding.train(on: data, checkpointPath: path) { event in
             if case .warning(let f) = event { warnings.append(f) }
         }
@@ -102,8 +102,8 @@ struct TrainerTests {
             Issue.record("expected a non-finite stop, got \(outcome.stop)"); return
         }
         #expect(!loss.isFinite)
-        #expect(outcome.findings.first?.code == "non-finite-loss")
-        #expect(warnings.contains { $0.code == "non-finite-loss" })
+        #expect(outcome.findings.first?.code == .nonFiniteLoss)
+        #expect(warnings.contains { $0.code == .nonFiniteLoss })
         #expect(outcome.checkpointPath == path)
         if exploding.epochsCompleted == 0 {
             // Stopped within the first epoch: the previous run's checkpoint is byte-for-byte intact.

@@ -1,11 +1,5 @@
 import CGemmKernels
 
-/// An element-wise activation f that a GEMM can apply to its output (see ``GEMMEpilogue``).
-public enum GEMMActivation: Sendable, Equatable {
-    case sigmoid, tanh, relu
-    case leakyReLU(slope: Double)
-}
-
 /// Work fused into a GEMM call, done on each block of C while it is still in cache:
 ///
 ///     C ← post(α·op(A)·op(B) + 1·biasᵀ)          (β must be 0 when a bias is given)
@@ -16,8 +10,6 @@ public enum GEMMActivation: Sendable, Equatable {
 /// expression as the separate kernel (`ActivationKernels`, `TensorScalar.sigmoid`), so fusing
 /// changes no bits.
 public struct GEMMEpilogue<Scalar>: @unchecked Sendable {
-    public typealias Activation = GEMMActivation
-
     /// What happens to each element c of C after the product (and the bias).
     public enum Operation {
         case none
@@ -51,6 +43,7 @@ public struct GEMMEpilogue<Scalar>: @unchecked Sendable {
             case .tanh: return (Int32(derivative ? CGEMM_POST_TIMES_TANH_DERIVATIVE : CGEMM_POST_TANH), 0)
             case .relu: return (Int32(derivative ? CGEMM_POST_TIMES_RELU_DERIVATIVE : CGEMM_POST_RELU), 0)
             case .leakyReLU(let s): return (Int32(derivative ? CGEMM_POST_TIMES_LEAKY_RELU_DERIVATIVE : CGEMM_POST_LEAKY_RELU), s)
+            case .identity: return (Int32(CGEMM_POST_NONE), 0)   // f(c) = c, f′ = 1
             }
         }
         switch operation {

@@ -14,22 +14,8 @@ import TensorCore
 /// `Float` uses ``fastExp(_:)``; `Double` uses libm's `exp` and `tanh`. Large buffers are split
 /// over the cores like the optimizer updates (element-wise, so the split changes no result).
 enum ActivationKernels {
-    enum Function: Sendable, Equatable {
-        case sigmoid, tanh, relu, identity
-        case leakyReLU(slope: Double)
-
-        /// The same function as a GEMM epilogue (same expressions, same bits), or nil for the
-        /// identity, which needs none.
-        var gemmActivation: GEMMActivation? {
-            switch self {
-            case .sigmoid: return .sigmoid
-            case .tanh: return .tanh
-            case .relu: return .relu
-            case .leakyReLU(let slope): return .leakyReLU(slope: slope)
-            case .identity: return nil
-            }
-        }
-    }
+    /// The functions are TensorCore's one activation identity.
+    typealias Function = Activation
 
     /// y[i] = f(x[i]) for i in 0..<count. `x` and `y` may be the same buffer.
     static func forward<S: TensorScalar>(_ f: Function, _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, count: Int) {

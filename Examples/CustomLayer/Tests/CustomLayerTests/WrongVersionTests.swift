@@ -64,7 +64,7 @@ struct WrongVersionTests {
         #expect(report.verdict == .fail)
         // Every entry is off by the same factor Σ exp(xⱼ): the diagnosis names it.
         let total = x.reduce(0) { $0 + exp($1) }
-        let scale = report.blocks[0].diagnosis.first { $0.code == "scale" }
+        let scale = report.blocks[0].diagnosis.first { $0.code == .scale }
         #expect(scale?.message.contains(shortNumber(total)) == true, "\(TextReport().render(report))")
     }
 }

@@ -1,4 +1,5 @@
-/// Seeded, platform-independent shuffling.
+/// Seeded, platform-independent bounded integers and shuffling: the one implementation of
+/// Lemire's method and Fisher–Yates in GradScope (TensorCore's ``PRNG`` draws through it too).
 ///
 /// The standard library's `shuffle(using:)` and `next(upperBound:)` do not promise a fixed
 /// algorithm across Swift versions; these functions do, so a seed names the same order everywhere.

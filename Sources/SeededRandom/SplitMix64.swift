@@ -9,11 +9,19 @@
 ///
 /// Integer arithmetic only, so a seed gives the same stream on every platform and Swift version.
 /// With seed 0 the first outputs are 0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4, 0x06C45D188009454F.
-public struct SplitMix64: RandomNumberGenerator, Sendable, Equatable {
+///
+/// The one implementation in GradScope: TensorCore's ``PRNG`` expands its seed with it, Datasets
+/// shuffles and splits with it, and both re-export this module.
+public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
     public private(set) var state: UInt64
 
     public init(seed: UInt64) {
         state = seed
+    }
+
+    /// The generator whose next output is computed from `state` (the same as `init(seed:)`).
+    public init(state: UInt64) {
+        self.state = state
     }
 
     public mutating func next() -> UInt64 {

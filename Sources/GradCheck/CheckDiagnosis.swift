@@ -4,10 +4,10 @@ import NeuralNet
 /// An alternative analytic gradient that a known mistake would produce (see ``BugZoo``). If
 /// the gradient under check equals one of them, the diagnosis names that mistake.
 public struct GradientHypothesis: Sendable {
-    public var code: String
+    public var code: CheckFinding.Code
     public var message: String
     public var gradient: [Double]
-    public init(code: String, message: String, gradient: [Double]) {
+    public init(code: CheckFinding.Code, message: String, gradient: [Double]) {
         self.code = code; self.message = message; self.gradient = gradient
     }
 }
@@ -25,7 +25,7 @@ public protocol DiagnosableObjective: GradientObjective {
 /// Names the pattern of a failing block: scale, sign, transpose, regularisation, bias-only,
 /// zero-gradient, concentrated rows/columns, single-entry, softmax-diagonal, nondeterministic, and
 /// known mistakes by hypothesis. Each finding has a stable code and a plain sentence.
-enum Diagnosis {
+enum CheckDiagnosis {
     /// Relative residual below which a fitted pattern is accepted.
     static let fitTolerance = 0.02
 
@@ -43,27 +43,27 @@ enum Diagnosis {
             let a = entries.map(\.analytic), n = entries.map(\.numeric)
             let theta = entries.map { x[block.offset + $0.index] }
             let failing = entries.filter { $0.verdict == .fail }
-            var findings = [Finding]()
-            func add(_ code: String, _ message: String) { findings.append(Finding(code: code, message: message, block: block.name)) }
+            var findings = [CheckFinding]()
+            func add(_ code: CheckFinding.Code, _ message: String) { findings.append(CheckFinding(code: code, message: message, block: block.name)) }
 
             // Exact, whole-block patterns first.
             if failing.count == 1, entries.count > 1 {
                 let e = failing[0]
-                add("single-entry", "Only entry \(position(e.index, in: block.shape)) of \(block.name) is wrong: analytic \(shortNumber(e.analytic)), numeric \(shortNumber(e.numeric)) (relative error \(shortNumber(e.error / max(abs(e.numeric), 1e-300)))).")
+                add(.singleEntry, "Only entry \(position(e.index, in: block.shape)) of \(block.name) is wrong: analytic \(shortNumber(e.analytic)), numeric \(shortNumber(e.numeric)) (relative error \(shortNumber(e.error / max(abs(e.numeric), 1e-300)))).")
             }
             let zeroed = failing.filter { $0.analytic == 0 && abs($0.numeric) > $0.bound }
             if !failing.isEmpty, Double(zeroed.count) >= 0.8 * Double(failing.count) {
-                add("zero-gradient", "The analytic gradient is exactly 0 where the numerical one is not (\(zeroed.count) of \(failing.count) failing entries): a missing term, or a gradient not accumulated.")
+                add(.zeroGradient, "The analytic gradient is exactly 0 where the numerical one is not (\(zeroed.count) of \(failing.count) failing entries): a missing term, or a gradient not accumulated.")
             }
             if let c = fitScale(a, n), abs(c - 1) > 0.01 {
                 if abs(c + 1) < 0.01 {
-                    add("sign", "The analytic gradient of \(block.name) is the numerical one with the sign flipped (a ≈ −n): a sign slip, e.g. an output delta y − a instead of a − y.")
+                    add(.sign, "The analytic gradient of \(block.name) is the numerical one with the sign flipped (a ≈ −n): a sign slip, e.g. an output delta y − a instead of a − y.")
                 } else {
-                    add("scale", "The analytic gradient of \(block.name) is \(shortNumber(c)) × the numerical one\(nameScale(c, examples: m)).")
+                    add(.scale, "The analytic gradient of \(block.name) is \(shortNumber(c)) × the numerical one\(nameScale(c, examples: m)).")
                 }
             }
             if isTransposed(a: a, n: n, entries: entries, shape: block.shape) {
-                add("transpose", "The analytic gradient of \(block.name) matches the numerical one transposed: the weight gradient was computed as δᵀ·X where X·δᵀ was needed (or the other way round).")
+                add(.transpose, "The analytic gradient of \(block.name) matches the numerical one transposed: the weight gradient was computed as δᵀ·X where X·δᵀ was needed (or the other way round).")
             }
             // a − n ≈ c·θ over the whole block, or over its failing entries only (a regulariser
             // applied to a bias column that should be left out).
@@ -84,16 +84,16 @@ enum Diagnosis {
                 } else {
                     message += ": a regularisation term in the gradient that the cost does not have, or the other way round."
                 }
-                add("regularisation", message)
+                add(.regularisation, message)
             }
             if isBiasOnly(failing: failing, block: block, allBlocksFailing: report.blocks.filter { $0.verdict == .fail }.count) {
-                add("bias-only", block.role == .bias
+                add(.biasOnly, block.role == .bias
                     ? "Only the bias \(block.name) is wrong; the weights pass."
                     : "Only column 0 of \(block.name) is wrong: the bias column of a Θ = [b | W] layout.")
             }
-            if !findings.contains(where: { $0.code == "single-entry" }),
+            if !findings.contains(where: { $0.code == .singleEntry }),
                let concentrated = concentration(failing: failing, entries: entries, shape: block.shape) {
-                add("concentrated", concentrated)
+                add(.concentrated, concentrated)
             }
             report.blocks[bi].diagnosis = findings
         }
@@ -101,9 +101,9 @@ enum Diagnosis {
         // Known mistakes, by reproducing the analytic gradient exactly.
         if let diagnosable {
             for h in diagnosable.hypotheses() where matches(gradient, h.gradient) {
-                report.diagnosis.append(Finding(code: h.code, message: h.message))
+                report.diagnosis.append(CheckFinding(code: h.code, message: h.message))
                 for bi in report.blocks.indices where report.blocks[bi].verdict == .fail {
-                    report.blocks[bi].diagnosis.append(Finding(code: h.code, message: h.message, block: objective.blocks[bi].name))
+                    report.blocks[bi].diagnosis.append(CheckFinding(code: h.code, message: h.message, block: objective.blocks[bi].name))
                 }
             }
         }
@@ -112,7 +112,7 @@ enum Diagnosis {
         if let last = report.blocks.lastIndex(where: { $0.verdict == .fail }) {
             let failingCount = report.blocks.filter { $0.verdict == .fail }.count
             let rest = failingCount > 1 ? "; the \(failingCount - 1) other failing block(s) come earlier and may inherit its error" : ""
-            report.diagnosis.append(Finding(code: "first-failing-block",
+            report.diagnosis.append(CheckFinding(code: .firstFailingBlock,
                                             message: "\(report.blocks[last].name) is the first block in backprop order that goes wrong\(rest).",
                                             block: report.blocks[last].name))
         }
