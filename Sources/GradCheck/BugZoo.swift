@@ -47,11 +47,11 @@ public enum BugZoo {
         /// own tests hold it to these).
         public var expected: (block: String, code: CheckFinding.Code) {
             switch self {
-            case .biasRegularizedInGradient: return ("layer1.bias", .regularisation)
-            case .biasRegularizedInCost: return ("layer1.bias", .regularisation)
-            case .biasColumnRegularizedTwice: return ("layer1.bias", .regularisation)
+            case .biasRegularizedInGradient: return ("layer1.bias", .regularization)
+            case .biasRegularizedInCost: return ("layer1.bias", .regularization)
+            case .biasColumnRegularizedTwice: return ("layer1.bias", .regularization)
             case .missingOneOverM: return ("layer2.weight", .scale)
-            case .regularizerGradientTwice: return ("layer1.weight", .regularisation)
+            case .regularizerGradientTwice: return ("layer1.weight", .regularization)
             case .sigmoidDerivativeOnActivation: return ("layer1.weight", .sigmoidDerivativeOnActivation)
             case .outputDeltaSign: return ("layer2.weight", .sign)
             case .transposedWeightGradient: return ("layer1.weight", .transpose)

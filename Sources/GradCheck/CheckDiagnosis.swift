@@ -84,7 +84,7 @@ enum CheckDiagnosis {
                 } else {
                     message += ": a regularisation term in the gradient that the cost does not have, or the other way round."
                 }
-                add(.regularisation, message)
+                add(.regularization, message)
             }
             if isBiasOnly(failing: failing, block: block, allBlocksFailing: report.blocks.filter { $0.verdict == .fail }.count) {
                 add(.biasOnly, block.role == .bias

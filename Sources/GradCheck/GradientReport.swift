@@ -32,7 +32,7 @@ public struct CheckFinding: Sendable, Hashable, Codable {
         case sign
         case scale
         case transpose
-        case regularisation
+        case regularization = "regularisation"
         case biasOnly = "bias-only"
         case concentrated
         case diagonalOnly = "diagonal-only"
@@ -48,7 +48,7 @@ public struct CheckFinding: Sendable, Hashable, Codable {
         // The objective and the check itself.
         case noisy
         case nondeterministic
-        case regularisationTerm = "regularisation-term"
+        case regularizationTerm = "regularisation-term"
         case dataTerm = "data-term"
         case shardError = "shard-error"
         case partialMerge = "partial-merge"

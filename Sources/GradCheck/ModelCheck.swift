@@ -39,7 +39,7 @@ public func checkSeparatingRegularization<O: DiagnosableObjective>(
     switch second.verdict {
     case .pass:
         report.diagnosis.append(CheckFinding(
-            code: .regularisationTerm,
+            code: .regularizationTerm,
             message: "At λ = 0 the gradient passes: the mismatch lives in the regularisation term (λ = \(shortNumber(reg.lambda)))."))
     case .fail:
         report.diagnosis.append(CheckFinding(

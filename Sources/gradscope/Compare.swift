@@ -110,7 +110,7 @@ struct Compare: ParsableCommand {
     func run() throws {
         do {
             try runComparison()
-        } catch let failure as CLIFailure {
+        } catch let failure as CLIError {
             FileHandle.standardError.write(Data("gradscope compare: \(failure.description)\n".utf8))
             throw ExitCode(failure.exitCode)
         }

@@ -40,5 +40,5 @@ final class Interruption: @unchecked Sendable {
     }
 
     /// The exit status of an interrupted run (128 + SIGINT).
-    static let exitCode: Int32 = 130
+    static let exitCode: Int32 = ExitStatus.interrupted
 }

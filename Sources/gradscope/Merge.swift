@@ -54,17 +54,17 @@ struct Merge: ParsableCommand {
             let data: Data
             do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
                 FileHandle.standardError.write(Data("gradscope: cannot read \(path): \(describe(error))\n".utf8))
-                throw ExitCode(66)
+                throw ExitCode(ExitStatus.noInput)
             }
             do { parts.append((path, try ShardFile.decode(data))) } catch {
                 FileHandle.standardError.write(Data("gradscope: \(path) is not a gradscope part file: \(Self.describeDecoding(error))\n".utf8))
-                throw ExitCode(65)
+                throw ExitCode(ExitStatus.dataError)
             }
         }
         let merged: (title: String, report: GradientReport)
         do { merged = try ShardMerge.merge(parts, partial: partial) } catch {
             FileHandle.standardError.write(Data("gradscope: \(error.description)\n".utf8))
-            throw ExitCode(65)
+            throw ExitCode(ExitStatus.dataError)
         }
         let title = merged.title + ", merged from \(parts.count) part file\(parts.count == 1 ? "" : "s")"
         do {

@@ -80,7 +80,7 @@ struct Plan: ParsableCommand {
         let (title, report) = try measure(configuration)
         guard report.verdict != .error || report.errorMessage == nil, let measured = report.plan, let noise = report.measuredNoise else {
             FileHandle.standardError.write(Data("gradscope: evaluation error: \(report.errorMessage ?? "the check could not be planned")\n".utf8))
-            throw ExitCode(3)
+            throw ExitCode(ExitStatus.evaluation)
         }
         let layout = ShardLayout(plan: measured, blockSizes: measured.blockSizes, mode: mode, samples: samples, workers: workers,
                                  budget: budget, shardSeconds: shardSeconds, maxShards: maxArraySize - 1)
@@ -102,8 +102,9 @@ struct Plan: ParsableCommand {
             try jobs.kubernetes.write(to: directory.appendingPathComponent("check-job.yaml"), atomically: true, encoding: .utf8)
             try jobs.local.write(to: directory.appendingPathComponent("run-local.sh"), atomically: true, encoding: .utf8)
         } catch {
-            FileHandle.standardError.write(Data("gradscope: cannot write the plan to \(directory.path): \(error.localizedDescription)\n".utf8))
-            throw ExitCode(73)
+            let failure = CLIError.output("cannot write the plan to \(directory.path): \(error.localizedDescription)")
+            FileHandle.standardError.write(Data("gradscope: \(failure)\n".utf8))
+            throw ExitCode(failure.exitCode)
         }
         print(layout.summary(title: title, secondsPerEvaluation: measured.secondsPerEvaluation, noise: noise))
         print("wrote \(directory.path)/{plan.json, check.sbatch, check-job.yaml, run-local.sh}")

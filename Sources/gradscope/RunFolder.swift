@@ -43,17 +43,17 @@ final class RunFolder {
     /// Creates or opens `path` for `command` (`train`, `compare`, `tour`).
     static func claim(_ path: String, command: String, _ claim: Claim) throws -> RunFolder {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-            throw CLIFailure.cannotWrite("cannot create \(path): \(describe(error))")
+            throw CLIError.output("cannot create \(path): \(describe(error))")
         }
         let lockPath = (path as NSString).appendingPathComponent(lockName)
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw CLIFailure.cannotWrite("cannot write in \(path): \(String(cString: strerror(errno)).lowercased())")
+            throw CLIError.output("cannot write in \(path): \(String(cString: strerror(errno)).lowercased())")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
             close(fd)
-            throw CLIFailure.cannotWrite("\(path) is in use by another run (\(holder.flatMap { $0.isEmpty ? nil : $0 } ?? "gradscope")); wait for it to finish or choose another --out")
+            throw CLIError.output("\(path) is in use by another run (\(holder.flatMap { $0.isEmpty ? nil : $0 } ?? "gradscope")); wait for it to finish or choose another --out")
         }
         let note = "gradscope \(command), pid \(getpid()), started \(ISO8601DateFormatter().string(from: Date()))\n"
         ftruncate(fd, 0)
@@ -76,12 +76,12 @@ final class RunFolder {
             // An earlier tour (its note, or before notes existed, its index and numbered steps).
             let tourFiles = contents.allSatisfy { $0 == "index.html" || $0.first?.isNumber == true }
             if !contents.isEmpty && owner != command && !(owner == nil && tourFiles && contents.contains("index.html")) {
-                throw CLIFailure.cannotWrite("\(path) already holds other files (\(listing(contents))); choose another --out")
+                throw CLIError.output("\(path) already holds other files (\(listing(contents))); choose another --out")
             }
         case .fresh:
             if !contents.isEmpty {
                 let what = owner.map { "the files of an earlier gradscope \($0) run" } ?? "other files"
-                throw CLIFailure.cannotWrite("\(path) already holds \(what) (\(listing(contents))); pass --force to replace them, --resume \(path) to continue that run, or choose another --out")
+                throw CLIError.output("\(path) already holds \(what) (\(listing(contents))); pass --force to replace them, --resume \(path) to continue that run, or choose another --out")
             }
         }
         try? "\(command) \(ISO8601DateFormatter().string(from: Date()))\n"

@@ -48,9 +48,9 @@ enum CLIError: Error, CustomStringConvertible {
     /// 3 for evaluation errors, 73 (EX_CANTCREAT) when output cannot be written.
     var exitCode: Int32 {
         switch self {
-        case .evaluation: return 3
-        case .output: return 73
-        case .input: return 65
+        case .evaluation: return ExitStatus.evaluation
+        case .output: return ExitStatus.cannotWrite
+        case .input: return ExitStatus.dataError
         }
     }
 

@@ -38,7 +38,7 @@ struct Tour: ParsableCommand {
 
     func run() throws {
         let folder: RunFolder
-        do { folder = try RunFolder.claim(out, command: "tour", .replaceOwn) } catch let failure as CLIFailure {
+        do { folder = try RunFolder.claim(out, command: "tour", .replaceOwn) } catch let failure as CLIError {
             FileHandle.standardError.write(Data("gradscope tour: \(failure.description)\n".utf8))
             throw ExitCode(failure.exitCode)
         }
@@ -54,7 +54,7 @@ struct Tour: ParsableCommand {
         print("\nindex: \(out)/index.html")
         if !failed.isEmpty {
             print("steps that did not show what they should: \(failed.map(\.title).joined(separator: "; "))")
-            throw ExitCode(1)
+            throw ExitCode(ExitStatus.failed)
         }
     }
 
@@ -106,7 +106,7 @@ struct Tour: ParsableCommand {
         let report = checkSeparatingRegularization(try bug.objective())
         print(TextReport(title: "--bug \(bug.rawValue)", rowsPerBlock: 3, color: Terminal.isColorTTY).render(report))
         let codes = Set(report.blocks.flatMap(\.diagnosis).map(\.code) + report.diagnosis.map(\.code))
-        let caught = report.verdict == .fail && codes.contains(.regularisation) && codes.contains(.biasOnly)
+        let caught = report.verdict == .fail && codes.contains(.regularization) && codes.contains(.biasOnly)
         return TourStep(title: "2. a classic bug", question: "Where is the bug when the bias is regularised in the gradient but not in the cost?",
                         finding: "\(report.verdict.rawValue); findings: \(codes.map(\.rawValue).sorted().joined(separator: ", "))",
                         files: try saveReport(report, title: "--bug \(bug.rawValue)", stem: "2-bias-regularisation-bug"), asExpected: caught)

@@ -91,7 +91,7 @@ struct Train: ParsableCommand {
     func run() throws {
         do {
             try runTraining()
-        } catch let failure as CLIFailure {
+        } catch let failure as CLIError {
             FileHandle.standardError.write(Data("gradscope train: \(failure.description)\n".utf8))
             throw ExitCode(failure.exitCode)
         }
@@ -108,7 +108,7 @@ struct Train: ParsableCommand {
             let path = FileManager.default.fileExists(atPath: resume, isDirectory: &isDirectory) && isDirectory.boolValue
                 ? resume + "/checkpoint.gsckpt" : resume
             let header: CheckpointHeader
-            do { header = try CheckpointFile.readHeader(path) } catch { throw CLIFailure.badData(error.description) }
+            do { header = try CheckpointFile.readHeader(path) } catch { throw CLIError.input(error.description) }
             settings = try RunSettings(metadata: header.metadata, path: path)
             try refuseContradictions(header, settings)
             let folder = (path as NSString).deletingLastPathComponent
@@ -140,13 +140,13 @@ struct Train: ParsableCommand {
         let result: RunResult
         if settings.dtype == .float64 {
             let checkpoint: Checkpoint<Double>? = try resumePath.map { path in
-                do { return try Checkpoint<Double>.read(from: path) } catch { throw CLIFailure.badData("\(error)") }
+                do { return try Checkpoint<Double>.read(from: path) } catch { throw CLIError.input("\(error)") }
             }
             result = try TrainingSession.run(Double.self, settings: settings, configuration: configuration, split: split,
                                              resume: checkpoint, checkpointPath: checkpointPath, progress: progress)
         } else {
             let checkpoint: Checkpoint<Float>? = try resumePath.map { path in
-                do { return try Checkpoint<Float>.read(from: path) } catch { throw CLIFailure.badData("\(error)") }
+                do { return try Checkpoint<Float>.read(from: path) } catch { throw CLIError.input("\(error)") }
             }
             result = try TrainingSession.run(Float.self, settings: settings, configuration: configuration, split: split,
                                              resume: checkpoint, checkpointPath: checkpointPath, progress: progress)

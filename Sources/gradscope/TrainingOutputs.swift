@@ -6,7 +6,7 @@ import Training
 enum TrainingOutputs {
     static func write(_ results: [RunResult], to directory: String, title: String) throws -> [String] {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-            throw CLIFailure.cannotWrite("cannot create \(directory): \(describe(error))")
+            throw CLIError.output("cannot create \(directory): \(describe(error))")
         }
         let svg = GradientFlowFigure.chart(results.map { ($0.settings.label, $0.history) }, title: title).svg()
         let files: [(String, String)] = [
@@ -19,7 +19,7 @@ enum TrainingOutputs {
         for (name, text) in files {
             let path = directory + "/" + name
             do { try AtomicFile.write(Array(text.utf8), to: path) } catch {
-                throw CLIFailure.cannotWrite("cannot write \(path): \(error.description)")
+                throw CLIError.output("cannot write \(path): \(error.description)")
             }
             written.append(path)
         }

@@ -30,7 +30,7 @@ struct RunSettings: Codable, Equatable {
 
     init(metadata: [String: String], path: String) throws {
         guard let json = metadata[Self.metadataKey], let value = try? CheckpointJSON.decoder.decode(RunSettings.self, from: Data(json.utf8)) else {
-            throw CLIFailure.badData("checkpoint \(path): it has no gradscope run settings (written by another program?)")
+            throw CLIError.input("checkpoint \(path): it has no gradscope run settings (written by another program?)")
         }
         self = value
     }
@@ -52,27 +52,8 @@ struct RunResult {
 }
 
 /// CLI failures with their exit codes (documented in `gradscope train --help`).
-enum CLIFailure: Error, CustomStringConvertible {
-    /// A data or checkpoint file that cannot be used (exit 65, EX_DATAERR).
-    case badData(String)
-    /// An output that cannot be written (exit 73, EX_CANTCREAT).
-    case cannotWrite(String)
-
-    var description: String {
-        switch self {
-        case .badData(let m), .cannotWrite(let m): return m
-        }
-    }
-    var exitCode: Int32 {
-        switch self {
-        case .badData: return 65
-        case .cannotWrite: return 73
-        }
-    }
-}
-
 /// Exit status of a run stopped by a NaN or infinite loss.
-let nonFiniteExitCode: Int32 = 3
+let nonFiniteExitCode: Int32 = ExitStatus.evaluation
 
 enum TrainingSession {
     /// Loads and normalises the data set, as float tensors with flattened images.
@@ -80,7 +61,7 @@ enum TrainingSession {
         do {
             return try DataSource(parsing: argument).load().normalized(normalization)
         } catch {
-            throw CLIFailure.badData(error.description)
+            throw CLIError.input(error.description)
         }
     }
 
@@ -171,7 +152,7 @@ enum TrainingSession {
                 trainer = try Trainer(model: model, configuration: configuration)
             }
         } catch {
-            if case .badCheckpoint = error { throw CLIFailure.badData(error.description) }
+            if case .badCheckpoint = error { throw CLIError.input(error.description) }
             throw ValidationError(error.description)
         }
         let started = Date()
@@ -183,8 +164,8 @@ enum TrainingSession {
         } catch {
             progress.finish()
             switch error {
-            case .cannotWrite: throw CLIFailure.cannotWrite(error.description)
-            case .badCheckpoint, .invalidData: throw CLIFailure.badData(error.description)
+            case .cannotWrite: throw CLIError.output(error.description)
+            case .badCheckpoint, .invalidData: throw CLIError.input(error.description)
             case .invalidConfiguration(let m): throw ValidationError(m)
             }
         }

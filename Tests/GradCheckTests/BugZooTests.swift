@@ -22,13 +22,13 @@ struct BugZooTests {
         }
     }
 
-    @Test func regularisationBugsAreLocatedInTheRegularisationTerm() throws {
+    @Test func regularizationBugsAreLocatedInTheRegularizationTerm() throws {
         let report = checkSeparatingRegularization(try BugZoo.Bug.biasRegularizedInGradient.objective())
-        #expect(report.diagnosis.contains { $0.code == .regularisationTerm })
+        #expect(report.diagnosis.contains { $0.code == .regularizationTerm })
         let weights = try #require(report.blocks.first { $0.name == "layer1.weight" })
         #expect(weights.verdict == .pass)
         let bias = try #require(report.blocks.first { $0.name == "layer1.bias" })
         #expect(bias.diagnosis.contains { $0.code == .biasOnly })
-        #expect(bias.diagnosis.contains { $0.code == .regularisation && $0.message.contains("(λ/m)") })
+        #expect(bias.diagnosis.contains { $0.code == .regularization && $0.message.contains("(λ/m)") })
     }
 }

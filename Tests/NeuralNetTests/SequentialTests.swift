@@ -33,7 +33,7 @@ struct SequentialTests {
         #expect(maxRelativeError(analytic, numeric) < 1e-8)
     }
 
-    @Test func regularisationSkipsBiasesUnlessAsked() throws {
+    @Test func regularizationSkipsBiasesUnlessAsked() throws {
         var model = try smallModel(lambda: 2)
         var rng = PRNG(seed: 5)
         let x = Tensor<Double>.uniform(shape: [4, 4], low: -1, high: 1, using: &rng)
