@@ -17,7 +17,8 @@ struct CSVRecords {
             }
             let record = line.split(separator: ",", omittingEmptySubsequences: false).map(Self.trimmed)
             if let column = record.firstIndex(where: { $0.contains("\"") }) {
-                throw .csv(file: file, line: lineIndex + 1, column: column + 1, reason: "quoted fields are not supported")
+                throw .csv(
+                    file: file, line: lineIndex + 1, column: column + 1, reason: "quoted fields are not supported")
             }
             fields.append(record)
         }
@@ -26,7 +27,8 @@ struct CSVRecords {
     private static func trimmed(_ field: Substring) -> Substring {
         let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let first = field.firstIndex(where: { !isBlank($0) }),
-              let last = field.lastIndex(where: { !isBlank($0) }) else { return field[field.endIndex...] }
+            let last = field.lastIndex(where: { !isBlank($0) })
+        else { return field[field.endIndex...] }
         return field[first...last]
     }
 }

@@ -18,7 +18,8 @@ public enum DataSource: Sendable, Equatable, CustomStringConvertible {
     public static let fashionMNISTAttribution =
         "Fashion-MNIST (H. Xiao, K. Rasul and R. Vollgraf, Zalando Research, 2017), MIT licence"
     static let fashionMNISTHint = "install it with: apt-get install dataset-fashion-mnist"
-    static let idxHint = "the folder needs train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each raw or .gz), e.g. the MNIST files"
+    static let idxHint =
+        "the folder needs train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each raw or .gz), e.g. the MNIST files"
 
     /// Parses a `--data` argument; names are case-insensitive, `~` in a folder is expanded.
     public init(parsing argument: String) throws(DatasetError) {
@@ -28,8 +29,9 @@ public enum DataSource: Sendable, Equatable, CustomStringConvertible {
         } else if lowered == "fashion-mnist" {
             self = .fashionMNIST
         } else if let colon = argument.firstIndex(of: ":"),
-                  ["mnist", "idx"].contains(argument[..<colon].lowercased()),
-                  case let folder = argument[argument.index(after: colon)...], !folder.isEmpty {
+            ["mnist", "idx"].contains(argument[..<colon].lowercased()),
+            case let folder = argument[argument.index(after: colon)...], !folder.isEmpty
+        {
             self = .idxDirectory((String(folder) as NSString).expandingTildeInPath)
         } else {
             throw .unknownSource(argument: argument)
@@ -51,11 +53,13 @@ public enum DataSource: Sendable, Equatable, CustomStringConvertible {
         case .digits:
             try Digits.split()
         case .fashionMNIST:
-            try IDXDataset.load(directory: Self.fashionMNISTDirectory, name: "fashion-mnist",
-                                attribution: Self.fashionMNISTAttribution, hint: Self.fashionMNISTHint)
+            try IDXDataset.load(
+                directory: Self.fashionMNISTDirectory, name: "fashion-mnist",
+                attribution: Self.fashionMNISTAttribution, hint: Self.fashionMNISTHint)
         case .idxDirectory(let folder):
-            try IDXDataset.load(directory: folder, name: (folder as NSString).lastPathComponent,
-                                attribution: "IDX files from \(folder)", hint: Self.idxHint)
+            try IDXDataset.load(
+                directory: folder, name: (folder as NSString).lastPathComponent,
+                attribution: "IDX files from \(folder)", hint: Self.idxHint)
         }
     }
 }

@@ -71,19 +71,24 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
         case .idxHeaderTruncated(let file, let field, let offset):
             return "\(file): file ends at byte offset \(offset) inside the header field '\(field)'"
         case .idxDataTruncated(let file, let dimensions, let expectedBytes, let actualBytes):
-            return "\(file): dimensions \(shape(dimensions)) need \(expectedBytes) bytes but the file ends at byte offset \(actualBytes) (truncated)"
+            return
+                "\(file): dimensions \(shape(dimensions)) need \(expectedBytes) bytes but the file ends at byte offset \(actualBytes) (truncated)"
         case .idxTrailingBytes(let file, let dimensions, let offset, let count):
             return "\(file): \(count) trailing bytes at byte offset \(offset) after the \(shape(dimensions)) data"
         case .idxStreamTooLong(let file, let dimensions, let declaredBytes):
-            return "\(file): the gzip stream holds more than the \(declaredBytes) bytes its \(shape(dimensions)) header declares (inflation stopped at byte offset \(declaredBytes))"
+            return
+                "\(file): the gzip stream holds more than the \(declaredBytes) bytes its \(shape(dimensions)) header declares (inflation stopped at byte offset \(declaredBytes))"
         case .idxTooLarge(let file, let dimensions, let declaredBytes, let limit):
-            return "\(file): the \(shape(dimensions)) header declares \(declaredBytes) bytes, more than the \(limit) this machine can hold (half its available memory)"
+            return
+                "\(file): the \(shape(dimensions)) header declares \(declaredBytes) bytes, more than the \(limit) this machine can hold (half its available memory)"
         case .labelOutOfRange(let file, let label, let offset, let classes):
             return "\(file): label \(label) at byte offset \(offset) is out of range 0..<\(classes)"
         case .countMismatch(let imagesFile, let images, let labelsFile, let labels):
-            return "\(labelsFile): \(labels) labels (dimension 0 at byte offset 4) but \(imagesFile) has \(images) images"
+            return
+                "\(labelsFile): \(labels) labels (dimension 0 at byte offset 4) but \(imagesFile) has \(images) images"
         case .shapeMismatch(let trainFile, let trainShape, let testFile, let testShape):
-            return "\(testFile): images of \(shape(testShape)) (dimensions at byte offset 8) but \(trainFile) has \(shape(trainShape))"
+            return
+                "\(testFile): images of \(shape(testShape)) (dimensions at byte offset 8) but \(trainFile) has \(shape(trainShape))"
         case .csv(let file, let line, let column, let reason):
             return "\(file): line \(line), column \(column): \(reason)"
         }

@@ -53,24 +53,28 @@ public enum Digits {
         for (lineIndex, record) in records.fields.enumerated() {
             let line = lineIndex + 1
             guard record.count == features + 1 else {
-                throw .csv(file: file, line: line, column: min(record.count, features + 1) + 1,
-                           reason: "expected \(features + 1) fields (64 pixels and a label), found \(record.count)")
+                throw .csv(
+                    file: file, line: line, column: min(record.count, features + 1) + 1,
+                    reason: "expected \(features + 1) fields (64 pixels and a label), found \(record.count)")
             }
             for column in 0..<features {
                 guard let value = Int(record[column]), (0...16).contains(value) else {
-                    throw .csv(file: file, line: line, column: column + 1,
-                               reason: "pixel '\(record[column])' is not an integer in 0...16")
+                    throw .csv(
+                        file: file, line: line, column: column + 1,
+                        reason: "pixel '\(record[column])' is not an integer in 0...16")
                 }
                 images.append(Float(value))
             }
             guard let label = Int(record[features]), (0..<classes).contains(label) else {
-                throw .csv(file: file, line: line, column: features + 1,
-                           reason: "label '\(record[features])' is not an integer in 0..<\(classes)")
+                throw .csv(
+                    file: file, line: line, column: features + 1,
+                    reason: "label '\(record[features])' is not an integer in 0..<\(classes)")
             }
             labels.append(label)
         }
         guard !labels.isEmpty else { throw .csv(file: file, line: 1, column: 1, reason: "no images") }
-        return LabeledImages(name: "digits", images: images, labels: labels, imageShape: imageShape,
-                             classes: classes, maxPixelValue: maxPixelValue)
+        return LabeledImages(
+            name: "digits", images: images, labels: labels, imageShape: imageShape,
+            classes: classes, maxPixelValue: maxPixelValue)
     }
 }

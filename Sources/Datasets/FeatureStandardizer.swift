@@ -33,8 +33,9 @@ public struct FeatureStandardizer: Sendable, Equatable {
 
     /// `data` with every feature standardised.
     public func apply(to data: LabeledImages) -> LabeledImages {
-        precondition(data.featureCount == means.count,
-                     "standardizer fitted on \(means.count) features, data has \(data.featureCount)")
+        precondition(
+            data.featureCount == means.count,
+            "standardizer fitted on \(means.count) features, data has \(data.featureCount)")
         var result = data
         let features = means.count
         for index in result.images.indices {

@@ -22,8 +22,10 @@ public enum Gzip {
     /// Decompresses lazily: after every inflated chunk (at most 64 KiB) `inspect` sees the
     /// output so far and may throw to stop, so a caller that knows from the first bytes how long
     /// the data must be (an IDX header) stops a longer stream, a gzip bomb, at once.
-    public static func decompress(_ compressed: [UInt8], file: String,
-                                  inspect: ([UInt8]) throws(DatasetError) -> Void) throws(DatasetError) -> [UInt8] {
+    public static func decompress(
+        _ compressed: [UInt8], file: String,
+        inspect: ([UInt8]) throws(DatasetError) -> Void
+    ) throws(DatasetError) -> [UInt8] {
         var stream = z_stream()
         let initStatus = czlib_inflateInit2(&stream, 15 + 32)
         guard initStatus == Z_OK else {
@@ -57,9 +59,10 @@ public enum Gzip {
                         inflateReset(&stream)
                         continue
                     }
-                    return .failure(.gzipCorrupt(
-                        file: file, offset: consumed,
-                        reason: "\(stream.avail_in) bytes after the end of the gzip stream"))
+                    return .failure(
+                        .gzipCorrupt(
+                            file: file, offset: consumed,
+                            reason: "\(stream.avail_in) bytes after the end of the gzip stream"))
                 case Z_BUF_ERROR:
                     return .failure(.gzipTruncated(file: file, offset: consumed))
                 default:

@@ -6,10 +6,14 @@ public struct IDXArray: Sendable, Equatable {
     public var bytes: [UInt8]
 
     public init(dimensions: [Int], bytes: [UInt8]) {
-        precondition(!dimensions.isEmpty && dimensions.count <= 255, "IDX rank must be 1...255, got \(dimensions.count)")
-        precondition(dimensions.allSatisfy { $0 >= 1 && $0 <= Int(Int32.max) }, "IDX dimensions must be 1...2³¹−1, got \(dimensions)")
-        precondition(dimensions.reduce(1, *) == bytes.count,
-                     "IDX dimensions \(dimensions) need \(dimensions.reduce(1, *)) bytes, got \(bytes.count)")
+        precondition(
+            !dimensions.isEmpty && dimensions.count <= 255, "IDX rank must be 1...255, got \(dimensions.count)")
+        precondition(
+            dimensions.allSatisfy { $0 >= 1 && $0 <= Int(Int32.max) },
+            "IDX dimensions must be 1...2³¹−1, got \(dimensions)")
+        precondition(
+            dimensions.reduce(1, *) == bytes.count,
+            "IDX dimensions \(dimensions) need \(dimensions.reduce(1, *)) bytes, got \(bytes.count)")
         self.dimensions = dimensions
         self.bytes = bytes
     }
@@ -62,13 +66,15 @@ public enum IDX {
         let headerSize = 4 + 4 * rank
         let (expectedBytes, sumOverflow) = headerSize.addingReportingOverflow(elementCount)
         if overflow || sumOverflow || data.count < expectedBytes {
-            throw .idxDataTruncated(file: file, dimensions: dimensions,
-                                    expectedBytes: overflow || sumOverflow ? Int.max : expectedBytes,
-                                    actualBytes: data.count)
+            throw .idxDataTruncated(
+                file: file, dimensions: dimensions,
+                expectedBytes: overflow || sumOverflow ? Int.max : expectedBytes,
+                actualBytes: data.count)
         }
         guard data.count == expectedBytes else {
-            throw .idxTrailingBytes(file: file, dimensions: dimensions, offset: expectedBytes,
-                                    count: data.count - expectedBytes)
+            throw .idxTrailingBytes(
+                file: file, dimensions: dimensions, offset: expectedBytes,
+                count: data.count - expectedBytes)
         }
         return IDXArray(dimensions: dimensions, bytes: Array(data[headerSize...]))
     }
@@ -84,12 +90,14 @@ public enum IDX {
                 // The header's own checks (magic, type, rank, dimensions), on the header alone.
                 let header = Array(output.prefix(headerSize))
                 do throws(DatasetError) { _ = try decode(header, rank: rank, file: file) } catch {
-                    if case .idxDataTruncated(_, let dimensions, let expectedBytes, _) = error, expectedBytes != Int.max {
+                    if case .idxDataTruncated(_, let dimensions, let expectedBytes, _) = error, expectedBytes != Int.max
+                    {
                         // Half the available memory at most: the bytes are copied once more
                         // when they are decoded.
                         let limit = memoryLimit
                         guard expectedBytes <= limit else {
-                            throw .idxTooLarge(file: file, dimensions: dimensions, declaredBytes: expectedBytes, limit: limit)
+                            throw .idxTooLarge(
+                                file: file, dimensions: dimensions, declaredBytes: expectedBytes, limit: limit)
                         }
                         declared = (dimensions, expectedBytes)
                     } else {
@@ -160,7 +168,9 @@ func availableMemory() -> Int? {
     guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
     for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
         let fields = line.split(separator: " ")
-        if fields.count >= 2, let kB = Int(fields[1]) { return kB.multipliedReportingOverflow(by: 1024).overflow ? nil : kB * 1024 }
+        if fields.count >= 2, let kB = Int(fields[1]) {
+            return kB.multipliedReportingOverflow(by: 1024).overflow ? nil : kB * 1024
+        }
     }
     return nil
 }

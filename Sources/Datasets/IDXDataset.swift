@@ -13,8 +13,10 @@ public enum IDXDataset {
     /// - Parameters:
     ///   - name: the dataset's name in reports (the sides are `name/train` and `name/test`).
     ///   - hint: appended to "not found" errors, saying how to get the files.
-    public static func load(directory: String, name: String, attribution: String, classes: Int = 10,
-                            hint: String) throws(DatasetError) -> DatasetSplit {
+    public static func load(
+        directory: String, name: String, attribution: String, classes: Int = 10,
+        hint: String
+    ) throws(DatasetError) -> DatasetSplit {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .missing(path: directory, hint: hint)
@@ -26,33 +28,41 @@ public enum IDXDataset {
         let trainLabels = try locate(trainLabelsStem, in: directory, hint: hint)
         let testImages = try locate(testImagesStem, in: directory, hint: hint)
         let testLabels = try locate(testLabelsStem, in: directory, hint: hint)
-        let train = try loadImages(imagesPath: trainImages, labelsPath: trainLabels, name: name + "/train", classes: classes)
-        let test = try loadImages(imagesPath: testImages, labelsPath: testLabels, name: name + "/test", classes: classes)
+        let train = try loadImages(
+            imagesPath: trainImages, labelsPath: trainLabels, name: name + "/train", classes: classes)
+        let test = try loadImages(
+            imagesPath: testImages, labelsPath: testLabels, name: name + "/test", classes: classes)
         guard train.imageShape == test.imageShape else {
-            throw .shapeMismatch(trainFile: fileName(trainImages), trainShape: train.imageShape,
-                                 testFile: fileName(testImages), testShape: test.imageShape)
+            throw .shapeMismatch(
+                trainFile: fileName(trainImages), trainShape: train.imageShape,
+                testFile: fileName(testImages), testShape: test.imageShape)
         }
         return DatasetSplit(train: train, test: test, attribution: attribution)
     }
 
     /// Loads a rank-3 images file (count × rows × columns) and a rank-1 labels file of the same count,
     /// each label in `0..<classes`; pixels stay 0...255.
-    public static func loadImages(imagesPath: String, labelsPath: String, name: String,
-                                  classes: Int = 10) throws(DatasetError) -> LabeledImages {
+    public static func loadImages(
+        imagesPath: String, labelsPath: String, name: String,
+        classes: Int = 10
+    ) throws(DatasetError) -> LabeledImages {
         let images = try IDX.read(path: imagesPath, rank: 3)
         let labels = try IDX.read(path: labelsPath, rank: 1)
         guard images.dimensions[0] == labels.dimensions[0] else {
-            throw .countMismatch(imagesFile: fileName(imagesPath), images: images.dimensions[0],
-                                 labelsFile: fileName(labelsPath), labels: labels.dimensions[0])
+            throw .countMismatch(
+                imagesFile: fileName(imagesPath), images: images.dimensions[0],
+                labelsFile: fileName(labelsPath), labels: labels.dimensions[0])
         }
         let labelsHeaderSize = 8
         if let index = labels.bytes.firstIndex(where: { Int($0) >= classes }) {
-            throw .labelOutOfRange(file: fileName(labelsPath), label: Int(labels.bytes[index]),
-                                   offset: labelsHeaderSize + index, classes: classes)
+            throw .labelOutOfRange(
+                file: fileName(labelsPath), label: Int(labels.bytes[index]),
+                offset: labelsHeaderSize + index, classes: classes)
         }
-        return LabeledImages(name: name, images: images.bytes.map(Float.init), labels: labels.bytes.map(Int.init),
-                             imageShape: Array(images.dimensions.dropFirst()), classes: classes,
-                             maxPixelValue: maxPixelValue)
+        return LabeledImages(
+            name: name, images: images.bytes.map(Float.init), labels: labels.bytes.map(Int.init),
+            imageShape: Array(images.dimensions.dropFirst()), classes: classes,
+            maxPixelValue: maxPixelValue)
     }
 
     /// The path of `stem` in `directory`: `stem.gz`, `stem`, or the same with the first `-idx`

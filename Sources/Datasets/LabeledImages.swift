@@ -22,8 +22,9 @@ public struct LabeledImages: Sendable, Equatable {
     public init(name: String, images: [Float], labels: [Int], imageShape: [Int], classes: Int, maxPixelValue: Float) {
         let features = imageShape.reduce(1, *)
         precondition(!imageShape.isEmpty && features > 0, "image shape \(imageShape) must be non-empty and positive")
-        precondition(images.count == labels.count * features,
-                     "\(labels.count) labels × \(features) features need \(labels.count * features) values, got \(images.count)")
+        precondition(
+            images.count == labels.count * features,
+            "\(labels.count) labels × \(features) features need \(labels.count * features) values, got \(images.count)")
         precondition(labels.allSatisfy { (0..<classes).contains($0) }, "labels must be in 0..<\(classes)")
         self.name = name
         self.images = images
@@ -36,7 +37,7 @@ public struct LabeledImages: Sendable, Equatable {
     /// The pixels of image `index`.
     public func image(_ index: Int) -> ArraySlice<Float> {
         precondition((0..<count).contains(index), "image index \(index) out of range 0..<\(count)")
-        return images[index * featureCount ..< (index + 1) * featureCount]
+        return images[index * featureCount..<(index + 1) * featureCount]
     }
 
     /// The images at `indices`, in that order (a minibatch, or one side of a split).
@@ -48,8 +49,9 @@ public struct LabeledImages: Sendable, Equatable {
             pickedImages += image(index)
             pickedLabels.append(labels[index])
         }
-        return LabeledImages(name: name ?? self.name, images: pickedImages, labels: pickedLabels,
-                             imageShape: imageShape, classes: classes, maxPixelValue: maxPixelValue)
+        return LabeledImages(
+            name: name ?? self.name, images: pickedImages, labels: pickedLabels,
+            imageShape: imageShape, classes: classes, maxPixelValue: maxPixelValue)
     }
 
     /// How many images each class has, indexed by label.
@@ -66,8 +68,9 @@ public struct DatasetSplit: Sendable, Equatable {
     public var attribution: String
 
     public init(train: LabeledImages, test: LabeledImages, attribution: String) {
-        precondition(train.imageShape == test.imageShape && train.classes == test.classes,
-                     "train \(train.imageShape)/\(train.classes) and test \(test.imageShape)/\(test.classes) differ")
+        precondition(
+            train.imageShape == test.imageShape && train.classes == test.classes,
+            "train \(train.imageShape)/\(train.classes) and test \(test.imageShape)/\(test.classes) differ")
         self.train = train
         self.test = test
         self.attribution = attribution

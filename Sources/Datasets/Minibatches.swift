@@ -16,7 +16,9 @@ public struct Minibatches: Sequence, Sendable {
     }
 
     /// Batches in the order of ``Shuffle/permutation(count:using:)``.
-    public init(count: Int, batchSize: Int, dropLast: Bool = false, shuffledBy generator: inout some RandomNumberGenerator) {
+    public init(
+        count: Int, batchSize: Int, dropLast: Bool = false, shuffledBy generator: inout some RandomNumberGenerator
+    ) {
         self.init(order: Shuffle.permutation(count: count, using: &generator), batchSize: batchSize, dropLast: dropLast)
     }
 

@@ -27,14 +27,16 @@ extension DatasetSplit {
         case .raw:
             return self
         case .unitInterval:
-            return DatasetSplit(train: train.scaledToUnitInterval(), test: test.scaledToUnitInterval(),
-                                attribution: attribution)
+            return DatasetSplit(
+                train: train.scaledToUnitInterval(), test: test.scaledToUnitInterval(),
+                attribution: attribution)
         case .standardized:
             let train = train.scaledToUnitInterval()
             let standardizer = FeatureStandardizer(fitting: train)
-            return DatasetSplit(train: standardizer.apply(to: train),
-                                test: standardizer.apply(to: test.scaledToUnitInterval()),
-                                attribution: attribution)
+            return DatasetSplit(
+                train: standardizer.apply(to: train),
+                test: standardizer.apply(to: test.scaledToUnitInterval()),
+                attribution: attribution)
         }
     }
 }

@@ -23,7 +23,8 @@ public enum StratifiedSplit {
     }
 
     /// The indices of the training and test images.
-    public static func indices(labels: [Int], classes: Int, testCount: Int, seed: UInt64) -> (train: [Int], test: [Int]) {
+    public static func indices(labels: [Int], classes: Int, testCount: Int, seed: UInt64) -> (train: [Int], test: [Int])
+    {
         var byClass = [[Int]](repeating: [], count: classes)
         for (index, label) in labels.enumerated() { byClass[label].append(index) }
         let quotas = quotas(classCounts: byClass.map(\.count), testCount: testCount)
@@ -44,7 +45,8 @@ extension LabeledImages {
     /// Splits these images by ``StratifiedSplit``; the sides are named `name/train` and `name/test`.
     public func stratifiedSplit(testCount: Int, seed: UInt64, attribution: String) -> DatasetSplit {
         let (train, test) = StratifiedSplit.indices(labels: labels, classes: classes, testCount: testCount, seed: seed)
-        return DatasetSplit(train: subset(train, name: name + "/train"), test: subset(test, name: name + "/test"),
-                            attribution: attribution)
+        return DatasetSplit(
+            train: subset(train, name: name + "/train"), test: subset(test, name: name + "/test"),
+            attribution: attribution)
     }
 }

@@ -50,7 +50,9 @@ public struct CheckField<Root: Differentiable> {
         layout = { root in
             let inner = root[keyPath: value].checkLayout
             if let shape = shape?(root), inner.count == 1 {
-                precondition(shape.reduce(1, *) == inner[0].count, "CheckField \(name): shape \(shape) for \(inner[0].count) scalars")
+                precondition(
+                    shape.reduce(1, *) == inner[0].count,
+                    "CheckField \(name): shape \(shape) for \(inner[0].count) scalars")
                 return [BlockLayout(name: name, shape: shape)]
             }
             return inner.map { BlockLayout(name: BlockLayout.join(name, $0.name), shape: $0.shape) }
@@ -75,7 +77,8 @@ extension CheckableStruct {
             field.replace(&copy, scalars[start..<(start + n)])
             start += n
         }
-        precondition(start == scalars.endIndex, "\(Self.self) takes \(start - scalars.startIndex) values, got \(scalars.count)")
+        precondition(
+            start == scalars.endIndex, "\(Self.self) takes \(start - scalars.startIndex) values, got \(scalars.count)")
         return copy
     }
 

@@ -11,7 +11,9 @@ extension CheckableSIMD {
     public var checkScalars: [Double] { indices.map { Double(self[$0]) } }
 
     public func replacingCheckScalars(_ scalars: ArraySlice<Double>) -> Self {
-        precondition(scalars.count == scalarCount, "a SIMD vector of \(scalarCount) takes \(scalarCount) values, got \(scalars.count)")
+        precondition(
+            scalars.count == scalarCount,
+            "a SIMD vector of \(scalarCount) takes \(scalarCount) values, got \(scalars.count)")
         var v = self
         for (i, s) in zip(v.indices, scalars) { v[i] = Scalar(s) }
         return v

@@ -34,15 +34,17 @@ final class ChildProcess {
         for _ in 0..<3 {
             guard let p = Self.makePipe() else {
                 for p in pipes { close(p.read); close(p.write) }
-                throw .spawnFailed(command: command, reason: "cannot create a pipe: \(String(cString: strerror(errno)))")
+                throw .spawnFailed(
+                    command: command, reason: "cannot create a pipe: \(String(cString: strerror(errno)))")
             }
             pipes.append(p)
         }
         let (input, output, errors) = (pipes[0], pipes[1], pipes[2])
         var spawned: pid_t = 0
         let result = ChildRegistry.shared.spawning { () -> (Int32, pid_t?) in
-            let r = Self.spawn(&spawned, command: command, stdin: input.read, stdout: output.write, stderr: errors.write,
-                               environment: environment)
+            let r = Self.spawn(
+                &spawned, command: command, stdin: input.read, stdout: output.write, stderr: errors.write,
+                environment: environment)
             return (r, r == 0 ? spawned : nil)
         }
         close(input.read); close(output.write); close(errors.write)
@@ -74,8 +76,10 @@ final class ChildProcess {
 
     /// Starts `/bin/sh -c command` through ``gradscope_spawn`` (fork, `PR_SET_PDEATHSIG` on
     /// Linux, exec): the program is killed with the checker, SIGKILL included.
-    static func spawn(_ pid: inout pid_t, command: String, stdin: Int32, stdout: Int32, stderr: Int32,
-                      environment: [String: String]) -> Int32 {
+    static func spawn(
+        _ pid: inout pid_t, command: String, stdin: Int32, stdout: Int32, stderr: Int32,
+        environment: [String: String]
+    ) -> Int32 {
         let arguments: [UnsafeMutablePointer<CChar>?] = [String](["sh", "-c", command]).map { strdup($0) }
         let variables: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") }
         defer { for p in arguments + variables { free(p) } }

@@ -94,7 +94,8 @@ final class Connection {
         while true {
             let found: Int? = input.withUnsafeBufferPointer { buffer -> Int? in
                 guard consumed < buffer.count,
-                      let hit = memchr(buffer.baseAddress! + consumed, 0x0A, buffer.count - consumed) else { return nil }
+                    let hit = memchr(buffer.baseAddress! + consumed, 0x0A, buffer.count - consumed)
+                else { return nil }
                 return UnsafeRawPointer(hit) - UnsafeRawPointer(buffer.baseAddress!)
             }
             guard let newline = found else {
@@ -115,7 +116,9 @@ final class Connection {
             switch parsed {
             case .success(let value): return value
             case .failure(let error):
-                throw .notJSON(line: String(decoding: input[start..<end], as: UTF8.self), reason: error.description, awaited: awaited())
+                throw .notJSON(
+                    line: String(decoding: input[start..<end], as: UTF8.self), reason: error.description,
+                    awaited: awaited())
             }
         }
     }
@@ -133,9 +136,11 @@ final class Connection {
 
     /// The descriptors to poll: stdout and stderr for reading, stdin when bytes are pending.
     func pollDescriptors() -> [pollfd] {
-        [pollfd(fd: process.stdout, events: Int16(POLLIN), revents: 0),
-         pollfd(fd: process.stderr, events: Int16(POLLIN), revents: 0),
-         pollfd(fd: hasPendingOutput ? process.stdin : -1, events: Int16(POLLOUT), revents: 0)]
+        [
+            pollfd(fd: process.stdout, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: process.stderr, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: hasPendingOutput ? process.stdin : -1, events: Int16(POLLOUT), revents: 0)
+        ]
     }
 
     /// Acts on `poll`'s answer for ``pollDescriptors()``: writes what stdin takes, reads what
@@ -150,7 +155,9 @@ final class Connection {
     func writePending() throws(ExecError) {
         while hasPendingOutput {
             refill()
-            let n = pending.withUnsafeBytes { raw in write(process.stdin, raw.baseAddress! + written, raw.count - written) }
+            let n = pending.withUnsafeBytes { raw in
+                write(process.stdin, raw.baseAddress! + written, raw.count - written)
+            }
             if n > 0 { written += n; continue }
             if n < 0 && errno == EINTR { continue }
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
@@ -215,8 +222,9 @@ final class Connection {
         collectStderr(seconds: 0.5)
         let status = process.reap()
         let tail = stderrTail.summary()
-        return exited ? .exited(status: status, awaited: awaited, stderr: tail)
-                      : .io("the program closed its stdout before \(awaited.gerund)\(ExecError.quote(tail))")
+        return exited
+            ? .exited(status: status, awaited: awaited, stderr: tail)
+            : .io("the program closed its stdout before \(awaited.gerund)\(ExecError.quote(tail))")
     }
 
     /// The error for a program that did not answer in time: kills its process group first.

@@ -26,21 +26,24 @@ enum Exchange {
     /// - Throws: the first failure of any copy: ended (collected), timed out (killed and
     ///   collected), not JSON, or what `handle` throws. The caller stops the other copies: their
     ///   requests are still in flight, so they cannot be used again.
-    static func collect(_ connections: [Connection], expected: [Int], timeout: Double,
-                        awaited: (_ k: Int, _ line: Int) -> Awaited,
-                        handle: (_ k: Int, _ line: Int, _ value: JSONValue) throws(ExecError) -> Void) throws(ExecError) {
+    static func collect(
+        _ connections: [Connection], expected: [Int], timeout: Double,
+        awaited: (_ k: Int, _ line: Int) -> Awaited,
+        handle: (_ k: Int, _ line: Int, _ value: JSONValue) throws(ExecError) -> Void
+    ) throws(ExecError) {
         var received = [Int](repeating: 0, count: connections.count)
         var now = Clock.now
         var deadlines = [Double](repeating: now + timeout, count: connections.count)
         var fds = [pollfd]()
         var active = [Int]()
         var lastLeaderCheck = now
-        for c in connections { try c.writePending() }   // most requests fit the pipe at once
+        for c in connections { try c.writePending() }  // most requests fit the pipe at once
         while true {
             active.removeAll(keepingCapacity: true)
             for (k, c) in connections.enumerated() where received[k] < expected[k] {
                 while received[k] < expected[k],
-                      let value = try c.takeLine(awaited: { awaited(k, received[k]) }) {
+                    let value = try c.takeLine(awaited: { awaited(k, received[k]) })
+                {
                     try handle(k, received[k], value)
                     received[k] += 1
                     deadlines[k] = now + timeout

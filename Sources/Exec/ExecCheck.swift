@@ -19,16 +19,21 @@ public struct ExecCheck: Sendable {
     /// How a vector-valued program's Jacobian is covered.
     public var jacobian = JacobianOptions()
 
-    public init(command: String, jobs: Int = 1, timeout: Double = 60, precision: Precision? = nil,
-                environment: [String: String]? = nil) {
+    public init(
+        command: String, jobs: Int = 1, timeout: Double = 60, precision: Precision? = nil,
+        environment: [String: String]? = nil
+    ) {
         self.command = command; self.jobs = jobs; self.timeout = timeout
         self.precision = precision; self.environment = environment
     }
 
     /// A check of peers that are already running, one per pair of inherited descriptors.
-    public init(descriptors: [(read: Int32, write: Int32)], label: String? = nil, timeout: Double = 60,
-                precision: Precision? = nil) {
-        self.command = label ?? "program on descriptors " + descriptors.map { "\($0.read):\($0.write)" }.joined(separator: ",")
+    public init(
+        descriptors: [(read: Int32, write: Int32)], label: String? = nil, timeout: Double = 60,
+        precision: Precision? = nil
+    ) {
+        self.command =
+            label ?? "program on descriptors " + descriptors.map { "\($0.read):\($0.write)" }.joined(separator: ",")
         self.jobs = descriptors.count; self.timeout = timeout; self.precision = precision
         self.descriptors = descriptors; self.label = label
     }
@@ -40,17 +45,20 @@ public struct ExecCheck: Sendable {
         let name = label.map { "`\($0)`" } ?? "`\(command)`"
         do throws(ExecError) {
             if let descriptors {
-                objective = try ExecObjective(descriptors: descriptors, label: label, timeout: timeout, precision: precision)
+                objective = try ExecObjective(
+                    descriptors: descriptors, label: label, timeout: timeout, precision: precision)
             } else {
-                objective = try ExecObjective(command: command, jobs: jobs, timeout: timeout, precision: precision,
-                                              environment: environment)
+                objective = try ExecObjective(
+                    command: command, jobs: jobs, timeout: timeout, precision: precision,
+                    environment: environment)
             }
         } catch {
             return (name, check(UnavailableObjective(message: error.description), configuration: configuration))
         }
         defer { objective.close() }
         let blocks = objective.blocks.count
-        var title = "\(name), \(objective.point.count) parameters in \(blocks) block\(blocks == 1 ? "" : "s"), "
+        var title =
+            "\(name), \(objective.point.count) parameters in \(blocks) block\(blocks == 1 ? "" : "s"), "
             + "\(jobs) job\(jobs == 1 ? "" : "s")"
         if let outputs = objective.hello.outputs {
             let m = objective.hello.outputCount ?? 0

@@ -34,15 +34,19 @@ public enum ExecError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .exited(status, awaited, stderr):
             return "the program \(status)\(status.hint) before \(awaited.gerund)\(Self.quote(stderr))"
         case let .timeout(seconds, awaited, stderr):
-            return "the program did not \(awaited.infinitive) within \(Self.seconds(seconds)) (timeout; a program that does not flush stdout after each line also looks like this)\(Self.quote(stderr))"
+            return
+                "the program did not \(awaited.infinitive) within \(Self.seconds(seconds)) (timeout; a program that does not flush stdout after each line also looks like this)\(Self.quote(stderr))"
         case let .notJSON(line, reason, awaited):
-            return "the program wrote a line that is not JSON instead of \(awaited.gerund) (\(reason)): \(Self.excerpt(line)); anything but protocol messages must go to stderr"
+            return
+                "the program wrote a line that is not JSON instead of \(awaited.gerund) (\(reason)): \(Self.excerpt(line)); anything but protocol messages must go to stderr"
         case .badHello(let message):
             return "not a gradscope/1 hello: \(message)"
         case let .helloMismatch(job, difference):
-            return "job \(job) announced a different hello from job 1 (\(difference)); with --jobs every copy must start at the same point (seed its randomness)"
+            return
+                "job \(job) announced a different hello from job 1 (\(difference)); with --jobs every copy must start at the same point (seed its randomness)"
         case let .wrongID(request, got, what):
-            return "request \(request) (\(what)) was answered with id \(got); answers must come in order, one per request"
+            return
+                "request \(request) (\(what)) was answered with id \(got); answers must come in order, one per request"
         case let .badResponse(request, what, problem):
             return "request \(request) (\(what)): \(problem)"
         case let .programError(request, what, message):
@@ -50,7 +54,8 @@ public enum ExecError: Error, Sendable, Equatable, CustomStringConvertible {
         case .io(let message):
             return message
         case let .lineTooLong(limit, awaited):
-            return "the program wrote more than \(limit) bytes without a newline instead of \(awaited.gerund); one protocol line may hold at most \(limit) bytes (a hello: \(Connection.helloLineLimit >> 20) MiB; an answer: \(Connection.answerLineFloor >> 20) MiB plus \(Connection.answerBytesPerNumber) bytes per number it must carry)"
+            return
+                "the program wrote more than \(limit) bytes without a newline instead of \(awaited.gerund); one protocol line may hold at most \(limit) bytes (a hello: \(Connection.helloLineLimit >> 20) MiB; an answer: \(Connection.answerLineFloor >> 20) MiB plus \(Connection.answerBytesPerNumber) bytes per number it must carry)"
         }
     }
 
@@ -98,7 +103,8 @@ public enum ProgramExit: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .exited(let code): return "exited with status \(code)"
-        case .signaled(let signal): return "was killed by signal \(signal)\(Self.signalName(signal).map { " (\($0))" } ?? "")"
+        case .signaled(let signal):
+            return "was killed by signal \(signal)\(Self.signalName(signal).map { " (\($0))" } ?? "")"
         }
     }
 
@@ -115,8 +121,10 @@ public enum ProgramExit: Sendable, Equatable, CustomStringConvertible {
     }
 
     static func signalName(_ signal: Int32) -> String? {
-        let names: [Int32: String] = [1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 8: "SIGFPE",
-                                      9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM"]
+        let names: [Int32: String] = [
+            1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 8: "SIGFPE",
+            9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM"
+        ]
         return names[signal]
     }
 }

@@ -38,11 +38,13 @@ public struct ExecObjective: GradientObjective {
     ///     `GRADSCOPE_JOB` (1…jobs) and `GRADSCOPE_JOBS`, and `PYTHONUNBUFFERED=1` unless set.
     /// - Throws: ``ExecError`` when a copy cannot start, sends no valid hello in time, or the
     ///   copies' hellos differ.
-    public init(command: String, jobs: Int = 1, timeout: Double = 60, precision: Precision? = nil,
-                environment: [String: String]? = nil) throws(ExecError) {
+    public init(
+        command: String, jobs: Int = 1, timeout: Double = 60, precision: Precision? = nil,
+        environment: [String: String]? = nil
+    ) throws(ExecError) {
         precondition(jobs >= 1, "ExecObjective: jobs must be at least 1, got \(jobs)")
         precondition(timeout > 0, "ExecObjective: timeout must be positive, got \(timeout)")
-        signal(SIGPIPE, SIG_IGN)   // a dead child's stdin must give EPIPE, not kill the checker
+        signal(SIGPIPE, SIG_IGN)  // a dead child's stdin must give EPIPE, not kill the checker
         var base = environment ?? ProcessInfo.processInfo.environment
         if base["PYTHONUNBUFFERED"] == nil { base["PYTHONUNBUFFERED"] = "1" }
         base["GRADSCOPE_JOBS"] = String(jobs)
@@ -58,33 +60,42 @@ public struct ExecObjective: GradientObjective {
     /// (`gradscope check --exec-fds`, which the Python package uses to serve a function from the
     /// calling process). The checker never signals the peers; ``close()`` sends
     /// `{"op": "exit"}` and closes the descriptors.
-    public init(descriptors: [(read: Int32, write: Int32)], label: String? = nil, timeout: Double = 60,
-                precision: Precision? = nil) throws(ExecError) {
+    public init(
+        descriptors: [(read: Int32, write: Int32)], label: String? = nil, timeout: Double = 60,
+        precision: Precision? = nil
+    ) throws(ExecError) {
         precondition(!descriptors.isEmpty, "ExecObjective: no descriptors")
         precondition(timeout > 0, "ExecObjective: timeout must be positive, got \(timeout)")
         signal(SIGPIPE, SIG_IGN)
-        let name = label ?? "program on descriptors " + descriptors.map { "\($0.read):\($0.write)" }.joined(separator: ",")
-        try self.init(label: name, jobs: descriptors.count, timeout: timeout, precision: precision) { job throws(ExecError) in
+        let name =
+            label ?? "program on descriptors " + descriptors.map { "\($0.read):\($0.write)" }.joined(separator: ",")
+        try self.init(label: name, jobs: descriptors.count, timeout: timeout, precision: precision) {
+            job throws(ExecError) in
             let pair = descriptors[job - 1]
             return Connection(endpoint: try InheritedPipes(read: pair.read, write: pair.write), job: job)
         }
     }
 
     /// Opens `jobs` connections with `open(job)` (1-based) and reads and compares their hellos.
-    init(label: String, jobs: Int, timeout: Double, precision: Precision?,
-         open: (Int) throws(ExecError) -> Connection) throws(ExecError) {
+    init(
+        label: String, jobs: Int, timeout: Double, precision: Precision?,
+        open: (Int) throws(ExecError) -> Connection
+    ) throws(ExecError) {
         var connections = [Connection]()
         let pool = ConnectionPool(timeout: timeout)
         do throws(ExecError) {
             for job in 1...jobs { connections.append(try open(job)) }
             pool.connections = connections
             var hellos = [Hello?](repeating: nil, count: jobs)
-            try Exchange.collect(connections, expected: Array(repeating: 1, count: jobs), timeout: timeout,
-                                 awaited: { k, _ in .hello(job: jobs > 1 ? k + 1 : nil) },
-                                 handle: { k, _, value throws(ExecError) in hellos[k] = try Hello(value) })
+            try Exchange.collect(
+                connections, expected: Array(repeating: 1, count: jobs), timeout: timeout,
+                awaited: { k, _ in .hello(job: jobs > 1 ? k + 1 : nil) },
+                handle: { k, _, value throws(ExecError) in hellos[k] = try Hello(value) })
             let first = hellos[0]!
             for k in 1..<jobs {
-                if let difference = hellos[k]!.difference(from: first) { throw ExecError.helloMismatch(job: k + 1, difference: difference) }
+                if let difference = hellos[k]!.difference(from: first) {
+                    throw ExecError.helloMismatch(job: k + 1, difference: difference)
+                }
             }
             self.hello = first
         } catch {
@@ -170,14 +181,16 @@ final class ConnectionPool: @unchecked Sendable {
             return jobs > 1 ? "\(summary), job \(k + 1)" : summary
         }
         do throws(ExecError) {
-            try Exchange.collect(Array(connections[0..<used]), expected: (0..<used).map { starts[$0 + 1] - starts[$0] },
-                                 timeout: timeout,
-                                 awaited: { k, line in .answer(id: ids[k][line], what: what(k, line)) },
-                                 handle: { k, line, value throws(ExecError) in
-                let slot = starts[k] + line
-                responses[slot] = try Response(value, id: ids[k][line], request: requests[slot],
-                                               what: what(k, line), count: count, outputCount: outputCount)
-            })
+            try Exchange.collect(
+                Array(connections[0..<used]), expected: (0..<used).map { starts[$0 + 1] - starts[$0] },
+                timeout: timeout,
+                awaited: { k, line in .answer(id: ids[k][line], what: what(k, line)) },
+                handle: { k, line, value throws(ExecError) in
+                    let slot = starts[k] + line
+                    responses[slot] = try Response(
+                        value, id: ids[k][line], request: requests[slot],
+                        what: what(k, line), count: count, outputCount: outputCount)
+                })
         } catch {
             broken = error
             for c in connections { c.finish(grace: 0) }
@@ -205,6 +218,8 @@ extension ExecObjective: VectorObjective {
     }
 
     public func pullbacks(_ cotangents: [[Double]]) throws(EvaluationError) -> [Pullback] {
-        try evaluating(cotangents.map { Request(cotangent: $0) }).map { Pullback(value: $0.outputs ?? [], gradient: $0.gradient ?? []) }
+        try evaluating(cotangents.map { Request(cotangent: $0) }).map {
+            Pullback(value: $0.outputs ?? [], gradient: $0.gradient ?? [])
+        }
     }
 }

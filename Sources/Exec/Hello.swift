@@ -22,8 +22,11 @@ public struct Hello: Sendable, Equatable {
     /// nil for a scalar cost.
     public var outputs: [ObjectiveBlock]?
 
-    public init(blocks: [ObjectiveBlock], x: [Double], dtype: String? = nil, precision: Precision = .float64, examples: Int? = nil,
-                outputs: [ObjectiveBlock]? = nil) {
+    public init(
+        blocks: [ObjectiveBlock], x: [Double], dtype: String? = nil, precision: Precision = .float64,
+        examples: Int? = nil,
+        outputs: [ObjectiveBlock]? = nil
+    ) {
         self.blocks = blocks; self.x = x; self.dtype = dtype; self.precision = precision; self.examples = examples
         self.outputs = outputs
     }
@@ -43,7 +46,9 @@ public struct Hello: Sendable, Equatable {
             throw .badHello("the program speaks \(name.summary), this checker speaks \"\(Self.protocolName)\"")
         }
         guard let xValue = json["x"] else { throw .badHello("no \"x\" (the point to check)") }
-        guard let x = xValue.numbers else { throw .badHello("\"x\" must be an array of numbers, got \(xValue.summary)") }
+        guard let x = xValue.numbers else {
+            throw .badHello("\"x\" must be an array of numbers, got \(xValue.summary)")
+        }
         guard !x.isEmpty else { throw .badHello("\"x\" is empty: nothing to check") }
         if let bad = x.firstIndex(where: { !$0.isFinite }) {
             throw .badHello("\"x\" has a non-finite entry at index \(bad) (\(x[bad]))")
@@ -52,7 +57,9 @@ public struct Hello: Sendable, Equatable {
         blocks = try Self.blocks(json["parameters"], count: x.count)
         (dtype, precision) = try Self.precision(json["dtype"])
         if let m = json["examples"], m != .null {
-            guard let count = m.integer, count > 0 else { throw .badHello("\"examples\" must be a positive integer, got \(m.summary)") }
+            guard let count = m.integer, count > 0 else {
+                throw .badHello("\"examples\" must be a positive integer, got \(m.summary)")
+            }
             examples = count
         } else {
             examples = nil
@@ -73,10 +80,12 @@ public struct Hello: Sendable, Equatable {
 
     /// `[{"name", "shape"}, …]` as consecutive blocks: names unique and non-empty, shapes of
     /// non-negative integers, sizes adding up to `count` when given.
-    static func namedShapes(_ parameters: JSONValue, member: String, count: Int?) throws(ExecError) -> [ObjectiveBlock] {
+    static func namedShapes(_ parameters: JSONValue, member: String, count: Int?) throws(ExecError) -> [ObjectiveBlock]
+    {
         let singular = member == "outputs" ? "output" : "parameter"
         guard let list = parameters.array, !list.isEmpty else {
-            throw .badHello("\"\(member)\" must be a non-empty array of {\"name\", \"shape\"}, got \(parameters.summary)")
+            throw .badHello(
+                "\"\(member)\" must be a non-empty array of {\"name\", \"shape\"}, got \(parameters.summary)")
         }
         var items = [(name: String, shape: [Int])]()
         var seen = Set<String>()
@@ -92,11 +101,14 @@ public struct Hello: Sendable, Equatable {
             var size = 1
             for d in dims {
                 guard let n = d.integer, n >= 0 else {
-                    throw .badHello("\(singular) \"\(name)\" has shape \(item["shape"]!.summary): dimensions must be non-negative integers")
+                    throw .badHello(
+                        "\(singular) \"\(name)\" has shape \(item["shape"]!.summary): dimensions must be non-negative integers"
+                    )
                 }
                 let (product, overflow) = size.multipliedReportingOverflow(by: n)
                 guard !overflow, product <= 1 << 40 else {
-                    throw .badHello("\(singular) \"\(name)\" has shape \(item["shape"]!.summary): more than 2^40 entries")
+                    throw .badHello(
+                        "\(singular) \"\(name)\" has shape \(item["shape"]!.summary): more than 2^40 entries")
                 }
                 size = product
                 shape.append(n)
@@ -123,7 +135,9 @@ public struct Hello: Sendable, Equatable {
         case "float32", "f4", "<f4", "single", "fp32": return (text, .float32)
         case "float64", "f8", "<f8", "double", "fp64": return (text, .float64)
         default:
-            throw .badHello("\"dtype\" \"\(text)\" is not supported: float32 or float64 (the checker's error model needs the precision)")
+            throw .badHello(
+                "\"dtype\" \"\(text)\" is not supported: float32 or float64 (the checker's error model needs the precision)"
+            )
         }
     }
 
@@ -134,13 +148,18 @@ public struct Hello: Sendable, Equatable {
             return "x[\(i)] = \(x[i]) instead of \(other.x[i])"
         }
         if blocks != other.blocks {
-            return "parameters \(blocks.map { "\($0.name) \($0.shape)" }) instead of \(other.blocks.map { "\($0.name) \($0.shape)" })"
+            return
+                "parameters \(blocks.map { "\($0.name) \($0.shape)" }) instead of \(other.blocks.map { "\($0.name) \($0.shape)" })"
         }
         if precision != other.precision { return "dtype \(dtype ?? "float64") instead of \(other.dtype ?? "float64")" }
         if outputs != other.outputs {
-            return "outputs \((outputs ?? []).map { "\($0.name) \($0.shape)" }) instead of \((other.outputs ?? []).map { "\($0.name) \($0.shape)" })"
+            return
+                "outputs \((outputs ?? []).map { "\($0.name) \($0.shape)" }) instead of \((other.outputs ?? []).map { "\($0.name) \($0.shape)" })"
         }
-        if examples != other.examples { return "examples \(examples.map(String.init) ?? "none") instead of \(other.examples.map(String.init) ?? "none")" }
+        if examples != other.examples {
+            return
+                "examples \(examples.map(String.init) ?? "none") instead of \(other.examples.map(String.init) ?? "none")"
+        }
         return nil
     }
 }

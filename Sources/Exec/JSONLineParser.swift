@@ -153,7 +153,9 @@ public struct JSONLineParser {
             if position + 1 < bytes.count, (bytes[position + 1] | 0x20) >= UInt8(ascii: "a") {
                 position += 1
                 let wordStart = position
-                while let c = current, (c | 0x20) >= UInt8(ascii: "a"), (c | 0x20) <= UInt8(ascii: "z") { position += 1 }
+                while let c = current, (c | 0x20) >= UInt8(ascii: "a"), (c | 0x20) <= UInt8(ascii: "z") {
+                    position += 1
+                }
                 switch String(decoding: bytes[wordStart..<position], as: UTF8.self) {
                 case "Infinity", "inf": return sign * .infinity
                 case "NaN", "nan": return .nan
@@ -162,8 +164,9 @@ public struct JSONLineParser {
             }
         }
         while let c = current,
-              (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+")
-                || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+            (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+")
+                || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+        {
             position += 1
         }
         let length = position - start
@@ -200,7 +203,8 @@ public struct JSONLineParser {
                 case UInt8(ascii: "u"):
                     var code = try hex4()
                     if (0xD800..<0xDC00).contains(code), current == UInt8(ascii: "\\"),
-                       position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u") {
+                        position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u")
+                    {
                         position += 2
                         let low = try hex4()
                         if (0xDC00..<0xE000).contains(low) {

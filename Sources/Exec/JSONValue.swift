@@ -90,9 +90,13 @@ public enum JSONValue: Sendable, Equatable {
         case .bool(let b): return b ? "true" : "false"
         case .number(let x): return x.isFinite && x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
         case .string(let s): return "\"\(s.count > 40 ? s.prefix(40) + "…" : Substring(s))\""
-        case .array(let a): return a.count <= 3 ? "[" + a.map(\.summary).joined(separator: ", ") + "]" : "[\(a.count) values]"
-        case .numberArray(let a): return a.count <= 3 ? JSONValue.array(a.map { .number($0) }).summary : "[\(a.count) values]"
-        case .object(let m): return "{" + m.prefix(4).map { "\"\($0.key)\": \($0.value.summary)" }.joined(separator: ", ") + (m.count > 4 ? ", …}" : "}")
+        case .array(let a):
+            return a.count <= 3 ? "[" + a.map(\.summary).joined(separator: ", ") + "]" : "[\(a.count) values]"
+        case .numberArray(let a):
+            return a.count <= 3 ? JSONValue.array(a.map { .number($0) }).summary : "[\(a.count) values]"
+        case .object(let m):
+            return "{" + m.prefix(4).map { "\"\($0.key)\": \($0.value.summary)" }.joined(separator: ", ")
+                + (m.count > 4 ? ", …}" : "}")
         }
     }
 }

@@ -38,7 +38,9 @@ public struct Request: Sendable, Hashable {
         case 0: return "\(what) at x"
         case 1:
             let i = offset.indices[0]
-            guard let b = blocks.first(where: { $0.range.contains(i) }) else { return "\(what) at x + offset on entry \(i)" }
+            guard let b = blocks.first(where: { $0.range.contains(i) }) else {
+                return "\(what) at x + offset on entry \(i)"
+            }
             let k = i - b.offset
             let position = b.shape.count == 2 ? "[\(k / b.shape[1]), \(k % b.shape[1])]" : "[\(k)]"
             return "\(what) at x + \(v(offset.values[0])) on \(b.name)\(position)"
@@ -68,7 +70,9 @@ public struct Response: Sendable, Equatable {
     /// For a vector-valued program (`outputCount` given), "value" must be an array of that many
     /// numbers, and a pullback's "gradient" an array of numbers of any length (the checker
     /// reports a wrong length as a finding, `vjp-wrong-shape`).
-    public init(_ json: JSONValue, id: Int, request: Request, what: String, count: Int, outputCount: Int? = nil) throws(ExecError) {
+    public init(
+        _ json: JSONValue, id: Int, request: Request, what: String, count: Int, outputCount: Int? = nil
+    ) throws(ExecError) {
         guard case .object = json else {
             throw .badResponse(request: id, what: what, problem: "the answer is \(json.summary), not a JSON object")
         }
@@ -80,20 +84,29 @@ public struct Response: Sendable, Equatable {
             throw .programError(request: id, what: what, message: message.string ?? message.summary)
         }
         guard let valueJSON = json["value"] else {
-            throw .badResponse(request: id, what: what, problem: "the answer has neither \"value\" nor \"error\": \(json.summary)")
+            throw .badResponse(
+                request: id, what: what, problem: "the answer has neither \"value\" nor \"error\": \(json.summary)")
         }
         if let outputCount {
             guard let outputs = valueJSON.numbers else {
-                throw .badResponse(request: id, what: what, problem: "\"value\" is \(valueJSON.summary), not an array of numbers (the hello announced outputs)")
+                throw .badResponse(
+                    request: id, what: what,
+                    problem: "\"value\" is \(valueJSON.summary), not an array of numbers (the hello announced outputs)")
             }
             guard outputs.count == outputCount else {
-                throw .badResponse(request: id, what: what, problem: "\"value\" has \(outputs.count) entr\(outputs.count == 1 ? "y" : "ies"), expected \(outputCount) (the outputs the hello announced)")
+                throw .badResponse(
+                    request: id, what: what,
+                    problem:
+                        "\"value\" has \(outputs.count) entr\(outputs.count == 1 ? "y" : "ies"), expected \(outputCount) (the outputs the hello announced)"
+                )
             }
             self.value = .nan
             self.outputs = outputs
             guard request.cotangent != nil else { gradient = nil; return }
             guard let g = json["gradient"], g != .null, let numbers = g.numbers else {
-                throw .badResponse(request: id, what: what, problem: "the answer has no \"gradient\" array (the vector-Jacobian product)")
+                throw .badResponse(
+                    request: id, what: what,
+                    problem: "the answer has no \"gradient\" array (the vector-Jacobian product)")
             }
             gradient = numbers
             return
@@ -108,10 +121,15 @@ public struct Response: Sendable, Equatable {
             throw .badResponse(request: id, what: what, problem: "the answer has no \"gradient\"")
         }
         guard let numbers = g.numbers else {
-            throw .badResponse(request: id, what: what, problem: "\"gradient\" must be an array of numbers, got \(g.summary)")
+            throw .badResponse(
+                request: id, what: what, problem: "\"gradient\" must be an array of numbers, got \(g.summary)")
         }
         guard numbers.count == count else {
-            throw .badResponse(request: id, what: what, problem: "the gradient has \(numbers.count) entr\(numbers.count == 1 ? "y" : "ies"), expected \(count) (one per entry of x)")
+            throw .badResponse(
+                request: id, what: what,
+                problem:
+                    "the gradient has \(numbers.count) entr\(numbers.count == 1 ? "y" : "ies"), expected \(count) (one per entry of x)"
+            )
         }
         gradient = numbers
     }

@@ -59,7 +59,9 @@ final class InheritedPipes: ProgramEndpoint {
     init(read: Int32, write: Int32) throws(ExecError) {
         for (fd, role) in [(read, "read answers from"), (write, "write requests to")] {
             guard fd >= 0, fcntl(fd, F_GETFD) >= 0 else {
-                throw .io("descriptor \(fd) (to \(role)) is not open in this process: --exec-fds needs descriptors the caller passed on")
+                throw .io(
+                    "descriptor \(fd) (to \(role)) is not open in this process: --exec-fds needs descriptors the caller passed on"
+                )
             }
         }
         stdout = read; stdin = write

@@ -25,9 +25,11 @@ public enum BugZoo {
         /// What the mistake is, in one line.
         public var summary: String {
             switch self {
-            case .biasRegularizedInGradient: return "the bias is regularised in the gradient (λ/m·b) but not in the cost"
+            case .biasRegularizedInGradient:
+                return "the bias is regularised in the gradient (λ/m·b) but not in the cost"
             case .biasRegularizedInCost: return "the bias is regularised in the cost but not in the gradient"
-            case .biasColumnRegularizedTwice: return "a sign slip in the column range regularises the bias column twice in the cost"
+            case .biasColumnRegularizedTwice:
+                return "a sign slip in the column range regularises the bias column twice in the cost"
             case .missingOneOverM: return "the data term's gradient is missing its 1/m"
             case .regularizerGradientTwice: return "the regulariser's gradient is 2λ/m·θ instead of λ/m·θ"
             case .sigmoidDerivativeOnActivation: return "σ′ is evaluated on the activation a = σ(z) instead of on z"
@@ -39,7 +41,8 @@ public enum BugZoo {
             case .oneEntryOff: return "one entry of layer1.weight is off by 1e-4 relative"
             case .dropoutLeftOn: return "dropout is left on (a fresh mask each evaluation) during the check"
             case .maxPoolWrongRouting: return "max-pool sends the gradient to each window's first element, not its max"
-            case .biasMeanInsteadOfSum: return "the output layer's bias gradient takes the mean over the batch instead of the sum"
+            case .biasMeanInsteadOfSum:
+                return "the output layer's bias gradient takes the mean over the batch instead of the sum"
             }
         }
 
@@ -69,27 +72,35 @@ public enum BugZoo {
         public func objective() throws -> any DiagnosableObjective {
             switch self {
             case .biasRegularizedInGradient:
-                return AdjustedObjective(try ex4(lambda: 3), gradient: { c, g in
-                    BugZoo.addingToBiases(g, c) { θ in c.lambda / Double(c.examples) * θ }
-                })
+                return AdjustedObjective(
+                    try ex4(lambda: 3),
+                    gradient: { c, g in
+                        BugZoo.addingToBiases(g, c) { θ in c.lambda / Double(c.examples) * θ }
+                    })
             case .biasRegularizedInCost:
-                return AdjustedObjective(try ex4(lambda: 3), value: { c, f in
-                    f + c.lambda / (2 * Double(c.examples)) * BugZoo.biasSquares(c)
-                })
+                return AdjustedObjective(
+                    try ex4(lambda: 3),
+                    value: { c, f in
+                        f + c.lambda / (2 * Double(c.examples)) * BugZoo.biasSquares(c)
+                    })
             case .biasColumnRegularizedTwice:
-                return AdjustedObjective(try ex4(lambda: 3), value: { c, f in
-                    f + 2 * c.lambda / (2 * Double(c.examples)) * BugZoo.biasSquares(c)
-                })
+                return AdjustedObjective(
+                    try ex4(lambda: 3),
+                    value: { c, f in
+                        f + 2 * c.lambda / (2 * Double(c.examples)) * BugZoo.biasSquares(c)
+                    })
             case .missingOneOverM:
                 return AdjustedObjective(try ex4(lambda: 0), gradient: { c, g in g.map { $0 * Double(c.examples) } })
             case .regularizerGradientTwice:
-                return AdjustedObjective(try ex4(lambda: 3), gradient: { c, g in
-                    var g = g
-                    for b in c.blocks where b.role == .weight {
-                        for i in b.range { g[i] += c.lambda / Double(c.examples) * c.x[i] }
-                    }
-                    return g
-                })
+                return AdjustedObjective(
+                    try ex4(lambda: 3),
+                    gradient: { c, g in
+                        var g = g
+                        for b in c.blocks where b.role == .weight {
+                            for i in b.range { g[i] += c.lambda / Double(c.examples) * c.x[i] }
+                        }
+                        return g
+                    })
             case .sigmoidDerivativeOnActivation:
                 var p: SupervisedProblem<Double> = try Preset.ex4Debug.problem(ArchitectureSpec(lambda: 0))
                 p.model.layers[1] = SigmoidDerivativeOnActivation<Double>()
@@ -103,13 +114,15 @@ public enum BugZoo {
                 p.model.layers[0] = BuggyDense(p.model.layers[0] as! Dense<Double>, mistake: .transposedWeightGradient)
                 return try ModelObjective(p)
             case .softmaxDiagonal:
-                var p: SupervisedProblem<Double> = try Preset.cs231nTwoLayer.problem(ArchitectureSpec(activation: .tanh, loss: .ce, lambda: 0))
+                var p: SupervisedProblem<Double> = try Preset.cs231nTwoLayer.problem(
+                    ArchitectureSpec(activation: .tanh, loss: .ce, lambda: 0))
                 p.model.layers[3] = SoftmaxDiagonalOnly<Double>()
                 return try ModelObjective(p)
             case .reusedParameterNotAccumulated:
                 var p = try tiedProblem()
                 // Backprop visits the second use first; the first use then overwrites its gradient.
-                p.model.layers[0] = BuggyDense(p.model.layers[0] as! Dense<Double>, mistake: .overwriteInsteadOfAccumulate)
+                p.model.layers[0] = BuggyDense(
+                    p.model.layers[0] as! Dense<Double>, mistake: .overwriteInsteadOfAccumulate)
                 try p.model.tie(2, to: 0)
                 return try ModelObjective(p)
             case .convKernelNotFlipped:
@@ -117,15 +130,19 @@ public enum BugZoo {
                 p.model.layers[2] = ConvKernelNotFlipped(p.model.layers[2] as! Conv2D<Double>)
                 return try ModelObjective(p)
             case .oneEntryOff:
-                return AdjustedObjective(try ex4(lambda: 0), gradient: { c, g in
-                    var g = g
-                    g[7] *= 1 + 1e-4
-                    return g
-                })
+                return AdjustedObjective(
+                    try ex4(lambda: 0),
+                    gradient: { c, g in
+                        var g = g
+                        g[7] *= 1 + 1e-4
+                        return g
+                    })
             case .dropoutLeftOn:
                 var p: SupervisedProblem<Double> = try Preset.ex4Debug.problem(ArchitectureSpec(lambda: 0))
-                p.model = try Sequential(inputShape: [3], layers: [p.model.layers[0], p.model.layers[1], Dropout<Double>(rate: 0.5), p.model.layers[2]],
-                                         loss: p.model.loss)
+                p.model = try Sequential(
+                    inputShape: [3],
+                    layers: [p.model.layers[0], p.model.layers[1], Dropout<Double>(rate: 0.5), p.model.layers[2]],
+                    loss: p.model.loss)
                 return try ModelObjective(p, mode: .training)
             case .maxPoolWrongRouting:
                 var p = try convProblem(pooling: true)
@@ -144,8 +161,10 @@ public enum BugZoo {
     }
 
     /// g + rule(θ) on every bias entry.
-    static func addingToBiases(_ g: [Double], _ c: AdjustedObjective<ModelObjective<Double>>.Context,
-                               _ rule: (Double) -> Double) -> [Double] {
+    static func addingToBiases(
+        _ g: [Double], _ c: AdjustedObjective<ModelObjective<Double>>.Context,
+        _ rule: (Double) -> Double
+    ) -> [Double] {
         var g = g
         for b in c.blocks where b.role == .bias { for i in b.range { g[i] += rule(c.x[i]) } }
         return g
@@ -158,8 +177,9 @@ public enum BugZoo {
     /// A tied-weight network: x → W·x + b → tanh → W·(·) + b → MSE, the second dense reusing the first's parameters.
     static func tiedProblem() throws -> SupervisedProblem<Double> {
         var rng = PRNG(seed: 21)
-        var model = try Sequential<Double>(inputShape: [4], layers: [Dense(inputSize: 4, outputSize: 4), Tanh(), Dense(inputSize: 4, outputSize: 4)],
-                                           loss: MeanSquaredError())
+        var model = try Sequential<Double>(
+            inputShape: [4], layers: [Dense(inputSize: 4, outputSize: 4), Tanh(), Dense(inputSize: 4, outputSize: 4)],
+            loss: MeanSquaredError())
         model.parameters = model.parameterBlocks.map { Tensor.uniform(shape: $0.shape, low: -1, high: 1, using: &rng) }
         let x = Tensor<Double>.uniform(shape: [5, 4], low: -1, high: 1, using: &rng)
         let y = Tensor<Double>.uniform(shape: [5, 4], low: -1, high: 1, using: &rng)
@@ -170,15 +190,23 @@ public enum BugZoo {
     /// pad 1) or max-pool 2×2 → tanh → flatten → dense → softmax-ce.
     static func convProblem(pooling: Bool) throws -> SupervisedProblem<Double> {
         var rng = PRNG(seed: 22)
-        let second: any Layer<Double> = pooling ? MaxPool2D<Double>(size: 2) : Conv2D<Double>(inputChannels: 2, outputChannels: 2, kernelSize: 3, padding: 1)
+        let second: any Layer<Double> =
+            pooling
+            ? MaxPool2D<Double>(size: 2)
+            : Conv2D<Double>(inputChannels: 2, outputChannels: 2, kernelSize: 3, padding: 1)
         let features = pooling ? 2 * 3 * 3 : 2 * 6 * 6
         var model = try Sequential<Double>(
             inputShape: [1, 6, 6],
-            layers: [Conv2D<Double>(inputChannels: 1, outputChannels: 2, kernelSize: 3, padding: 1), Tanh(), second, Tanh(),
-                     Flatten(), Dense(inputSize: features, outputSize: 3)],
+            layers: [
+                Conv2D<Double>(inputChannels: 1, outputChannels: 2, kernelSize: 3, padding: 1), Tanh(), second, Tanh(),
+                Flatten(), Dense(inputSize: features, outputSize: 3)
+            ],
             loss: SoftmaxCrossEntropy())
-        model.parameters = model.parameterBlocks.map { Tensor.uniform(shape: $0.shape, low: -0.5, high: 0.5, using: &rng) }
+        model.parameters = model.parameterBlocks.map {
+            Tensor.uniform(shape: $0.shape, low: -0.5, high: 0.5, using: &rng)
+        }
         let x = Tensor<Double>.uniform(shape: [4, 1, 6, 6], low: -1, high: 1, using: &rng)
-        return SupervisedProblem(name: pooling ? "conv-pool" : "conv-conv", model: model, inputs: x, targets: .classes([0, 1, 2, 1]))
+        return SupervisedProblem(
+            name: pooling ? "conv-pool" : "conv-conv", model: model, inputs: x, targets: .classes([0, 1, 2, 1]))
     }
 }

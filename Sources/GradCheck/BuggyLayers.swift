@@ -21,11 +21,15 @@ public struct SigmoidDerivativeOnActivation<Scalar: TensorScalar>: ElementwiseAc
 public struct SoftmaxDiagonalOnly<Scalar: TensorScalar>: Layer {
     public init() {}
     public var kind: String { "softmax" }
-    public func outputShape(forInput s: [Int]) -> Result<[Int], ShapeMismatch> { Softmax<Scalar>().outputShape(forInput: s) }
+    public func outputShape(forInput s: [Int]) -> Result<[Int], ShapeMismatch> {
+        Softmax<Scalar>().outputShape(forInput: s)
+    }
     public func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> LayerTape<Scalar> {
         Softmax<Scalar>().forward(input, context: &context)
     }
-    public func backward(_ g: Tensor<Scalar>, tape: LayerTape<Scalar>, parameterGradients: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
+    public func backward(
+        _ g: Tensor<Scalar>, tape: LayerTape<Scalar>, parameterGradients: inout [Tensor<Scalar>]
+    ) -> Tensor<Scalar> {
         let s = tape.output
         return g * s * s.map { 1 - $0 }
     }
@@ -56,7 +60,9 @@ public struct BuggyDense<Scalar: TensorScalar>: Layer {
     public func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> LayerTape<Scalar> {
         dense.forward(input, context: &context)
     }
-    public func backward(_ g: Tensor<Scalar>, tape: LayerTape<Scalar>, parameterGradients: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
+    public func backward(
+        _ g: Tensor<Scalar>, tape: LayerTape<Scalar>, parameterGradients: inout [Tensor<Scalar>]
+    ) -> Tensor<Scalar> {
         switch mistake {
         case .transposedWeightGradient:
             let wrong = Tensor.matmul(tape.input, .transposed, g, .none)  // [in, out]
@@ -64,13 +70,17 @@ public struct BuggyDense<Scalar: TensorScalar>: Layer {
             parameterGradients[1] += g.sum(alongAxis: 0)
             return Tensor.matmul(g, .none, dense.weight, .none)
         case .biasMeanInsteadOfSum:
-            var scratch = [Tensor<Scalar>(zeros: parameterGradients[0].shape), Tensor<Scalar>(zeros: parameterGradients[1].shape)]
+            var scratch = [
+                Tensor<Scalar>(zeros: parameterGradients[0].shape), Tensor<Scalar>(zeros: parameterGradients[1].shape)
+            ]
             let dx = dense.backward(g, tape: tape, parameterGradients: &scratch)
             parameterGradients[0] += scratch[0]
             parameterGradients[1] += g.mean(alongAxis: 0)
             return dx
         case .overwriteInsteadOfAccumulate:
-            var fresh = [Tensor<Scalar>(zeros: parameterGradients[0].shape), Tensor<Scalar>(zeros: parameterGradients[1].shape)]
+            var fresh = [
+                Tensor<Scalar>(zeros: parameterGradients[0].shape), Tensor<Scalar>(zeros: parameterGradients[1].shape)
+            ]
             let dx = dense.backward(g, tape: tape, parameterGradients: &fresh)
             parameterGradients = fresh
             return dx
@@ -93,13 +103,22 @@ public struct ConvKernelNotFlipped<Scalar: TensorScalar>: Layer {
     public func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> LayerTape<Scalar> {
         conv.forward(input, context: &context)
     }
-    public func backward(_ g: Tensor<Scalar>, tape: LayerTape<Scalar>, parameterGradients: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
+    public func backward(
+        _ g: Tensor<Scalar>, tape: LayerTape<Scalar>, parameterGradients: inout [Tensor<Scalar>]
+    ) -> Tensor<Scalar> {
         let k = conv.kernel
         let (o, c, h, w) = (k.shape[0], k.shape[1], k.shape[2], k.shape[3])
         var flipped = k
-        for a in 0..<o { for b in 0..<c { for u in 0..<h { for v in 0..<w {
-            flipped.scalars[((a * c + b) * h + u) * w + v] = k.scalars[((a * c + b) * h + (h - 1 - u)) * w + (w - 1 - v)]
-        } } } }
+        for a in 0..<o {
+            for b in 0..<c {
+                for u in 0..<h {
+                    for v in 0..<w {
+                        flipped.scalars[((a * c + b) * h + u) * w + v] =
+                            k.scalars[((a * c + b) * h + (h - 1 - u)) * w + (w - 1 - v)]
+                    }
+                }
+            }
+        }
         return conv.inputGradient(g, tape: tape, kernel: flipped, parameterGradients: &parameterGradients)
     }
 }
@@ -114,7 +133,9 @@ public struct MaxPoolWrongRouting<Scalar: TensorScalar>: Layer {
     public func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> LayerTape<Scalar> {
         pool.forward(input, context: &context)
     }
-    public func backward(_ g: Tensor<Scalar>, tape: LayerTape<Scalar>, parameterGradients: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
+    public func backward(
+        _ g: Tensor<Scalar>, tape: LayerTape<Scalar>, parameterGradients: inout [Tensor<Scalar>]
+    ) -> Tensor<Scalar> {
         let s = tape.input.shape
         let (h, w) = (s[2], s[3])
         let (oh, ow) = (g.shape[2], g.shape[3])
@@ -132,7 +153,9 @@ public struct OutputDeltaSignFlipped<Scalar: TensorScalar>: Loss {
     public var base: any Loss<Scalar>
     public init(_ base: any Loss<Scalar>) { self.base = base }
     public var kind: String { base.kind }
-    public func evaluate(_ output: Tensor<Scalar>, targets: Targets<Scalar>) -> (value: Double, gradient: Tensor<Scalar>) {
+    public func evaluate(
+        _ output: Tensor<Scalar>, targets: Targets<Scalar>
+    ) -> (value: Double, gradient: Tensor<Scalar>) {
         let (v, g) = base.evaluate(output, targets: targets)
         return (v, -g)
     }

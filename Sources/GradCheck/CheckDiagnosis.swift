@@ -44,55 +44,81 @@ enum CheckDiagnosis {
             let theta = entries.map { x[block.offset + $0.index] }
             let failing = entries.filter { $0.verdict == .fail }
             var findings = [CheckFinding]()
-            func add(_ code: CheckFinding.Code, _ message: String) { findings.append(CheckFinding(code: code, message: message, block: block.name)) }
+            func add(_ code: CheckFinding.Code, _ message: String) {
+                findings.append(CheckFinding(code: code, message: message, block: block.name))
+            }
 
             // Exact, whole-block patterns first.
             if failing.count == 1, entries.count > 1 {
                 let e = failing[0]
-                add(.singleEntry, "Only entry \(position(e.index, in: block.shape)) of \(block.name) is wrong: analytic \(shortNumber(e.analytic)), numeric \(shortNumber(e.numeric)) (relative error \(shortNumber(e.error / max(abs(e.numeric), 1e-300)))).")
+                add(
+                    .singleEntry,
+                    "Only entry \(position(e.index, in: block.shape)) of \(block.name) is wrong: analytic \(shortNumber(e.analytic)), numeric \(shortNumber(e.numeric)) (relative error \(shortNumber(e.error / max(abs(e.numeric), 1e-300))))."
+                )
             }
             let zeroed = failing.filter { $0.analytic == 0 && abs($0.numeric) > $0.bound }
             if !failing.isEmpty, Double(zeroed.count) >= 0.8 * Double(failing.count) {
-                add(.zeroGradient, "The analytic gradient is exactly 0 where the numerical one is not (\(zeroed.count) of \(failing.count) failing entries): a missing term, or a gradient not accumulated.")
+                add(
+                    .zeroGradient,
+                    "The analytic gradient is exactly 0 where the numerical one is not (\(zeroed.count) of \(failing.count) failing entries): a missing term, or a gradient not accumulated."
+                )
             }
             if let c = fitScale(a, n), abs(c - 1) > 0.01 {
                 if abs(c + 1) < 0.01 {
-                    add(.sign, "The analytic gradient of \(block.name) is the numerical one with the sign flipped (a ≈ −n): a sign slip, e.g. an output delta y − a instead of a − y.")
+                    add(
+                        .sign,
+                        "The analytic gradient of \(block.name) is the numerical one with the sign flipped (a ≈ −n): a sign slip, e.g. an output delta y − a instead of a − y."
+                    )
                 } else {
-                    add(.scale, "The analytic gradient of \(block.name) is \(shortNumber(c)) × the numerical one\(nameScale(c, examples: m)).")
+                    add(
+                        .scale,
+                        "The analytic gradient of \(block.name) is \(shortNumber(c)) × the numerical one\(nameScale(c, examples: m))."
+                    )
                 }
             }
             if isTransposed(a: a, n: n, entries: entries, shape: block.shape) {
-                add(.transpose, "The analytic gradient of \(block.name) matches the numerical one transposed: the weight gradient was computed as δᵀ·X where X·δᵀ was needed (or the other way round).")
+                add(
+                    .transpose,
+                    "The analytic gradient of \(block.name) matches the numerical one transposed: the weight gradient was computed as δᵀ·X where X·δᵀ was needed (or the other way round)."
+                )
             }
             // a − n ≈ c·θ over the whole block, or over its failing entries only (a regulariser
             // applied to a bias column that should be left out).
-            let failingFit = fitDifference(failing.map(\.analytic), failing.map(\.numeric),
-                                           failing.map { x[block.offset + $0.index] })
+            let failingFit = fitDifference(
+                failing.map(\.analytic), failing.map(\.numeric),
+                failing.map { x[block.offset + $0.index] })
             if let c = fitDifference(a, n, theta) ?? (failing.count < entries.count ? failingFit : nil), abs(c) > 0 {
                 let scope = fitDifference(a, n, theta) == nil ? " on the failing entries" : ""
-                var message = "The mismatch of \(block.name) is proportional to the parameters\(scope): a − n ≈ \(shortNumber(c))·θ"
+                var message =
+                    "The mismatch of \(block.name) is proportional to the parameters\(scope): a − n ≈ \(shortNumber(c))·θ"
                 if let lm = lambdaOverM, lm > 0 {
                     let ratio = c / lm
                     if abs(ratio - 1) < 0.05 {
-                        message += " = (λ/m)·θ: the gradient has a regularisation term that the cost does not (a regularised bias, or a factor 2 in the regulariser's gradient)."
+                        message +=
+                            " = (λ/m)·θ: the gradient has a regularisation term that the cost does not (a regularised bias, or a factor 2 in the regulariser's gradient)."
                     } else if abs(ratio + 1) < 0.05 {
                         message += " = −(λ/m)·θ: the cost is regularised here but the gradient is not."
                     } else {
                         message += " = \(shortNumber(ratio))·(λ/m)·θ: the regulariser's gradient is off by that factor."
                     }
                 } else {
-                    message += ": a regularisation term in the gradient that the cost does not have, or the other way round."
+                    message +=
+                        ": a regularisation term in the gradient that the cost does not have, or the other way round."
                 }
                 add(.regularization, message)
             }
-            if isBiasOnly(failing: failing, block: block, allBlocksFailing: report.blocks.filter { $0.verdict == .fail }.count) {
-                add(.biasOnly, block.role == .bias
-                    ? "Only the bias \(block.name) is wrong; the weights pass."
-                    : "Only column 0 of \(block.name) is wrong: the bias column of a Θ = [b | W] layout.")
+            if isBiasOnly(
+                failing: failing, block: block, allBlocksFailing: report.blocks.filter { $0.verdict == .fail }.count)
+            {
+                add(
+                    .biasOnly,
+                    block.role == .bias
+                        ? "Only the bias \(block.name) is wrong; the weights pass."
+                        : "Only column 0 of \(block.name) is wrong: the bias column of a Θ = [b | W] layout.")
             }
             if !findings.contains(where: { $0.code == .singleEntry }),
-               let concentrated = concentration(failing: failing, entries: entries, shape: block.shape) {
+                let concentrated = concentration(failing: failing, entries: entries, shape: block.shape)
+            {
                 add(.concentrated, concentrated)
             }
             report.blocks[bi].diagnosis = findings
@@ -103,7 +129,8 @@ enum CheckDiagnosis {
             for h in diagnosable.hypotheses() where matches(gradient, h.gradient) {
                 report.diagnosis.append(CheckFinding(code: h.code, message: h.message))
                 for bi in report.blocks.indices where report.blocks[bi].verdict == .fail {
-                    report.blocks[bi].diagnosis.append(CheckFinding(code: h.code, message: h.message, block: objective.blocks[bi].name))
+                    report.blocks[bi].diagnosis.append(
+                        CheckFinding(code: h.code, message: h.message, block: objective.blocks[bi].name))
                 }
             }
         }
@@ -111,10 +138,14 @@ enum CheckDiagnosis {
         // The first block to go wrong in backprop order (blocks are listed input to output).
         if let last = report.blocks.lastIndex(where: { $0.verdict == .fail }) {
             let failingCount = report.blocks.filter { $0.verdict == .fail }.count
-            let rest = failingCount > 1 ? "; the \(failingCount - 1) other failing block(s) come earlier and may inherit its error" : ""
-            report.diagnosis.append(CheckFinding(code: .firstFailingBlock,
-                                            message: "\(report.blocks[last].name) is the first block in backprop order that goes wrong\(rest).",
-                                            block: report.blocks[last].name))
+            let rest =
+                failingCount > 1
+                ? "; the \(failingCount - 1) other failing block(s) come earlier and may inherit its error" : ""
+            report.diagnosis.append(
+                CheckFinding(
+                    code: .firstFailingBlock,
+                    message: "\(report.blocks[last].name) is the first block in backprop order that goes wrong\(rest).",
+                    block: report.blocks[last].name))
         }
     }
 
@@ -170,10 +201,12 @@ enum CheckDiagnosis {
         let (r, c) = (shape[0], shape[1])
         let rows = Set(failing.map { $0.index / c }), cols = Set(failing.map { $0.index % c })
         if rows.count <= max(1, r / 4), rows.count < r {
-            return "The failures sit in \(rows.count) of \(r) rows: \(rows.sorted().prefix(8).map(String.init).joined(separator: ", "))."
+            return
+                "The failures sit in \(rows.count) of \(r) rows: \(rows.sorted().prefix(8).map(String.init).joined(separator: ", "))."
         }
         if cols.count <= max(1, c / 4), cols.count < c {
-            return "The failures sit in \(cols.count) of \(c) columns: \(cols.sorted().prefix(8).map(String.init).joined(separator: ", "))."
+            return
+                "The failures sit in \(cols.count) of \(c) columns: \(cols.sorted().prefix(8).map(String.init).joined(separator: ", "))."
         }
         return nil
     }

@@ -17,8 +17,10 @@ public struct CheckPlan: Sendable, Hashable {
     /// The size of each parameter block.
     public var blockSizes: [Int]
 
-    public init(entries: Int, fullEntries: Int, evaluationsPerEntry: Double, secondsPerEvaluation: Double, elapsed: Double,
-                blockSizes: [Int] = []) {
+    public init(
+        entries: Int, fullEntries: Int, evaluationsPerEntry: Double, secondsPerEvaluation: Double, elapsed: Double,
+        blockSizes: [Int] = []
+    ) {
         self.entries = entries; self.fullEntries = fullEntries; self.evaluationsPerEntry = evaluationsPerEntry
         self.secondsPerEvaluation = secondsPerEvaluation; self.elapsed = elapsed; self.blockSizes = blockSizes
     }
@@ -79,11 +81,15 @@ extension CheckRun {
     /// the first estimate exceeds ``probeThreshold`` seconds, eight coordinate evaluations spread
     /// over the point are timed (after the same eight once untimed, to warm caches) and their
     /// time is used instead.
-    mutating func plan(entries: Int, started: Date, timed: (start: Date, evaluations: Int),
-                       mode: inout CheckConfiguration.Mode) throws(EvaluationError) {
+    mutating func plan(
+        entries: Int, started: Date, timed: (start: Date, evaluations: Int),
+        mode: inout CheckConfiguration.Mode
+    ) throws(EvaluationError) {
         let batch = evaluations - timed.evaluations
-        var perEvaluation = batch > 0 ? Date().timeIntervalSince(timed.start) / Double(batch)
-                                      : Date().timeIntervalSince(started) / Double(max(1, evaluations))
+        var perEvaluation =
+            batch > 0
+            ? Date().timeIntervalSince(timed.start) / Double(batch)
+            : Date().timeIntervalSince(started) / Double(max(1, evaluations))
         let n = objective.point.count
         let perEntry = evaluationsPerEntry
         var directional = false
@@ -93,7 +99,7 @@ extension CheckRun {
                 let i = n * k / min(8, n)
                 return .coordinate(i, try nominalStep(i) / 2)
             }
-            _ = try values(probes)   // the first evaluations warm caches up
+            _ = try values(probes)  // the first evaluations warm caches up
             let start = Date()
             _ = try values(probes)
             perEvaluation = Date().timeIntervalSince(start) / Double(probes.count)
@@ -102,8 +108,9 @@ extension CheckRun {
         if let budget = configuration.budget {
             let fit = Int(max(0, budget - elapsed) / max(perEvaluation * perEntry, 1e-12))
             let sizes = objective.blocks.map(\.count)
-            var decision = BudgetDecision(seconds: budget, perBlock: nil, entries: n, fullEntries: n, estimatedSeconds: 0,
-                                          missProbability: [:])
+            var decision = BudgetDecision(
+                seconds: budget, perBlock: nil, entries: n, fullEntries: n, estimatedSeconds: 0,
+                missProbability: [:])
             switch mode {
             case .full, .sample:
                 if fit < n {
@@ -134,8 +141,9 @@ extension CheckRun {
         if let shard = configuration.shard {
             chosen = max(0, chosen - shard.index + shard.count - 1) / shard.count
         }
-        let plan = CheckPlan(entries: chosen, fullEntries: n, evaluationsPerEntry: perEntry,
-                             secondsPerEvaluation: perEvaluation, elapsed: elapsed, blockSizes: objective.blocks.map(\.count))
+        let plan = CheckPlan(
+            entries: chosen, fullEntries: n, evaluationsPerEntry: perEntry,
+            secondsPerEvaluation: perEvaluation, elapsed: elapsed, blockSizes: objective.blocks.map(\.count))
         report.plan = plan
         configuration.planned?(plan)
     }

@@ -12,14 +12,17 @@ public struct ClosureObjective: GradientObjective {
     /// - Parameters:
     ///   - blocks: named blocks; `nil` makes the whole vector one block named "x".
     ///   - valueAndGradient: f(x) and ∇f(x); `value` defaults to its first component.
-    public init(point: [Double], blocks: [ObjectiveBlock]? = nil, precision: Precision = .float64,
-                exampleCount: Int? = nil,
-                value: (@Sendable ([Double]) -> Double)? = nil,
-                valueAndGradient: @escaping @Sendable ([Double]) -> (Double, [Double])) {
+    public init(
+        point: [Double], blocks: [ObjectiveBlock]? = nil, precision: Precision = .float64,
+        exampleCount: Int? = nil,
+        value: (@Sendable ([Double]) -> Double)? = nil,
+        valueAndGradient: @escaping @Sendable ([Double]) -> (Double, [Double])
+    ) {
         self.point = point
         self.blocks = blocks ?? [ObjectiveBlock(name: "x", shape: [point.count], offset: 0)]
-        precondition(self.blocks.reduce(0) { $0 + $1.count } == point.count,
-                     "blocks \(self.blocks.map(\.shape)) do not cover a point of \(point.count) entries")
+        precondition(
+            self.blocks.reduce(0) { $0 + $1.count } == point.count,
+            "blocks \(self.blocks.map(\.shape)) do not cover a point of \(point.count) entries")
         self.precision = precision
         self.exampleCount = exampleCount
         self.gradient = valueAndGradient

@@ -40,8 +40,9 @@ extension CheckRun {
         var done = 0
         for start in stride(from: 0, to: pilots.count, by: configuration.batchSize) {
             let positions = Array(pilots[start..<min(start + configuration.batchSize, pilots.count)])
-            try fullScheme(positions, coordinates: coordinates, blockIndex: blockIndex, half: nil,
-                           results: &results, scales: scales, curvature: &curvature)
+            try fullScheme(
+                positions, coordinates: coordinates, blockIndex: blockIndex, half: nil,
+                results: &results, scales: scales, curvature: &curvature)
             done += positions.count
             configuration.progress?(done, coordinates.count)
         }
@@ -51,8 +52,9 @@ extension CheckRun {
             let rest = coordinates.indices.filter { !isPilot[$0] && owned($0) }
             for start in stride(from: 0, to: rest.count, by: configuration.batchSize) {
                 let positions = Array(rest[start..<min(start + configuration.batchSize, rest.count)])
-                try oneDifference(positions, coordinates: coordinates, blockIndex: blockIndex,
-                                  results: &results, scales: scales, curvature: &curvature)
+                try oneDifference(
+                    positions, coordinates: coordinates, blockIndex: blockIndex,
+                    results: &results, scales: scales, curvature: &curvature)
                 done += positions.count
                 configuration.progress?(done, coordinates.count)
             }
@@ -73,9 +75,11 @@ extension CheckRun {
     }
 
     /// Step 2: one central difference at h/2; entries it does not decide go to the full scheme.
-    mutating func oneDifference(_ positions: [Int], coordinates: [Int], blockIndex: [Int],
-                                results: inout [EntryResult?], scales: [Double],
-                                curvature: inout [Double?]) throws(EvaluationError) {
+    mutating func oneDifference(
+        _ positions: [Int], coordinates: [Int], blockIndex: [Int],
+        results: inout [EntryResult?], scales: [Double],
+        curvature: inout [Double?]
+    ) throws(EvaluationError) {
         let u = objective.precision.unitRoundoff
         let steps = try positions.map { p throws(EvaluationError) in try nominalStep(coordinates[p]) }
         var offsets = [Perturbation]()
@@ -91,7 +95,9 @@ extension CheckRun {
             try requireFinite([pair.0, pair.1], coordinate: i)
             let d2 = difference(i, h / 2, pair.0.value, pair.1.value)
             guard d2.plus > 0, d2.minus > 0 else {
-                throw .invalidStep("step \(h / 2) at entry \(i) is below the resolution of x = \(objective.point[i]) in \(objective.precision.rawValue)")
+                throw .invalidStep(
+                    "step \(h / 2) at entry \(i) is below the resolution of x = \(objective.point[i]) in \(objective.precision.rawValue)"
+                )
             }
             let crossed = (pair.0.structure ?? 0) != 0 || (pair.1.structure ?? 0) != 0
             guard let tau = curvature[bi], !crossed else {
@@ -101,10 +107,11 @@ extension CheckRun {
             let truncation = tau * d2.step * d2.step
             let noise = d2.noise(sigma)
             let floor = 8 * u * (abs(a) + scales[bi])
-            var entry = EntryResult(block: objective.blocks[bi].name, blockIndex: bi, index: i - objective.blocks[bi].offset,
-                                    analytic: a, numeric: d2.value,
-                                    bound: configuration.safetyFactor * (truncation + 2 * noise) + floor,
-                                    verdict: .pass, step: d2.step, truncation: truncation, noise: noise)
+            var entry = EntryResult(
+                block: objective.blocks[bi].name, blockIndex: bi, index: i - objective.blocks[bi].offset,
+                analytic: a, numeric: d2.value,
+                bound: configuration.safetyFactor * (truncation + 2 * noise) + floor,
+                verdict: .pass, step: d2.step, truncation: truncation, noise: noise)
             if entry.error <= 0.5 * entry.bound && classify(entry, scale: scales[bi]) == .pass {
                 entry.verdict = .pass
                 results[p] = entry
@@ -113,17 +120,20 @@ extension CheckRun {
             }
         }
         if !undecided.isEmpty {
-            try fullScheme(undecided, coordinates: coordinates, blockIndex: blockIndex, half: halves,
-                           results: &results, scales: scales, curvature: &curvature)
+            try fullScheme(
+                undecided, coordinates: coordinates, blockIndex: blockIndex, half: halves,
+                results: &results, scales: scales, curvature: &curvature)
         }
     }
 
     /// The full scheme on `positions`: D(h) and D(h/2) (the latter given in `half` when step 2
     /// measured it), Richardson, and h/4 for the entries that do not pass. Pilots (no `half`)
     /// set their block's curvature.
-    mutating func fullScheme(_ positions: [Int], coordinates: [Int], blockIndex: [Int], half: [(Sample, Sample)]?,
-                             results: inout [EntryResult?], scales: [Double],
-                             curvature: inout [Double?]) throws(EvaluationError) {
+    mutating func fullScheme(
+        _ positions: [Int], coordinates: [Int], blockIndex: [Int], half: [(Sample, Sample)]?,
+        results: inout [EntryResult?], scales: [Double],
+        curvature: inout [Double?]
+    ) throws(EvaluationError) {
         let u = objective.precision.unitRoundoff
         let steps = try positions.map { p throws(EvaluationError) in try nominalStep(coordinates[p]) }
         var offsets = [Perturbation]()
@@ -152,17 +162,20 @@ extension CheckRun {
             let d1 = difference(i, h, s[0].value, s[1].value)
             let d2 = difference(i, h / 2, s[2].value, s[3].value)
             guard d1.plus > 0, d1.minus > 0, d2.plus > 0, d2.minus > 0 else {
-                throw .invalidStep("step \(h) at entry \(i) is below the resolution of x = \(objective.point[i]) in \(objective.precision.rawValue)")
+                throw .invalidStep(
+                    "step \(h) at entry \(i) is below the resolution of x = \(objective.point[i]) in \(objective.precision.rawValue)"
+                )
             }
             let estimate = RichardsonEstimate(coarse: d1, fine: d2, sigma: sigma)
             let bi = blockIndex[p]
             let a = gradient[i]
             let floor = 8 * u * (abs(a) + scales[bi])
             let bound = estimate.bound(safety: configuration.safetyFactor, floor: floor)
-            var entry = EntryResult(block: objective.blocks[bi].name, blockIndex: bi, index: i - objective.blocks[bi].offset,
-                                    analytic: a, numeric: estimate.estimate, bound: bound,
-                                    verdict: .pass, step: estimate.step,
-                                    truncation: estimate.truncation, noise: estimate.noise)
+            var entry = EntryResult(
+                block: objective.blocks[bi].name, blockIndex: bi, index: i - objective.blocks[bi].offset,
+                analytic: a, numeric: estimate.estimate, bound: bound,
+                verdict: .pass, step: estimate.step,
+                truncation: estimate.truncation, noise: estimate.noise)
             entry.verdict = classify(entry, scale: scales[bi])
             let crossedCoarse = s.contains { $0.structure != nil && $0.structure != 0 }
             if entry.verdict != .pass || crossedCoarse {
@@ -183,8 +196,10 @@ extension CheckRun {
 
     /// Second look at entries that did not pass: central differences at h/4, one-sided
     /// differences for the kink test, and the structure flags.
-    mutating func refineEntries(_ items: [(slot: Int, k: Int, i: Int, h: Double)], coarseSamples: [Sample],
-                                results: inout [EntryResult?], scales: [Double]) throws(EvaluationError) {
+    mutating func refineEntries(
+        _ items: [(slot: Int, k: Int, i: Int, h: Double)], coarseSamples: [Sample],
+        results: inout [EntryResult?], scales: [Double]
+    ) throws(EvaluationError) {
         var offsets = [Perturbation]()
         for item in items { offsets += [.coordinate(item.i, item.h / 4), .coordinate(item.i, -item.h / 4)] }
         let fine = try values(offsets)
@@ -199,7 +214,8 @@ extension CheckRun {
             let crossedFine = crossed(Array(s[2...3])) || crossed(f3)
             let kinkByStructure = crossedFine
             let kinkByDifferences = OneSidedDifferences.indicateKink(
-                coarse: OneSidedDifferences(center: baseValue, d2), fine: OneSidedDifferences(center: baseValue, d3), sigma: sigma)
+                coarse: OneSidedDifferences(center: baseValue, d2), fine: OneSidedDifferences(center: baseValue, d3),
+                sigma: sigma)
             var entry = results[item.slot]!
             let bi = entry.blockIndex
             let floor = 8 * u * (abs(entry.analytic) + scales[bi])

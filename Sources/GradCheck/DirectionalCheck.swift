@@ -56,17 +56,24 @@ extension CheckRun {
         var h: Double
         switch configuration.step {
         case .fixed(let fixed):
-            guard fixed.isFinite, fixed > 0 else { throw .invalidStep("the step must be a positive finite number, got \(fixed)") }
+            guard fixed.isFinite, fixed > 0 else {
+                throw .invalidStep("the step must be a positive finite number, got \(fixed)")
+            }
             h = fixed
         case .relative(let relative):
-            guard relative.isFinite, relative > 0 else { throw .invalidStep("the step must be a positive finite number, got \(relative)") }
+            guard relative.isFinite, relative > 0 else {
+                throw .invalidStep("the step must be a positive finite number, got \(relative)")
+            }
             h = relative * max(1, scale)
         case .auto: h = automaticStep(noise: sigma, value: report.value, precision: p, scale: scale)
         }
-        let samples = try values([.along(v, scale: h), .along(v, scale: -h), .along(v, scale: h / 2), .along(v, scale: -h / 2)])
-            .map(\.value)
+        let samples = try values([
+            .along(v, scale: h), .along(v, scale: -h), .along(v, scale: h / 2), .along(v, scale: -h / 2)
+        ])
+        .map(\.value)
         if samples.contains(where: { !$0.isFinite }) {
-            throw .nonFiniteValue(context: "at a perturbed point along a random direction (step \(h)) while finite at the point itself")
+            throw .nonFiniteValue(
+                context: "at a perturbed point along a random direction (step \(h)) while finite at the point itself")
         }
         // g·δ for the displacements actually taken.
         func projected(_ s: Double) -> Double {
@@ -86,7 +93,8 @@ extension CheckRun {
         let noise = ((4.0 / 3) * (4.0 / 3) * sd2 * sd2 + sd1 * sd1 / 9).squareRoot()
         var analytic = 0.0
         for i in v.indices where v[i] != 0 { analytic += gradient[i] * v[i] }
-        let bound = configuration.safetyFactor * (truncation + 2 * noise)
+        let bound =
+            configuration.safetyFactor * (truncation + 2 * noise)
             + 8 * p.unitRoundoff * gradient.map(abs).reduce(0, +) / Double(max(1, support)).squareRoot()
         let numeric = analytic + extrapolated
         let error = abs(extrapolated)
@@ -94,10 +102,12 @@ extension CheckRun {
         if error > bound {
             verdict = .fail
         } else {
-            verdict = bound <= configuration.resolution * max(abs(analytic), abs(numeric), 1e-300) ? .pass : .inconclusive
+            verdict =
+                bound <= configuration.resolution * max(abs(analytic), abs(numeric), 1e-300) ? .pass : .inconclusive
         }
-        return DirectionResult(blocks: chosen.map { objective.blocks[$0].name }, analytic: analytic,
-                               numeric: numeric, bound: bound, verdict: verdict)
+        return DirectionResult(
+            blocks: chosen.map { objective.blocks[$0].name }, analytic: analytic,
+            numeric: numeric, bound: bound, verdict: verdict)
     }
 
     /// Block verdicts from the directional tests: the blocks group testing isolated fail; when

@@ -9,8 +9,10 @@ import TensorCore
 /// pass are re-measured at h/4: an entry fails only when it is outside the bound at both step
 /// pairs, and it is a `kink` when the perturbation crossed a non-differentiable point (by the
 /// objective's structure flags, or by one-sided differences that disagree while each is stable).
-public func check(_ objective: some GradientObjective,
-                  configuration: CheckConfiguration = CheckConfiguration()) -> GradientReport {
+public func check(
+    _ objective: some GradientObjective,
+    configuration: CheckConfiguration = CheckConfiguration()
+) -> GradientReport {
     let start = Date()
     var run = CheckRun(objective: objective, configuration: configuration)
     do {
@@ -89,22 +91,27 @@ struct CheckRun<Objective: GradientObjective> {
             report.noiseSource = planned.source + " (from the plan)"
         } else {
             let repeats = try values(Array(repeating: Perturbation(), count: directional ? 1 : 2)).map(\.value)
-            guard repeats.allSatisfy(\.isFinite) else { throw .nonFiniteValue(context: "when re-evaluated at the point") }
+            guard repeats.allSatisfy(\.isFinite) else {
+                throw .nonFiniteValue(context: "when re-evaluated at the point")
+            }
             baseValue = repeats[0]
             let spread = (repeats + [f0]).max()! - (repeats + [f0]).min()!
             measuredSpread(spread, value: f0)
 
             timed = (start: Date(), evaluations: evaluations)
-            let noise = directional
-                ? NoiseLevel(sigma: max(objective.precision.unitRoundoff * abs(f0), spread, Double.leastNormalMagnitude),
-                             source: "u·|f| and, per direction, the Δ⁴ of its five-point stencil", evaluations: 0)
+            let noise =
+                directional
+                ? NoiseLevel(
+                    sigma: max(objective.precision.unitRoundoff * abs(f0), spread, Double.leastNormalMagnitude),
+                    source: "u·|f| and, per direction, the Δ⁴ of its five-point stencil", evaluations: 0)
                 : try NoiseLevel.measure(objective, value: f0, spread: spread, rng: &rng)
             evaluations += noise.evaluations
             sigma = noise.sigma
             report.noise = noise.sigma
             report.noiseSource = noise.source
         }
-        report.measuredNoise = PlannedNoise(sigma: sigma, source: report.noiseSource, baseValue: baseValue, spread: repeatSpread)
+        report.measuredNoise = PlannedNoise(
+            sigma: sigma, source: report.noiseSource, baseValue: baseValue, spread: repeatSpread)
 
         var mode = configuration.mode
         if case .directional(let k) = mode {
@@ -180,14 +187,17 @@ struct CheckRun<Objective: GradientObjective> {
     /// A central difference from two samples, with the steps actually taken.
     func difference(_ i: Int, _ h: Double, _ fPlus: Double, _ fMinus: Double) -> CentralDifference {
         let x = objective.point[i], p = objective.precision
-        return CentralDifference(plus: p.representable(x + h) - x, minus: x - p.representable(x - h),
-                                 fPlus: fPlus, fMinus: fMinus)
+        return CentralDifference(
+            plus: p.representable(x + h) - x, minus: x - p.representable(x - h),
+            fPlus: fPlus, fMinus: fMinus)
     }
 
     func requireFinite(_ samples: [Sample], coordinate i: Int) throws(EvaluationError) {
         if samples.contains(where: { !$0.value.isFinite }) {
             let b = objective.blocks[blockOf(i)]
-            throw .nonFiniteValue(context: "at a perturbed point (entry \(i - b.offset) of block \(b.name)) while finite at the point itself")
+            throw .nonFiniteValue(
+                context:
+                    "at a perturbed point (entry \(i - b.offset) of block \(b.name)) while finite at the point itself")
         }
     }
 
@@ -206,11 +216,14 @@ struct CheckRun<Objective: GradientObjective> {
             let failing = entries.filter { $0.verdict == .fail }.count
             let inconclusive = entries.filter { $0.verdict == .inconclusive }.count
             let verdict: CheckVerdict = failing > 0 ? .fail : inconclusive > 0 ? .inconclusive : .pass
-            blocks.append(BlockResult(name: b.name, shape: b.shape, verdict: entries.isEmpty && report.directions.isEmpty ? .pass : verdict,
-                                      maxError: entries.map(\.error).max() ?? 0, failing: failing,
-                                      checked: entries.count, inconclusive: inconclusive,
-                                      kinks: entries.filter { $0.verdict == .kink }.count, diagnosis: [],
-                                      detectableRelativeError: detectableRelativeError(entries)))
+            blocks.append(
+                BlockResult(
+                    name: b.name, shape: b.shape,
+                    verdict: entries.isEmpty && report.directions.isEmpty ? .pass : verdict,
+                    maxError: entries.map(\.error).max() ?? 0, failing: failing,
+                    checked: entries.count, inconclusive: inconclusive,
+                    kinks: entries.filter { $0.verdict == .kink }.count, diagnosis: [],
+                    detectableRelativeError: detectableRelativeError(entries)))
         }
         report.blocks = blocks
         let checked = report.entries
@@ -220,15 +233,21 @@ struct CheckRun<Objective: GradientObjective> {
         }
         report.verdict = CheckVerdict.combining(report.blocks.map(\.verdict))
         if noisy && !nondeterministic {
-            report.diagnosis.append(CheckFinding(
-                code: .noisy,
-                message: "The objective's value varies by \(shortNumber(repeatSpread)) between evaluations at the same point; the error bounds include that noise."))
+            report.diagnosis.append(
+                CheckFinding(
+                    code: .noisy,
+                    message:
+                        "The objective's value varies by \(shortNumber(repeatSpread)) between evaluations at the same point; the error bounds include that noise."
+                ))
         }
         if nondeterministic {
             report.verdict = .fail
-            report.diagnosis.append(CheckFinding(
-                code: .nondeterministic,
-                message: "The objective gives different values at the same point (spread \(shortNumber(repeatSpread)), beyond 1e-4·|f|): finite differences are meaningless. Is dropout left on, or randomness unseeded?"))
+            report.diagnosis.append(
+                CheckFinding(
+                    code: .nondeterministic,
+                    message:
+                        "The objective gives different values at the same point (spread \(shortNumber(repeatSpread)), beyond 1e-4·|f|): finite differences are meaningless. Is dropout left on, or randomness unseeded?"
+                ))
         }
         if configuration.diagnose {
             CheckDiagnosis.run(&report, objective: objective, gradient: gradient)

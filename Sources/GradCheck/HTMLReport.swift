@@ -10,32 +10,51 @@ public struct HTMLReport: Sendable {
 
     public func render(_ report: GradientReport) -> String {
         var blocks: [HTMLBlock] = []
-        blocks.append(.paragraph("Verdict: \(report.verdict.rawValue.uppercased()). \(report.entries.count) entries checked in \(report.mode) mode (\(report.precision.rawValue)), \(report.evaluations) evaluations, \(String(format: "%.2f", report.seconds)) s. Measured noise σ = \(shortNumber(report.noise)) (\(report.noiseSource)); bound = \(shortNumber(report.safetyFactor))·(truncation + 2·noise) + rounding floor."))
+        blocks.append(
+            .paragraph(
+                "Verdict: \(report.verdict.rawValue.uppercased()). \(report.entries.count) entries checked in \(report.mode) mode (\(report.precision.rawValue)), \(report.evaluations) evaluations, \(String(format: "%.2f", report.seconds)) s. Measured noise σ = \(shortNumber(report.noise)) (\(report.noiseSource)); bound = \(shortNumber(report.safetyFactor))·(truncation + 2·noise) + rounding floor."
+            ))
         if let message = report.errorMessage { blocks.append(.paragraph("Error: \(message)")) }
-        blocks.append(.table(
-            header: ["block", "shape", "verdict", "checked", "failing", "inconclusive", "kinks", "max error", "diagnosis"],
-            rows: report.blocks.map { b in
-                [b.name, b.shape.map(String.init).joined(separator: "×"), b.verdict.rawValue, "\(b.checked)", "\(b.failing)",
-                 "\(b.inconclusive)", "\(b.kinks)", shortNumber(b.maxError), b.diagnosis.map(\.code.rawValue).joined(separator: ", ")]
-            },
-            caption: "Blocks"))
+        blocks.append(
+            .table(
+                header: [
+                    "block", "shape", "verdict", "checked", "failing", "inconclusive", "kinks", "max error", "diagnosis"
+                ],
+                rows: report.blocks.map { b in
+                    [
+                        b.name, b.shape.map(String.init).joined(separator: "×"), b.verdict.rawValue, "\(b.checked)",
+                        "\(b.failing)",
+                        "\(b.inconclusive)", "\(b.kinks)", shortNumber(b.maxError),
+                        b.diagnosis.map(\.code.rawValue).joined(separator: ", ")
+                    ]
+                },
+                caption: "Blocks"))
         let findings = report.diagnosis + report.blocks.flatMap(\.diagnosis)
         if !findings.isEmpty {
-            blocks.append(.table(header: ["code", "block", "finding"],
-                                 rows: findings.map { [$0.code.rawValue, $0.block ?? "", $0.message] }, caption: "Diagnosis"))
+            blocks.append(
+                .table(
+                    header: ["code", "block", "finding"],
+                    rows: findings.map { [$0.code.rawValue, $0.block ?? "", $0.message] }, caption: "Diagnosis"))
         }
         for (bi, block) in report.blocks.enumerated() {
             let entries = report.entries.filter { $0.blockIndex == bi }
             guard !entries.isEmpty, let map = heatmap(block: block, entries: entries) else { continue }
-            blocks.append(.figure(svg: map.svg(),
-                                  caption: "\(block.name): error / bound per entry, on one log colour scale for every block (1e-4 to 1e4; above 1 is outside the bound; grey = not checked)."))
+            blocks.append(
+                .figure(
+                    svg: map.svg(),
+                    caption:
+                        "\(block.name): error / bound per entry, on one log colour scale for every block (1e-4 to 1e4; above 1 is outside the bound; grey = not checked)."
+                ))
         }
         let a = report.anchors
-        blocks.append(.table(header: ["anchor", "figure", "its own threshold"], rows: [
-            ["Ng ex4: ‖n − a‖ / ‖n + a‖", shortNumber(a.ngRelativeDifference), "< 1e-9"],
-            ["cs231n: max relative error", shortNumber(a.cs231nMaxRelativeError), "< 1e-7"],
-            ["PyTorch gradcheck allclose", a.pytorchAllclose ? "holds" : "fails", "|a − n| ≤ 1e-5 + 1e-3·|n|"],
-        ], caption: "The anchors' figures on the same numbers"))
+        blocks.append(
+            .table(
+                header: ["anchor", "figure", "its own threshold"],
+                rows: [
+                    ["Ng ex4: ‖n − a‖ / ‖n + a‖", shortNumber(a.ngRelativeDifference), "< 1e-9"],
+                    ["cs231n: max relative error", shortNumber(a.cs231nMaxRelativeError), "< 1e-7"],
+                    ["PyTorch gradcheck allclose", a.pytorchAllclose ? "holds" : "fails", "|a − n| ≤ 1e-5 + 1e-3·|n|"]
+                ], caption: "The anchors' figures on the same numbers"))
         blocks.append(.preformatted(TextReport(title: title, rowsPerBlock: 10).render(report)))
         return HTMLPage(title: "GradScope check: \(title)", blocks: blocks).render()
     }
@@ -51,8 +70,10 @@ public struct HTMLReport: Sendable {
         }
         let width = min(960, max(320, 80 + 14 * Double(columns)))
         let height = min(720, max(160, 90 + 14 * Double(rows)))
-        return Heatmap(title: "\(block.name) — \(block.verdict.rawValue)", values: values,
-                       rowAxisLabel: block.shape.count == 2 ? "row" : "", columnAxisLabel: block.shape.count == 2 ? "column" : "entry",
-                       colorAxis: Axis("error / bound", scale: .log, limits: 1e-4...1e4), width: width, height: height)
+        return Heatmap(
+            title: "\(block.name) — \(block.verdict.rawValue)", values: values,
+            rowAxisLabel: block.shape.count == 2 ? "row" : "",
+            columnAxisLabel: block.shape.count == 2 ? "column" : "entry",
+            colorAxis: Axis("error / bound", scale: .log, limits: 1e-4...1e4), width: width, height: height)
     }
 }

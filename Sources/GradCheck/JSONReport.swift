@@ -21,7 +21,10 @@ public enum JSONReport {
     public static func object(_ r: GradientReport) -> [String: Any] {
         func num(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
         func findings(_ f: [CheckFinding]) -> [[String: Any]] {
-            f.map { var o: [String: Any] = ["code": $0.code.rawValue, "message": $0.message]; if let b = $0.block { o["block"] = b }; return o }
+            f.map {
+                var o: [String: Any] = ["code": $0.code.rawValue, "message": $0.message];
+                if let b = $0.block { o["block"] = b }; return o
+            }
         }
         var o: [String: Any] = [
             "verdict": r.verdict.rawValue,
@@ -31,16 +34,19 @@ public enum JSONReport {
                     "name": b.name, "shape": b.shape, "verdict": b.verdict.rawValue, "maxError": num(b.maxError),
                     "failing": b.failing, "checked": b.checked, "inconclusive": b.inconclusive, "kinks": b.kinks,
                     "diagnosis": findings(b.diagnosis),
-                    "detectableRelativeError": b.detectableRelativeError.map(num) ?? NSNull()]
+                    "detectableRelativeError": b.detectableRelativeError.map(num) ?? NSNull()
+                ]
                 if let output = b.output { o["output"] = output }
                 if let input = b.input { o["input"] = input }
                 return o
             },
             "entries": r.entries.map(entryObject),
             "diagnosis": findings(r.diagnosis),
-            "anchors": ["ngRelativeDifference": num(r.anchors.ngRelativeDifference),
-                        "cs231nMaxRelativeError": num(r.anchors.cs231nMaxRelativeError),
-                        "pytorchAllclose": r.anchors.pytorchAllclose],
+            "anchors": [
+                "ngRelativeDifference": num(r.anchors.ngRelativeDifference),
+                "cs231nMaxRelativeError": num(r.anchors.cs231nMaxRelativeError),
+                "pytorchAllclose": r.anchors.pytorchAllclose
+            ],
             "evaluations": r.evaluations,
             "seconds": r.seconds,
             "mode": r.mode,
@@ -48,35 +54,48 @@ public enum JSONReport {
             "noise": num(r.noise),
             "noiseSource": r.noiseSource,
             "safetyFactor": r.safetyFactor,
-            "seed": r.seed,
+            "seed": r.seed
         ]
         if !r.directions.isEmpty {
             o["directions"] = r.directions.map { d -> [String: Any] in
-                ["blocks": d.blocks, "analytic": num(d.analytic), "numeric": num(d.numeric), "bound": num(d.bound), "verdict": d.verdict.rawValue]
+                [
+                    "blocks": d.blocks, "analytic": num(d.analytic), "numeric": num(d.numeric), "bound": num(d.bound),
+                    "verdict": d.verdict.rawValue
+                ]
             }
         }
         if let e = r.errorMessage { o["error"] = e }
         o["kind"] = r.kind
-        if let outputs = r.outputs { o["outputs"] = outputs.map { ["name": $0.name, "shape": $0.shape] as [String: Any] } }
+        if let outputs = r.outputs {
+            o["outputs"] = outputs.map { ["name": $0.name, "shape": $0.shape] as [String: Any] }
+        }
         if let jacobian = r.jacobian { o["jacobian"] = jacobian }
         if let p = r.plan {
-            o["plan"] = ["entries": p.entries, "fullEntries": p.fullEntries, "evaluationsPerEntry": p.evaluationsPerEntry,
-                         "secondsPerEvaluation": num(p.secondsPerEvaluation), "estimatedSeconds": num(p.estimatedSeconds),
-                         "fullSeconds": num(p.fullSeconds)] as [String: Any]
+            o["plan"] =
+                [
+                    "entries": p.entries, "fullEntries": p.fullEntries, "evaluationsPerEntry": p.evaluationsPerEntry,
+                    "secondsPerEvaluation": num(p.secondsPerEvaluation), "estimatedSeconds": num(p.estimatedSeconds),
+                    "fullSeconds": num(p.fullSeconds)
+                ] as [String: Any]
         }
         if let b = r.budget {
-            o["budget"] = ["seconds": b.seconds, "perBlock": b.perBlock.map { $0 as Any } ?? NSNull(), "entries": b.entries,
-                           "fullEntries": b.fullEntries, "estimatedSeconds": num(b.estimatedSeconds),
-                           "missProbability": b.missProbability] as [String: Any]
+            o["budget"] =
+                [
+                    "seconds": b.seconds, "perBlock": b.perBlock.map { $0 as Any } ?? NSNull(), "entries": b.entries,
+                    "fullEntries": b.fullEntries, "estimatedSeconds": num(b.estimatedSeconds),
+                    "missProbability": b.missProbability
+                ] as [String: Any]
         }
         return o
     }
 
     static func entryObject(_ e: EntryResult) -> [String: Any] {
         func num(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
-        return ["block": e.block, "index": e.index, "analytic": num(e.analytic), "numeric": num(e.numeric),
-                "error": num(e.error), "bound": num(e.bound), "verdict": e.verdict.rawValue, "step": num(e.step),
-                "truncation": num(e.truncation), "noiseError": num(e.noise)]
+        return [
+            "block": e.block, "index": e.index, "analytic": num(e.analytic), "numeric": num(e.numeric),
+            "error": num(e.error), "bound": num(e.bound), "verdict": e.verdict.rawValue, "step": num(e.step),
+            "truncation": num(e.truncation), "noiseError": num(e.noise)
+        ]
     }
 
     /// Entries serialised at a time by ``render(_:pretty:)``: their Foundation dictionaries
@@ -103,17 +122,22 @@ public enum JSONReport {
         var options: JSONSerialization.WritingOptions = [.sortedKeys]
         if pretty { options.insert(.prettyPrinted) }
         func serialize(_ object: Any) -> String? {
-            (try? JSONSerialization.data(withJSONObject: object, options: options)).map { String(decoding: $0, as: UTF8.self) }
+            (try? JSONSerialization.data(withJSONObject: object, options: options)).map {
+                String(decoding: $0, as: UTF8.self)
+            }
         }
         guard !pretty, r.entries.count > entryChunk else { return serialize(object(r)) ?? "{}" }
         // Large reports: the entries are serialised in chunks and spliced into the rest, which
         // gives the bytes of the one-shot serialisation (one line, sorted keys, no spaces).
         var shell = r
         shell.entries = []
-        guard let text = serialize(object(shell)), let slot = text.range(of: "\"entries\":[]") else { return serialize(object(r)) ?? "{}" }
+        guard let text = serialize(object(shell)), let slot = text.range(of: "\"entries\":[]") else {
+            return serialize(object(r)) ?? "{}"
+        }
         var out = String(text[..<slot.lowerBound]) + "\"entries\":["
         for start in stride(from: 0, to: r.entries.count, by: entryChunk) {
-            guard let chunk = serialize(r.entries[start..<min(start + entryChunk, r.entries.count)].map(entryObject)) else { return "{}" }
+            guard let chunk = serialize(r.entries[start..<min(start + entryChunk, r.entries.count)].map(entryObject))
+            else { return "{}" }
             if start > 0 { out += "," }
             out += chunk.dropFirst().dropLast()
         }

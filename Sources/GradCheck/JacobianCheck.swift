@@ -16,11 +16,13 @@ public struct JacobianReport: Sendable {
 ///
 /// `blocks` names the parts of the input (one block `x` when `nil`); row k's blocks are then
 /// reported as `∂Fk/∂name`.
-public func checkJacobian(at point: [Double], outputs: Int, precision: Precision = .float64,
-                          configuration: CheckConfiguration = CheckConfiguration(),
-                          blocks: [ObjectiveBlock]? = nil,
-                          function: @escaping @Sendable ([Double]) -> [Double],
-                          vjp: @escaping @Sendable (_ x: [Double], _ cotangent: [Double]) -> [Double]) -> JacobianReport {
+public func checkJacobian(
+    at point: [Double], outputs: Int, precision: Precision = .float64,
+    configuration: CheckConfiguration = CheckConfiguration(),
+    blocks: [ObjectiveBlock]? = nil,
+    function: @escaping @Sendable ([Double]) -> [Double],
+    vjp: @escaping @Sendable (_ x: [Double], _ cotangent: [Double]) -> [Double]
+) -> JacobianReport {
     var rows = [GradientReport]()
     for k in 0..<outputs {
         var basis = [Double](repeating: 0, count: outputs)
@@ -41,12 +43,17 @@ public func checkJacobian(at point: [Double], outputs: Int, precision: Precision
     var verdict = CheckVerdict.combining(rows.map(\.verdict))
     var diagnosis = [CheckFinding]()
     if verdict == .fail, outputs == point.count, isDiagonalOnly(analytic: analytic, numeric: numeric, rows: rows) {
-        diagnosis.append(CheckFinding(code: .softmaxDiagonal,
-                                 message: "The analytic Jacobian is diagonal but the numerical one is not: its off-diagonal terms are missing (for softmax, J = diag(s) − s·sᵀ, so the VJP is s ⊙ (g − ⟨g, s⟩), not g ⊙ s(1 − s))."))
+        diagnosis.append(
+            CheckFinding(
+                code: .softmaxDiagonal,
+                message:
+                    "The analytic Jacobian is diagonal but the numerical one is not: its off-diagonal terms are missing (for softmax, J = diag(s) − s·sᵀ, so the VJP is s ⊙ (g − ⟨g, s⟩), not g ⊙ s(1 − s))."
+            ))
     }
     if verdict == .fail {
         for (k, row) in rows.enumerated() where row.verdict == .fail {
-            diagnosis.append(CheckFinding(code: .jacobianRow, message: "Row \(k) (∂F\(k)/∂x) fails.", block: "∂F\(k)/∂x"))
+            diagnosis.append(
+                CheckFinding(code: .jacobianRow, message: "Row \(k) (∂F\(k)/∂x) fails.", block: "∂F\(k)/∂x"))
         }
     }
     if rows.contains(where: { $0.verdict == .error }) { verdict = .error }

@@ -13,10 +13,14 @@ import Foundation
 /// - `single-entry`, `concentrated`: the failures sit in one entry, or in few rows (outputs)
 ///   or columns (inputs).
 enum JacobianDiagnosis {
-    static func findings(_ entries: [EntryResult], name: String, rows: Int, columns: Int, full: Bool,
-                         output: String, input: String) -> [CheckFinding] {
+    static func findings(
+        _ entries: [EntryResult], name: String, rows: Int, columns: Int, full: Bool,
+        output: String, input: String
+    ) -> [CheckFinding] {
         var out = [CheckFinding]()
-        func add(_ code: CheckFinding.Code, _ message: String) { out.append(CheckFinding(code: code, message: message, block: name)) }
+        func add(_ code: CheckFinding.Code, _ message: String) {
+            out.append(CheckFinding(code: code, message: message, block: name))
+        }
         let usable = entries.filter { $0.verdict != .kink }
         let failing = usable.filter { $0.verdict == .fail }
         guard !failing.isEmpty else { return out }
@@ -24,27 +28,47 @@ enum JacobianDiagnosis {
         let complete = full && usable.count == rows * columns
 
         if complete, rows == columns, rows > 1, isDiagonalOnly(usable, size: rows) {
-            add(.diagonalOnly, "The analytic Jacobian \(name) is diagonal but the numerical one is not: its off-diagonal terms are missing. For softmax, J = diag(s) − s·sᵀ, so the VJP is s ⊙ (g − ⟨g, s⟩), not g ⊙ s ⊙ (1 − s).")
+            add(
+                .diagonalOnly,
+                "The analytic Jacobian \(name) is diagonal but the numerical one is not: its off-diagonal terms are missing. For softmax, J = diag(s) − s·sᵀ, so the VJP is s ⊙ (g − ⟨g, s⟩), not g ⊙ s ⊙ (1 − s)."
+            )
         } else if failing.count == 1, usable.count > 1 {
             let e = failing[0]
-            add(.singleEntry, "Only entry \(position(e.index, columns: columns, full: full)) of \(name) is wrong: analytic \(shortNumber(e.analytic)), numeric \(shortNumber(e.numeric)).")
+            add(
+                .singleEntry,
+                "Only entry \(position(e.index, columns: columns, full: full)) of \(name) is wrong: analytic \(shortNumber(e.analytic)), numeric \(shortNumber(e.numeric))."
+            )
         }
         let zeroed = failing.filter { $0.analytic == 0 && abs($0.numeric) > $0.bound }
-        if !out.contains(where: { $0.code == .diagonalOnly }), Double(zeroed.count) >= 0.8 * Double(failing.count), failing.count > 1 {
-            add(.zeroGradient, "The vector-Jacobian product is exactly 0 where the numerical derivative is not (\(zeroed.count) of \(failing.count) failing entries): a missing term, or a gradient that is not accumulated.")
+        if !out.contains(where: { $0.code == .diagonalOnly }), Double(zeroed.count) >= 0.8 * Double(failing.count),
+            failing.count > 1
+        {
+            add(
+                .zeroGradient,
+                "The vector-Jacobian product is exactly 0 where the numerical derivative is not (\(zeroed.count) of \(failing.count) failing entries): a missing term, or a gradient that is not accumulated."
+            )
         }
         if let c = explainingScale(usable) {
             if abs(c + 1) < 0.01 {
-                add(.sign, "The vector-Jacobian product for \(name) is the numerical one with the sign flipped (a ≈ −n).")
+                add(
+                    .sign,
+                    "The vector-Jacobian product for \(name) is the numerical one with the sign flipped (a ≈ −n).")
             } else {
-                add(.scale, "The vector-Jacobian product for \(name) is \(scaleText(c)) × the numerical one\(CheckDiagnosis.nameScale(c, examples: nil)).")
+                add(
+                    .scale,
+                    "The vector-Jacobian product for \(name) is \(scaleText(c)) × the numerical one\(CheckDiagnosis.nameScale(c, examples: nil))."
+                )
             }
         }
         if complete, CheckDiagnosis.isTransposed(a: a, n: n, entries: usable, shape: [rows, columns]) {
-            add(.transpose, "The vector-Jacobian product for \(name) matches the numerical Jacobian transposed: the backward pass multiplies by J where Jᵀ is needed (a matrix product with its operands' roles swapped).")
+            add(
+                .transpose,
+                "The vector-Jacobian product for \(name) matches the numerical Jacobian transposed: the backward pass multiplies by J where Jᵀ is needed (a matrix product with its operands' roles swapped)."
+            )
         }
         if full, !out.contains(where: { [CheckFinding.Code.singleEntry, .diagonalOnly].contains($0.code) }),
-           let where_ = CheckDiagnosis.concentration(failing: failing, entries: usable, shape: [rows, columns]) {
+            let where_ = CheckDiagnosis.concentration(failing: failing, entries: usable, shape: [rows, columns])
+        {
             add(.concentrated, where_ + " (rows are entries of \(output), columns entries of \(input).)")
         }
         return out
@@ -55,8 +79,14 @@ enum JacobianDiagnosis {
         let failing = blocks.filter { $0.verdict == .fail }
         guard failing.count > 1 else { return [] }
         var out = [CheckFinding]()
-        for code in [CheckFinding.Code.diagonalOnly, .sign, .transpose] where failing.allSatisfy({ $0.diagnosis.contains { $0.code == code } }) {
-            out.append(CheckFinding(code: code, message: "Every failing pair (\(failing.map(\.name).joined(separator: ", "))) shows the \(code) pattern: one mistake in the backward pass, not \(failing.count)."))
+        for code in [CheckFinding.Code.diagonalOnly, .sign, .transpose]
+        where failing.allSatisfy({ $0.diagnosis.contains { $0.code == code } }) {
+            out.append(
+                CheckFinding(
+                    code: code,
+                    message:
+                        "Every failing pair (\(failing.map(\.name).joined(separator: ", "))) shows the \(code) pattern: one mistake in the backward pass, not \(failing.count)."
+                ))
         }
         return out
     }
@@ -86,7 +116,9 @@ enum JacobianDiagnosis {
     }
 
     static func position(_ index: Int, columns: Int, full: Bool) -> String {
-        full ? "[row \(index / columns), input \(index % columns)]" : "[projection \(index / columns), input \(index % columns)]"
+        full
+            ? "[row \(index / columns), input \(index % columns)]"
+            : "[projection \(index / columns), input \(index % columns)]"
     }
 
     /// c with as many digits as set it apart from 1.

@@ -28,7 +28,8 @@ public func checkSeparatingRegularization<O: DiagnosableObjective>(
 ) -> GradientReport {
     var report = check(objective, configuration: configuration)
     guard report.verdict == .fail, let reg = objective.regularization, reg.lambda > 0,
-          let plain = objective.withoutRegularization() else { return report }
+        let plain = objective.withoutRegularization()
+    else { return report }
     var quiet = configuration
     quiet.progress = nil
     quiet.diagnose = false
@@ -38,13 +39,18 @@ public func checkSeparatingRegularization<O: DiagnosableObjective>(
     report.seconds += second.seconds
     switch second.verdict {
     case .pass:
-        report.diagnosis.append(CheckFinding(
-            code: .regularizationTerm,
-            message: "At λ = 0 the gradient passes: the mismatch lives in the regularisation term (λ = \(shortNumber(reg.lambda)))."))
+        report.diagnosis.append(
+            CheckFinding(
+                code: .regularizationTerm,
+                message:
+                    "At λ = 0 the gradient passes: the mismatch lives in the regularisation term (λ = \(shortNumber(reg.lambda)))."
+            ))
     case .fail:
-        report.diagnosis.append(CheckFinding(
-            code: .dataTerm,
-            message: "At λ = 0 the gradient still fails: the mismatch lives in the data term, not the regulariser."))
+        report.diagnosis.append(
+            CheckFinding(
+                code: .dataTerm,
+                message: "At λ = 0 the gradient still fails: the mismatch lives in the data term, not the regulariser.")
+        )
     default:
         break
     }

@@ -11,7 +11,8 @@ extension ModelObjective {
     func incremental(_ index: Int, _ step: Double) -> Sample? {
         let model = problem.model
         guard let block = model.parameterBlocks.first(where: { $0.range.contains(index) }),
-              let dense = model.layers[block.layerIndex] as? Dense<Scalar>, model.ties.isEmpty else { return nil }
+            let dense = model.layers[block.layerIndex] as? Dense<Scalar>, model.ties.isEmpty
+        else { return nil }
         let li = block.layerIndex
         let local = index - block.offset
         let oldValue = Scalar(point[index])
@@ -31,8 +32,9 @@ extension ModelObjective {
             zT.withUnsafeBufferPointer { zp in
                 xT.withUnsafeBufferPointer { xp in
                     column.withUnsafeMutableBufferPointer { cp in
-                        Scalar.stridedAxpy(count: m, alpha: delta, x: xp.baseAddress! + k * m, xStride: 1,
-                                           y: zp.baseAddress! + j * m, yStride: 1, out: cp.baseAddress!, outStride: 1)
+                        Scalar.stridedAxpy(
+                            count: m, alpha: delta, x: xp.baseAddress! + k * m, xStride: 1,
+                            y: zp.baseAddress! + j * m, yStride: 1, out: cp.baseAddress!, outStride: 1)
                     }
                 }
             }
@@ -42,8 +44,9 @@ extension ModelObjective {
             zT.withUnsafeBufferPointer { zp in
                 one.withUnsafeBufferPointer { op in
                     column.withUnsafeMutableBufferPointer { cp in
-                        Scalar.stridedAxpy(count: m, alpha: delta, x: op.baseAddress!, xStride: 0,
-                                           y: zp.baseAddress! + j * m, yStride: 1, out: cp.baseAddress!, outStride: 1)
+                        Scalar.stridedAxpy(
+                            count: m, alpha: delta, x: op.baseAddress!, xStride: 0,
+                            y: zp.baseAddress! + j * m, yStride: 1, out: cp.baseAddress!, outStride: 1)
                     }
                 }
             }
@@ -53,13 +56,17 @@ extension ModelObjective {
         var crossed = false
         var next = li + 1
         var context = ForwardContext(mode: .evaluation)
-        while next < model.layers.count, model.layers[next] is any ElementwiseActivation
-                || model.layers[next] is Dropout<Scalar> {
+        while next < model.layers.count,
+            model.layers[next] is any ElementwiseActivation
+                || model.layers[next] is Dropout<Scalar>
+        {
             let layer = model.layers[next]
             let kinks = layer.kinks
             if case .elementwise = kinks {
                 let baseInput = base.outputColumns[next - 1]?.scalars ?? []
-                for r in 0..<m where kinks.branch(column.scalars[r]) != kinks.branch(baseInput[j * m + r]) { crossed = true; break }
+                for r in 0..<m where kinks.branch(column.scalars[r]) != kinks.branch(baseInput[j * m + r]) {
+                    crossed = true; break
+                }
             }
             column = layer.forward(column, context: &context).output
             next += 1
@@ -78,8 +85,9 @@ extension ModelObjective {
             var wj = Tensor<Scalar>(zeros: [outs])
             w.withUnsafeBufferPointer { wp in
                 wj.withUnsafeMutableBufferPointer { jp in
-                    Scalar.stridedAxpy(count: outs, alpha: 0, x: wp.baseAddress! + j, xStride: ins,
-                                       y: wp.baseAddress! + j, yStride: ins, out: jp.baseAddress!, outStride: 1)
+                    Scalar.stridedAxpy(
+                        count: outs, alpha: 0, x: wp.baseAddress! + j, xStride: ins,
+                        y: wp.baseAddress! + j, yStride: ins, out: jp.baseAddress!, outStride: 1)
                 }
             }
             // z[r, :] += d[r]·wⱼᵀ for the rows whose activation changed.
@@ -87,8 +95,9 @@ extension ModelObjective {
                 previousT.withUnsafeBufferPointer { ap in
                     wj.withUnsafeBufferPointer { jp in
                         activations.withUnsafeMutableBufferPointer { zp in
-                            Scalar.addDifferenceOuterProduct(rows: m, a: cp.baseAddress!, b: ap.baseAddress! + j * m,
-                                                             w: jp, into: zp.baseAddress!)
+                            Scalar.addDifferenceOuterProduct(
+                                rows: m, a: cp.baseAddress!, b: ap.baseAddress! + j * m,
+                                w: jp, into: zp.baseAddress!)
                         }
                     }
                 }
@@ -98,8 +107,9 @@ extension ModelObjective {
             activations = previous
             column.withUnsafeBufferPointer { cp in
                 activations.withUnsafeMutableBufferPointer { ap in
-                    Scalar.stridedAxpy(count: m, alpha: 0, x: cp.baseAddress!, xStride: 1,
-                                       y: cp.baseAddress!, yStride: 1, out: ap.baseAddress! + j, outStride: outWidth)
+                    Scalar.stridedAxpy(
+                        count: m, alpha: 0, x: cp.baseAddress!, xStride: 1,
+                        y: cp.baseAddress!, yStride: 1, out: ap.baseAddress! + j, outStride: outWidth)
                 }
             }
         }
@@ -120,7 +130,7 @@ extension ModelObjective {
         var reg = base.regularization
         if model.regularization.covers(block.role), model.regularization.lambda != 0 {
             let o = Double(oldValue), n = Double(newValue)
-            reg += model.regularization.cost(sumOfSquares: n * n - o * o, examples: m)   // the change of λ/(2m)·Σθ²
+            reg += model.regularization.cost(sumOfSquares: n * n - o * o, examples: m)  // the change of λ/(2m)·Σθ²
         }
         return Sample(value: dataLoss + reg, structure: crossed ? 1 : 0)
     }

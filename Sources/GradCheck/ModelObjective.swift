@@ -50,8 +50,9 @@ public struct ModelObjective<Scalar: TensorScalar>: GradientObjective {
         let tapes = problem.model.forward(problem.inputs, context: &context)
         let output = tapes.last?.output ?? problem.inputs
         let dataLoss = problem.model.loss.value(output, targets: problem.targets)
-        var state = BaseState(tapes: tapes, dataLoss: dataLoss,
-                              regularization: Self.regularization(of: problem.model, examples: problem.inputs.shape[0]))
+        var state = BaseState(
+            tapes: tapes, dataLoss: dataLoss,
+            regularization: Self.regularization(of: problem.model, examples: problem.inputs.shape[0]))
         if problem.model.ties.isEmpty, mode == .evaluation {
             for (i, layer) in problem.model.layers.enumerated() where tapes[i].output.shape.count == 2 {
                 if layer is Dense<Scalar> {
@@ -88,7 +89,8 @@ public struct ModelObjective<Scalar: TensorScalar>: GradientObjective {
     /// The value at point + offset, incrementally when possible.
     func evaluate(_ offset: Perturbation) -> Sample {
         if mode == .evaluation, case .sparse(let indices, let values) = offset.storage, indices.count == 1,
-           let s = incremental(indices[0], values[0]) {
+            let s = incremental(indices[0], values[0])
+        {
             return s
         }
         return full(offset)
@@ -107,13 +109,16 @@ public struct ModelObjective<Scalar: TensorScalar>: GradientObjective {
                 offset.forEachEntry(in: range) { _, _ in touched = true }
                 guard touched else { return }
                 tensor.withUnsafeMutableBufferPointer { t in
-                    offset.forEachEntry(in: range) { i, d in t[i - range.lowerBound] = Scalar(precision.representable(point[i] + d)) }
+                    offset.forEachEntry(in: range) { i, d in
+                        t[i - range.lowerBound] = Scalar(precision.representable(point[i] + d))
+                    }
                 }
             }
         }
         var c = context()
         let tapes = model.forward(problem.inputs, context: &c)
-        let value = model.loss.value(tapes.last?.output ?? problem.inputs, targets: problem.targets)
+        let value =
+            model.loss.value(tapes.last?.output ?? problem.inputs, targets: problem.targets)
             + Self.regularization(of: model, examples: problem.inputs.shape[0])
         return Sample(value: value, structure: Self.sameStructure(tapes, base.tapes, layers: model.layers) ? 0 : 1)
     }
@@ -129,8 +134,10 @@ public struct ModelObjective<Scalar: TensorScalar>: GradientObjective {
 
     /// Whether two forward passes took the same branch at every kink the layers declare
     /// (``Layer/kinks``: a ReLU's sign, a max-pool's winner, a user layer's own).
-    static func sameStructure(_ a: [LayerTape<Scalar>], _ b: [LayerTape<Scalar>], layers: [any Layer<Scalar>],
-                              from start: Int = 0) -> Bool {
+    static func sameStructure(
+        _ a: [LayerTape<Scalar>], _ b: [LayerTape<Scalar>], layers: [any Layer<Scalar>],
+        from start: Int = 0
+    ) -> Bool {
         for li in start..<layers.count where !layers[li].kinks.sameBranches(a[li], b[li]) { return false }
         return true
     }

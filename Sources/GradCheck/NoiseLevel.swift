@@ -11,8 +11,10 @@ struct NoiseLevel: Sendable {
     /// larger or smaller spacing as Moré & Wild advise; falls back to u·|f| from the precision.
     /// The result is never below u·|f| (the rounding of f itself) nor below the spread of
     /// repeated evaluations at the point.
-    static func measure(_ objective: some GradientObjective, value f0: Double, spread: Double,
-                        rng: inout PRNG) throws(EvaluationError) -> NoiseLevel {
+    static func measure(
+        _ objective: some GradientObjective, value f0: Double, spread: Double,
+        rng: inout PRNG
+    ) throws(EvaluationError) -> NoiseLevel {
         let n = objective.point.count
         let u = objective.precision.unitRoundoff
         let floor = max(u * abs(f0), spread, Double.leastNormalMagnitude)
@@ -28,16 +30,21 @@ struct NoiseLevel: Sendable {
             evaluations += offsets.count
             let values = samples.map(\.value)
             if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                throw .nonFiniteValue(context: "while measuring noise (sample \(bad) along a random direction, spacing \(delta))")
+                throw .nonFiniteValue(
+                    context: "while measuring noise (sample \(bad) along a random direction, spacing \(delta))")
             }
             switch NoiseEstimation.estimate(values) {
             case .noise(let sigma):
-                return NoiseLevel(sigma: max(sigma, floor), source: "ECnoise (Moré & Wild 2011), spacing \(shortNumber(delta))", evaluations: evaluations)
+                return NoiseLevel(
+                    sigma: max(sigma, floor), source: "ECnoise (Moré & Wild 2011), spacing \(shortNumber(delta))",
+                    evaluations: evaluations)
             case .stepTooSmall: delta *= 100
             case .stepTooLarge: delta /= 100
             }
         }
-        return NoiseLevel(sigma: max(4 * u * abs(f0), floor), source: "4·u·|f| from the precision (ECnoise found no consistent level)", evaluations: evaluations)
+        return NoiseLevel(
+            sigma: max(4 * u * abs(f0), floor),
+            source: "4·u·|f| from the precision (ECnoise found no consistent level)", evaluations: evaluations)
     }
 }
 

@@ -118,7 +118,9 @@ extension CheckRun {
         }
         return ShardContext(
             shard: shard,
-            blocks: objective.blocks.map { .init(name: $0.name, shape: $0.shape, offset: $0.offset, role: $0.role?.rawValue) },
+            blocks: objective.blocks.map {
+                .init(name: $0.name, shape: $0.shape, offset: $0.offset, role: $0.role?.rawValue)
+            },
             pointCount: objective.point.count,
             entryValues: report.entries.map { objective.point[objective.blocks[$0.blockIndex].offset + $0.index] },
             exampleCount: objective.exampleCount, regularization: regularization, hypotheses: hypotheses,

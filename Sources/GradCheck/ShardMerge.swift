@@ -44,8 +44,9 @@ public struct ShardFile: Sendable, Codable {
         }
 
         var result: EntryResult {
-            EntryResult(block: block, blockIndex: blockIndex, index: index, analytic: analytic, numeric: numeric,
-                        bound: bound, verdict: verdict, step: step, truncation: truncation, noise: noise)
+            EntryResult(
+                block: block, blockIndex: blockIndex, index: index, analytic: analytic, numeric: numeric,
+                bound: bound, verdict: verdict, step: step, truncation: truncation, noise: noise)
         }
     }
 
@@ -67,24 +68,28 @@ public struct ShardFile: Sendable, Codable {
         format = Self.format
         self.title = title
         self.context = context
-        settings = Settings(mode: report.mode, precision: report.precision, seed: report.seed, safetyFactor: report.safetyFactor,
-                            value: report.value, noise: report.noise, noiseSource: report.noiseSource,
-                            evaluations: report.evaluations, seconds: report.seconds, version: Self.version)
+        settings = Settings(
+            mode: report.mode, precision: report.precision, seed: report.seed, safetyFactor: report.safetyFactor,
+            value: report.value, noise: report.noise, noiseSource: report.noiseSource,
+            evaluations: report.evaluations, seconds: report.seconds, version: Self.version)
         entries = report.entries.map(Entry.init)
         error = report.errorMessage
     }
 
     /// A part file for a shard whose check ended in an error before it had a context.
     public static func failed(shard: Shard, title: String, report: GradientReport) -> ShardFile {
-        let context = ShardContext(shard: shard, blocks: [], pointCount: 0, entryValues: [], exampleCount: nil,
-                                   regularization: nil, hypotheses: [], baseValue: .nan, repeatSpread: 0,
-                                   noisy: false, nondeterministic: false, fingerprint: "")
-        return ShardFile(format: format, title: title, context: context,
-                         settings: Settings(mode: report.mode, precision: report.precision, seed: report.seed,
-                                            safetyFactor: report.safetyFactor, value: report.value, noise: report.noise,
-                                            noiseSource: report.noiseSource, evaluations: report.evaluations,
-                                            seconds: report.seconds, version: version),
-                         entries: [], error: report.errorMessage ?? "the check did not complete")
+        let context = ShardContext(
+            shard: shard, blocks: [], pointCount: 0, entryValues: [], exampleCount: nil,
+            regularization: nil, hypotheses: [], baseValue: .nan, repeatSpread: 0,
+            noisy: false, nondeterministic: false, fingerprint: "")
+        return ShardFile(
+            format: format, title: title, context: context,
+            settings: Settings(
+                mode: report.mode, precision: report.precision, seed: report.seed,
+                safetyFactor: report.safetyFactor, value: report.value, noise: report.noise,
+                noiseSource: report.noiseSource, evaluations: report.evaluations,
+                seconds: report.seconds, version: version),
+            entries: [], error: report.errorMessage ?? "the check did not complete")
     }
 
     init(format: String, title: String, context: ShardContext, settings: Settings, entries: [Entry], error: String?) {
@@ -94,14 +99,16 @@ public struct ShardFile: Sendable, Codable {
 
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(self)
     }
 
     public static func decode(_ data: Data) throws -> ShardFile {
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         return try decoder.decode(ShardFile.self, from: data)
     }
 }
@@ -120,10 +127,13 @@ public enum MergeError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unreadable(file, reason): return "cannot read \(file): \(reason)"
         case let .malformed(file, reason): return "\(file) is not a gradscope part file: \(reason)"
         case let .inconsistent(file, reason): return "\(file) does not belong with the other shards: \(reason)"
-        case let .duplicate(index, files): return "shard \(index) comes twice (\(files.joined(separator: ", "))); keep one, or rerun that shard into the same file"
+        case let .duplicate(index, files):
+            return
+                "shard \(index) comes twice (\(files.joined(separator: ", "))); keep one, or rerun that shard into the same file"
         case let .missing(indices, count):
             let list = indices.prefix(20).map(String.init).joined(separator: ", ") + (indices.count > 20 ? ", …" : "")
-            return "shard\(indices.count == 1 ? "" : "s") \(list) of \(count) \(indices.count == 1 ? "is" : "are") missing; rerun \(indices.count == 1 ? "it" : "them"), or pass --partial to merge what is there"
+            return
+                "shard\(indices.count == 1 ? "" : "s") \(list) of \(count) \(indices.count == 1 ? "is" : "are") missing; rerun \(indices.count == 1 ? "it" : "them"), or pass --partial to merge what is there"
         case .empty: return "no part files to merge"
         }
     }
@@ -139,7 +149,9 @@ public enum MergeError: Error, Sendable, Equatable, CustomStringConvertible {
 /// other shards' entries stand. Not merged: the λ = 0 second check that unsharded runs of a
 /// failing regularised built-in model add (`regularisation-term` / `data-term`).
 public enum ShardMerge {
-    public static func merge(_ files: [(name: String, file: ShardFile)], partial: Bool = false) throws(MergeError) -> (title: String, report: GradientReport) {
+    public static func merge(
+        _ files: [(name: String, file: ShardFile)], partial: Bool = false
+    ) throws(MergeError) -> (title: String, report: GradientReport) {
         guard !files.isEmpty else { throw .empty }
         for (name, f) in files where f.format != ShardFile.format {
             throw .malformed(file: name, reason: "format \"\(f.format)\", expected \"\(ShardFile.format)\"")
@@ -158,27 +170,46 @@ public enum ShardMerge {
                 byIndex[k] = item
             }
         }
-        let good = byIndex.values.filter { $0.file.error == nil }.sorted { $0.file.context.shard.index < $1.file.context.shard.index }
+        let good = byIndex.values.filter { $0.file.error == nil }.sorted {
+            $0.file.context.shard.index < $1.file.context.shard.index
+        }
         let reference = good.first ?? byIndex.values.first!
         let count = reference.file.context.shard.count
         for (name, f) in byIndex.values {
             if f.context.shard.count != count {
-                throw .inconsistent(file: name, reason: "it is one of \(f.context.shard.count) shards, \(reference.name) one of \(count)")
+                throw .inconsistent(
+                    file: name,
+                    reason: "it is one of \(f.context.shard.count) shards, \(reference.name) one of \(count)")
             }
             if f.settings.version != reference.file.settings.version {
-                throw .inconsistent(file: name, reason: "written by \(f.settings.version), \(reference.name) by \(reference.file.settings.version)")
+                throw .inconsistent(
+                    file: name,
+                    reason: "written by \(f.settings.version), \(reference.name) by \(reference.file.settings.version)")
             }
         }
         for (name, f) in good where f.context.fingerprint != reference.file.context.fingerprint {
-            throw .inconsistent(file: name, reason: "it checked a different problem, point, seed or settings (fingerprint \(f.context.fingerprint), \(reference.name) has \(reference.file.context.fingerprint))")
+            throw .inconsistent(
+                file: name,
+                reason:
+                    "it checked a different problem, point, seed or settings (fingerprint \(f.context.fingerprint), \(reference.name) has \(reference.file.context.fingerprint))"
+            )
         }
-        for (name, f) in good where f.settings.noise != reference.file.settings.noise || f.context.baseValue != reference.file.context.baseValue {
-            throw .inconsistent(file: name, reason: "it measured noise σ = \(f.settings.noise), \(reference.name) σ = \(reference.file.settings.noise): the objective is noisy; run `gradscope plan` and give every shard the same --plan file")
+        for (name, f) in good
+        where f.settings.noise != reference.file.settings.noise
+            || f.context.baseValue != reference.file.context.baseValue
+        {
+            throw .inconsistent(
+                file: name,
+                reason:
+                    "it measured noise σ = \(f.settings.noise), \(reference.name) σ = \(reference.file.settings.noise): the objective is noisy; run `gradscope plan` and give every shard the same --plan file"
+            )
         }
         let missing = (0..<count).filter { byIndex[$0] == nil }
         if !missing.isEmpty && !partial { throw .missing(indices: missing, count: count) }
 
-        let failed = byIndex.values.filter { $0.file.error != nil }.sorted { $0.file.context.shard.index < $1.file.context.shard.index }
+        let failed = byIndex.values.filter { $0.file.error != nil }.sorted {
+            $0.file.context.shard.index < $1.file.context.shard.index
+        }
         guard let base = good.first?.file else {
             // Every shard failed: report the first failure.
             let f = failed[0]
@@ -213,22 +244,33 @@ public enum ShardMerge {
         run.finish()
         var report = run.report
         for f in failed {
-            report.diagnosis.append(CheckFinding(code: .shardError, message: "Shard \(f.file.context.shard.index) of \(count) (\(f.name)) failed and its entries were not checked: \(f.file.error ?? ""). Rerun that shard into the same file and merge again."))
+            report.diagnosis.append(
+                CheckFinding(
+                    code: .shardError,
+                    message:
+                        "Shard \(f.file.context.shard.index) of \(count) (\(f.name)) failed and its entries were not checked: \(f.file.error ?? ""). Rerun that shard into the same file and merge again."
+                ))
             if report.verdict != .fail { report.verdict = .error }
         }
         if !missing.isEmpty {
             let list = missing.prefix(20).map(String.init).joined(separator: ", ")
-            report.diagnosis.append(CheckFinding(code: .partialMerge, message: "Shard\(missing.count == 1 ? "" : "s") \(list) of \(count) \(missing.count == 1 ? "is" : "are") missing: \(missing.count == 1 ? "its" : "their") entries were not checked, so a pass is not established."))
+            report.diagnosis.append(
+                CheckFinding(
+                    code: .partialMerge,
+                    message:
+                        "Shard\(missing.count == 1 ? "" : "s") \(list) of \(count) \(missing.count == 1 ? "is" : "are") missing: \(missing.count == 1 ? "its" : "their") entries were not checked, so a pass is not established."
+                ))
             if report.verdict == .pass { report.verdict = .inconclusive }
         }
         return (base.title, report)
     }
 
     static func emptyReport(_ s: ShardFile.Settings) -> GradientReport {
-        GradientReport(verdict: .error, value: s.value, blocks: [], entries: [], diagnosis: [],
-                       anchors: AnchorFigures(analytic: [], numeric: []), evaluations: s.evaluations, seconds: s.seconds,
-                       mode: s.mode, precision: s.precision, noise: s.noise, noiseSource: s.noiseSource,
-                       safetyFactor: s.safetyFactor, seed: s.seed, directions: [], errorMessage: nil)
+        GradientReport(
+            verdict: .error, value: s.value, blocks: [], entries: [], diagnosis: [],
+            anchors: AnchorFigures(analytic: [], numeric: []), evaluations: s.evaluations, seconds: s.seconds,
+            mode: s.mode, precision: s.precision, noise: s.noise, noiseSource: s.noiseSource,
+            safetyFactor: s.safetyFactor, seed: s.seed, directions: [], errorMessage: nil)
     }
 }
 
@@ -243,15 +285,22 @@ struct RecordedObjective: DiagnosableObjective {
 
     init(context: ShardContext, values: [Int: Double]) {
         self.context = context
-        blocks = context.blocks.map { ObjectiveBlock(name: $0.name, shape: $0.shape, offset: $0.offset,
-                                                    role: $0.role.flatMap(ParameterRole.init(rawValue:))) }
+        blocks = context.blocks.map {
+            ObjectiveBlock(
+                name: $0.name, shape: $0.shape, offset: $0.offset,
+                role: $0.role.flatMap(ParameterRole.init(rawValue:)))
+        }
         var point = [Double](repeating: 0, count: context.pointCount)
         for (i, x) in values where i < point.count { point[i] = x }
         self.point = point
     }
 
-    func valueAndGradient() throws(EvaluationError) -> (value: Double, gradient: [Double]) { throw .failed("a recorded objective cannot be evaluated") }
-    func values(at offsets: [Perturbation]) throws(EvaluationError) -> [Sample] { throw .failed("a recorded objective cannot be evaluated") }
+    func valueAndGradient() throws(EvaluationError) -> (value: Double, gradient: [Double]) {
+        throw .failed("a recorded objective cannot be evaluated")
+    }
+    func values(at offsets: [Perturbation]) throws(EvaluationError) -> [Sample] {
+        throw .failed("a recorded objective cannot be evaluated")
+    }
     /// The recorded matches, with the (empty) gradient the merge passes to the diagnosis.
     func hypotheses() -> [GradientHypothesis] {
         context.hypotheses.map { GradientHypothesis(code: $0.code, message: $0.message, gradient: []) }

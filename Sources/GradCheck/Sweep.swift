@@ -31,8 +31,10 @@ public let sweepSteps: [Double] = stride(from: -1.0, through: -14.0, by: -0.5).m
 
 /// Sweeps the steps for the given coordinates of an objective (default: the worst entries of
 /// `report`, or the first coordinate).
-public func sweep(_ objective: some GradientObjective, coordinates: [Int], report: GradientReport,
-                  steps: [Double] = sweepSteps) throws(EvaluationError) -> SweepResult {
+public func sweep(
+    _ objective: some GradientObjective, coordinates: [Int], report: GradientReport,
+    steps: [Double] = sweepSteps
+) throws(EvaluationError) -> SweepResult {
     let (_, gradient) = try objective.valueAndGradient()
     guard gradient.count == objective.point.count else {
         throw .wrongGradientLength(expected: objective.point.count, got: gradient.count)
@@ -57,8 +59,10 @@ public func sweep(_ objective: some GradientObjective, coordinates: [Int], repor
         let d1 = d(steps.count, probes[0]), d2 = d(steps.count + 1, probes[1])
         let third = abs(d1 - d2) * 6 / (probes[0] * probes[0] - probes[1] * probes[1])
         let block = objective.blocks.first { $0.range.contains(i) }!
-        curves.append(.init(block: block.name, index: i - block.offset, coordinate: i, analytic: gradient[i],
-                             points: points, chosenStep: chosen, thirdDerivative: third))
+        curves.append(
+            .init(
+                block: block.name, index: i - block.offset, coordinate: i, analytic: gradient[i],
+                points: points, chosenStep: chosen, thirdDerivative: third))
     }
     return SweepResult(curves: curves, noise: report.noise, evaluations: evaluations)
 }

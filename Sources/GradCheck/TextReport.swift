@@ -28,28 +28,37 @@ public struct TextReport: Sendable {
     public func render(_ report: GradientReport) -> String {
         var out = [String]()
         let header = title.isEmpty ? "gradscope check" : "gradscope check: \(title)"
-        out.append("\(header) (\(report.precision.rawValue), \(report.mode), \(report.entries.count) entries, \(report.evaluations) evaluations, \(String(format: "%.2f", report.seconds)) s)")
+        out.append(
+            "\(header) (\(report.precision.rawValue), \(report.mode), \(report.entries.count) entries, \(report.evaluations) evaluations, \(String(format: "%.2f", report.seconds)) s)"
+        )
         if let message = report.errorMessage {
             out.append(paint("error: \(message)", "error"))
             return out.joined(separator: "\n") + "\n"
         }
         if report.kind == "jacobian" {
             let outputs = (report.outputs ?? []).map { "\($0.name) \($0.shape)" }.joined(separator: ", ")
-            let how = report.jacobian == "projections"
+            let how =
+                report.jacobian == "projections"
                 ? "random cotangent projections, each restricted to one output block"
                 : "every row of the Jacobian (one vector-Jacobian product per output entry)"
-            out.append("Jacobian check of the vector-Jacobian product: outputs \(outputs); \(how); blocks are ∂output/∂input")
+            out.append(
+                "Jacobian check of the vector-Jacobian product: outputs \(outputs); \(how); blocks are ∂output/∂input")
         }
         if let b = report.budget {
             let sample = b.perBlock.map { "a stratified sample of \($0) per block" } ?? "every entry"
-            out.append("budget \(shortNumber(b.seconds)) s: \(sample), \(b.entries) of \(b.fullEntries) entries, estimated \(shortNumber(b.estimatedSeconds)) s")
+            out.append(
+                "budget \(shortNumber(b.seconds)) s: \(sample), \(b.entries) of \(b.fullEntries) entries, estimated \(shortNumber(b.estimatedSeconds)) s"
+            )
         }
-        out.append("\(report.kind == "jacobian" ? "‖F(x)‖" : "f(x)") = \(shortNumber(report.value)); noise σ = \(shortNumber(report.noise)) [\(report.noiseSource)]; bound = \(shortNumber(report.safetyFactor))·(truncation + 2·noise) + rounding floor")
+        out.append(
+            "\(report.kind == "jacobian" ? "‖F(x)‖" : "f(x)") = \(shortNumber(report.value)); noise σ = \(shortNumber(report.noise)) [\(report.noiseSource)]; bound = \(shortNumber(report.safetyFactor))·(truncation + 2·noise) + rounding floor"
+        )
         out.append("")
         let nameWidth = max(5, report.blocks.map(\.name.count).max() ?? 5)
         for (bi, block) in report.blocks.enumerated() {
             let shape = "[" + block.shape.map(String.init).joined(separator: ", ") + "]"
-            var line = "\(block.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(shape.padding(toLength: 12, withPad: " ", startingAt: 0))  \(paint(block.verdict.rawValue.uppercased().padding(toLength: 12, withPad: " ", startingAt: 0), block.verdict.rawValue))"
+            var line =
+                "\(block.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(shape.padding(toLength: 12, withPad: " ", startingAt: 0))  \(paint(block.verdict.rawValue.uppercased().padding(toLength: 12, withPad: " ", startingAt: 0), block.verdict.rawValue))"
             line += "\(block.checked) checked"
             if block.failing > 0 { line += ", \(block.failing) failing" }
             if block.inconclusive > 0 { line += ", \(block.inconclusive) inconclusive" }
@@ -59,9 +68,15 @@ public struct TextReport: Sendable {
             let entries = report.entries.filter { $0.blockIndex == bi }
                 .sorted { ($0.error / max($0.bound, 1e-300)) > ($1.error / max($1.bound, 1e-300)) }
             if !entries.isEmpty && (block.verdict != .pass || rowsPerBlock > 0) {
-                let shown = block.verdict == .pass ? Array(entries.prefix(min(3, rowsPerBlock))) : Array(entries.prefix(rowsPerBlock))
+                let shown =
+                    block.verdict == .pass
+                    ? Array(entries.prefix(min(3, rowsPerBlock))) : Array(entries.prefix(rowsPerBlock))
                 out.append(table(shown, shape: block.shape))
-                if entries.count > shown.count { out.append("    … \(entries.count - shown.count) more (worst first shown; --format json lists every entry)") }
+                if entries.count > shown.count {
+                    out.append(
+                        "    … \(entries.count - shown.count) more (worst first shown; --format json lists every entry)"
+                    )
+                }
             }
             for finding in block.diagnosis {
                 out.append("    \(paint(finding.code.rawValue, "fail")): \(finding.message)")
@@ -71,7 +86,9 @@ public struct TextReport: Sendable {
         if !report.directions.isEmpty {
             out.append("directions (g·v against the directional derivative):")
             for d in report.directions {
-                out.append("    \(d.blocks.joined(separator: ",").padding(toLength: max(24, nameWidth), withPad: " ", startingAt: 0))  g·v \(fmt(d.analytic))  numeric \(fmt(d.numeric))  bound \(shortNumber(d.bound))  \(paint(d.verdict.rawValue, d.verdict.rawValue))")
+                out.append(
+                    "    \(d.blocks.joined(separator: ",").padding(toLength: max(24, nameWidth), withPad: " ", startingAt: 0))  g·v \(fmt(d.analytic))  numeric \(fmt(d.numeric))  bound \(shortNumber(d.bound))  \(paint(d.verdict.rawValue, d.verdict.rawValue))"
+                )
             }
             out.append("")
         }
@@ -81,7 +98,8 @@ public struct TextReport: Sendable {
         let failing = report.blocks.filter { $0.verdict == .fail }.map(\.name)
         var summary = "summary: \(paint(report.verdict.rawValue.uppercased(), report.verdict.rawValue))"
         switch report.verdict {
-        case .fail: summary += " — \(failing.count) of \(report.blocks.count) blocks fail (\(failing.joined(separator: ", ")))"
+        case .fail:
+            summary += " — \(failing.count) of \(report.blocks.count) blocks fail (\(failing.joined(separator: ", ")))"
         case .pass: summary += " — every checked entry is within its error bound"
         case .inconclusive: summary += " — the error bounds are too wide to decide for some entries (noise)"
         case .error: break
@@ -90,31 +108,49 @@ public struct TextReport: Sendable {
         if let b = report.budget {
             let power = report.blocks.compactMap(\.detectableRelativeError).max()
             var line = "power: "
-            line += power.map { "a uniform relative mistake larger than \(shortNumber($0)) in any block would have shown" } ?? "no entry measured"
+            line +=
+                power.map { "a uniform relative mistake larger than \(shortNumber($0)) in any block would have shown" }
+                ?? "no entry measured"
             if let worst = b.missProbability.max(by: { $0.value < $1.value }), worst.value > 0 {
-                line += "; a mistake confined to one entry of \(worst.key) goes unseen with probability \(shortNumber(worst.value))"
+                line +=
+                    "; a mistake confined to one entry of \(worst.key) goes unseen with probability \(shortNumber(worst.value))"
             }
             out.append(line)
         }
         let a = report.anchors
-        out.append("anchors on the same numbers: Ng ‖n−a‖/‖n+a‖ = \(shortNumber(a.ngRelativeDifference)) (ex4 wants < 1e-9), cs231n max relative error = \(shortNumber(a.cs231nMaxRelativeError)) (wants < 1e-7), PyTorch allclose(rtol 1e-3, atol 1e-5): \(a.pytorchAllclose ? "yes" : "no")")
+        out.append(
+            "anchors on the same numbers: Ng ‖n−a‖/‖n+a‖ = \(shortNumber(a.ngRelativeDifference)) (ex4 wants < 1e-9), cs231n max relative error = \(shortNumber(a.cs231nMaxRelativeError)) (wants < 1e-7), PyTorch allclose(rtol 1e-3, atol 1e-5): \(a.pytorchAllclose ? "yes" : "no")"
+        )
         return out.joined(separator: "\n") + "\n"
     }
 
     func fmt(_ x: Double) -> String { String(format: "% .6e", x) }
 
     func table(_ entries: [EntryResult], shape: [Int]) -> String {
-        var lines = ["    " + ["entry".padding(toLength: 10, withPad: " ", startingAt: 0), "numeric".padding(toLength: 14, withPad: " ", startingAt: 0),
-                              "analytic".padding(toLength: 14, withPad: " ", startingAt: 0), "error".padding(toLength: 10, withPad: " ", startingAt: 0),
-                              "bound".padding(toLength: 10, withPad: " ", startingAt: 0), "step".padding(toLength: 9, withPad: " ", startingAt: 0), "verdict"].joined(separator: " ")]
+        var lines = [
+            "    "
+                + [
+                    "entry".padding(toLength: 10, withPad: " ", startingAt: 0),
+                    "numeric".padding(toLength: 14, withPad: " ", startingAt: 0),
+                    "analytic".padding(toLength: 14, withPad: " ", startingAt: 0),
+                    "error".padding(toLength: 10, withPad: " ", startingAt: 0),
+                    "bound".padding(toLength: 10, withPad: " ", startingAt: 0),
+                    "step".padding(toLength: 9, withPad: " ", startingAt: 0), "verdict"
+                ].joined(separator: " ")
+        ]
         for e in entries {
             let position = CheckDiagnosis.position(e.index, in: shape)
-            lines.append("    " + [position.padding(toLength: 10, withPad: " ", startingAt: 0), fmt(e.numeric).padding(toLength: 14, withPad: " ", startingAt: 0),
-                                    fmt(e.analytic).padding(toLength: 14, withPad: " ", startingAt: 0),
-                                    shortNumber(e.error).padding(toLength: 10, withPad: " ", startingAt: 0),
-                                    shortNumber(e.bound).padding(toLength: 10, withPad: " ", startingAt: 0),
-                                    shortNumber(e.step).padding(toLength: 9, withPad: " ", startingAt: 0),
-                                    paint(e.verdict.rawValue, e.verdict.rawValue)].joined(separator: " "))
+            lines.append(
+                "    "
+                    + [
+                        position.padding(toLength: 10, withPad: " ", startingAt: 0),
+                        fmt(e.numeric).padding(toLength: 14, withPad: " ", startingAt: 0),
+                        fmt(e.analytic).padding(toLength: 14, withPad: " ", startingAt: 0),
+                        shortNumber(e.error).padding(toLength: 10, withPad: " ", startingAt: 0),
+                        shortNumber(e.bound).padding(toLength: 10, withPad: " ", startingAt: 0),
+                        shortNumber(e.step).padding(toLength: 9, withPad: " ", startingAt: 0),
+                        paint(e.verdict.rawValue, e.verdict.rawValue)
+                    ].joined(separator: " "))
         }
         return lines.joined(separator: "\n")
     }

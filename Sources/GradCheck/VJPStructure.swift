@@ -35,7 +35,9 @@ enum VJPStructure {
             throw .failed("the program returned \(results.count) answers for \(cotangents.count) pullbacks")
         }
         let base = results[0].value
-        guard base.count == m else { throw .failed("the program returned \(base.count) outputs, but its hello announced \(m)") }
+        guard base.count == m else {
+            throw .failed("the program returned \(base.count) outputs, but its hello announced \(m)")
+        }
         if let bad = base.firstIndex(where: { !$0.isFinite }) {
             throw .nonFiniteValue(context: "at the point to check (output entry \(bad))")
         }
@@ -43,7 +45,12 @@ enum VJPStructure {
         let lengths = Set(results.map(\.gradient.count))
         if lengths != [n] {
             let got = lengths.sorted().map(String.init).joined(separator: " or ")
-            findings.append(CheckFinding(code: .vjpWrongShape, message: "The vector-Jacobian product has \(got) entries; the inputs have \(n). The backward pass must return one gradient entry per input entry (blocks in order, each flattened row-major)."))
+            findings.append(
+                CheckFinding(
+                    code: .vjpWrongShape,
+                    message:
+                        "The vector-Jacobian product has \(got) entries; the inputs have \(n). The backward pass must return one gradient entry per input entry (blocks in order, each flattened row-major)."
+                ))
             return Outcome(findings: findings, wrongShape: true, base: base, pullbacks: results.count)
         }
         let g = results.map(\.gradient)
@@ -58,7 +65,12 @@ enum VJPStructure {
         }
         let typical = max(norm(g[0]), norm(g[2]), Double.leastNormalMagnitude)
         if norm(g[4]) > tolerance * typical {
-            findings.append(CheckFinding(code: .vjpZeroCotangent, message: "A zero cotangent gives a nonzero vector-Jacobian product (largest entry \(shortNumber(norm(g[4])))): the backward pass adds something that does not come from the incoming gradient."))
+            findings.append(
+                CheckFinding(
+                    code: .vjpZeroCotangent,
+                    message:
+                        "A zero cotangent gives a nonzero vector-Jacobian product (largest entry \(shortNumber(norm(g[4])))): the backward pass adds something that does not come from the incoming gradient."
+                ))
         }
         let scaled = differs(g[1], g[0].map { alpha * $0 }, scale: alpha * norm(g[0]) + norm(g[1]))
         let added = differs(g[3], zip(g[0], g[2]).map(+), scale: norm(g[0]) + norm(g[2]) + norm(g[3]))
@@ -66,10 +78,20 @@ enum VJPStructure {
             var parts = [String]()
             if let scaled { parts.append("(\(alpha)·c)ᵀJ differs from \(alpha)·cᵀJ by \(shortNumber(scaled))") }
             if let added { parts.append("(c₁ + c₂)ᵀJ differs from c₁ᵀJ + c₂ᵀJ by \(shortNumber(added))") }
-            findings.append(CheckFinding(code: .vjpNonlinear, message: "The vector-Jacobian product is not linear in the cotangent: \(parts.joined(separator: "; ")). A backward pass must scale the incoming gradient, not replace, square or normalise it."))
+            findings.append(
+                CheckFinding(
+                    code: .vjpNonlinear,
+                    message:
+                        "The vector-Jacobian product is not linear in the cotangent: \(parts.joined(separator: "; ")). A backward pass must scale the incoming gradient, not replace, square or normalise it."
+                ))
         }
         if let d = differs(g[5], g[0], scale: norm(g[0]) + norm(g[5])) {
-            findings.append(CheckFinding(code: .vjpNotReentrant, message: "Two identical calls of the backward pass gave results that differ by \(shortNumber(d)): it keeps state between calls (a gradient buffer that is accumulated into and never cleared, or saved tensors modified in place)."))
+            findings.append(
+                CheckFinding(
+                    code: .vjpNotReentrant,
+                    message:
+                        "Two identical calls of the backward pass gave results that differ by \(shortNumber(d)): it keeps state between calls (a gradient buffer that is accumulated into and never cleared, or saved tensors modified in place)."
+                ))
         }
         return Outcome(findings: findings, wrongShape: false, base: base, pullbacks: results.count)
     }

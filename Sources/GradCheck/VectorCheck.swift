@@ -28,9 +28,11 @@ public struct JacobianOptions: Sendable, Hashable {
 /// 3. Blocks are the (output, input) pairs, ordered by input then output, named `∂out/∂in`; a
 ///    pair's entries form the matrix [rows of that output] × [entries of that input], which
 ///    ``JacobianDiagnosis`` reads for patterns (diagonal-only, transpose, scale, sign, …).
-public func checkJacobian(_ objective: some VectorObjective,
-                          configuration: CheckConfiguration = CheckConfiguration(),
-                          options: JacobianOptions = JacobianOptions()) -> GradientReport {
+public func checkJacobian(
+    _ objective: some VectorObjective,
+    configuration: CheckConfiguration = CheckConfiguration(),
+    options: JacobianOptions = JacobianOptions()
+) -> GradientReport {
     let start = Date()
     var report = emptyReport(objective, configuration)
     var evaluations = 0
@@ -64,16 +66,20 @@ struct JacobianRow {
     var local: Int
 }
 
-private func runJacobianCheck(_ objective: some VectorObjective, _ configuration: CheckConfiguration,
-                              _ options: JacobianOptions, into report: inout GradientReport,
-                              evaluations: inout Int) throws(EvaluationError) {
+private func runJacobianCheck(
+    _ objective: some VectorObjective, _ configuration: CheckConfiguration,
+    _ options: JacobianOptions, into report: inout GradientReport,
+    evaluations: inout Int
+) throws(EvaluationError) {
     let n = objective.point.count, m = objective.outputCount
     guard objective.blocks.reduce(0, { $0 + $1.count }) == n else {
         throw .failed("the input blocks do not cover the point's \(n) entries")
     }
     guard m > 0 else { throw .failed("the function has no outputs") }
     if configuration.shard != nil {
-        throw .failed("--shard splits the entries of scalar costs; a vector-valued program's Jacobian is checked in one run (its rows share every evaluation)")
+        throw .failed(
+            "--shard splits the entries of scalar costs; a vector-valued program's Jacobian is checked in one run (its rows share every evaluation)"
+        )
     }
     var rng = PRNG(seed: configuration.seed ^ 0x9E37_79B9_7F4A_7C15)
 
@@ -85,14 +91,16 @@ private func runJacobianCheck(_ objective: some VectorObjective, _ configuration
     if structure.wrongShape {
         report.verdict = .fail
         report.blocks = pairBlocks(objective, full: true, projections: 0).map {
-            BlockResult(name: $0.name, shape: $0.shape, verdict: .fail, maxError: .nan, failing: 0, checked: 0,
-                        inconclusive: 0, kinks: 0, diagnosis: [], output: $0.output, input: $0.input)
+            BlockResult(
+                name: $0.name, shape: $0.shape, verdict: .fail, maxError: .nan, failing: 0, checked: 0,
+                inconclusive: 0, kinks: 0, diagnosis: [], output: $0.output, input: $0.input)
         }
         return
     }
 
     // 2. The rows and their pullbacks.
-    let full = m <= options.maxRows && m.multipliedReportingOverflow(by: n).partialValue <= options.maxEntries
+    let full =
+        m <= options.maxRows && m.multipliedReportingOverflow(by: n).partialValue <= options.maxEntries
         && !m.multipliedReportingOverflow(by: n).overflow
     report.jacobian = full ? "full" : "projections"
     var rows = [JacobianRow]()
@@ -116,9 +124,12 @@ private func runJacobianCheck(_ objective: some VectorObjective, _ configuration
     }
     let pulled = try objective.pullbacks(rows.map(\.cotangent))
     evaluations += pulled.count
-    guard pulled.count == rows.count else { throw .failed("the program returned \(pulled.count) answers for \(rows.count) pullbacks") }
+    guard pulled.count == rows.count else {
+        throw .failed("the program returned \(pulled.count) answers for \(rows.count) pullbacks")
+    }
     if let bad = pulled.firstIndex(where: { $0.gradient.count != n }) {
-        throw .failed("the vector-Jacobian product for row \(bad) has \(pulled[bad].gradient.count) entries, expected \(n)")
+        throw .failed(
+            "the vector-Jacobian product for row \(bad) has \(pulled[bad].gradient.count) entries, expected \(n)")
     }
     let cache = ProjectionCache(objective: objective, rows: full ? nil : rows.map(\.cotangent))
     let base = cache.project(structure.base)
@@ -134,7 +145,8 @@ private func runJacobianCheck(_ objective: some VectorObjective, _ configuration
         let f0 = zip(c, structure.base).reduce(0) { $0 + $1.0 * $1.1 }
         let noise = try NoiseLevel.measure(pilot, value: f0, spread: 0, rng: &pilotRNG)
         evaluations += noise.evaluations
-        rowConfiguration.step = .relative(automaticStep(noise: noise.sigma, value: f0, precision: objective.precision, scale: 0))
+        rowConfiguration.step = .relative(
+            automaticStep(noise: noise.sigma, value: f0, precision: objective.precision, scale: 0))
     }
 
     // 3. Each row through the scalar engine.
@@ -169,14 +181,20 @@ private func runJacobianCheck(_ objective: some VectorObjective, _ configuration
     report.noiseSource = (reports.first?.noiseSource ?? "") + ", per row"
 
     // 4. Pair blocks, verdicts, diagnosis.
-    assemble(objective, rows: rows, reports: reports, full: full, projections: options.projections,
-             configuration: configuration, into: &report)
+    assemble(
+        objective, rows: rows, reports: reports, full: full, projections: options.projections,
+        configuration: configuration, into: &report)
 }
 
 /// The (output, input) pair blocks, ordered by input then output.
-func pairBlocks(_ objective: some VectorObjective, full: Bool, projections: Int)
-    -> [(name: String, shape: [Int], output: String, input: String, outputIndex: Int, inputIndex: Int, rows: Int)] {
-    var pairs = [(name: String, shape: [Int], output: String, input: String, outputIndex: Int, inputIndex: Int, rows: Int)]()
+func pairBlocks(
+    _ objective: some VectorObjective, full: Bool, projections: Int
+)
+    -> [(name: String, shape: [Int], output: String, input: String, outputIndex: Int, inputIndex: Int, rows: Int)]
+{
+    var pairs = [
+        (name: String, shape: [Int], output: String, input: String, outputIndex: Int, inputIndex: Int, rows: Int)
+    ]()
     for (ii, input) in objective.blocks.enumerated() {
         for (oi, output) in objective.outputs.enumerated() {
             let rows = full ? output.count : projections
@@ -187,8 +205,10 @@ func pairBlocks(_ objective: some VectorObjective, full: Bool, projections: Int)
     return pairs
 }
 
-private func assemble(_ objective: some VectorObjective, rows: [JacobianRow], reports: [GradientReport], full: Bool,
-                      projections: Int, configuration: CheckConfiguration, into report: inout GradientReport) {
+private func assemble(
+    _ objective: some VectorObjective, rows: [JacobianRow], reports: [GradientReport], full: Bool,
+    projections: Int, configuration: CheckConfiguration, into report: inout GradientReport
+) {
     let pairs = pairBlocks(objective, full: full, projections: projections)
     let outputsCount = objective.outputs.count
     func pairIndex(output: Int, input: Int) -> Int { input * outputsCount + output }
@@ -223,13 +243,16 @@ private func assemble(_ objective: some VectorObjective, rows: [JacobianRow], re
         // too small to judge is decided against the pair's size.
         let magnitude = list.map { max(abs($0.analytic), abs($0.numeric)) }
         let scale = (magnitude.map { $0 * $0 }.reduce(0, +) / Double(max(1, list.count))).squareRoot()
-        for k in list.indices where list[k].verdict == .inconclusive && list[k].error <= list[k].bound
-            && list[k].bound <= configuration.resolution * scale {
+        for k in list.indices
+        where list[k].verdict == .inconclusive && list[k].error <= list[k].bound
+            && list[k].bound <= configuration.resolution * scale
+        {
             list[k].verdict = .pass
         }
         // A pair whose analytic and numerical values are all zero within their bounds: this
         // output does not depend on this input.
-        let noEffect = !list.isEmpty && list.allSatisfy { $0.verdict != .fail && $0.analytic == 0 && abs($0.numeric) <= $0.bound }
+        let noEffect =
+            !list.isEmpty && list.allSatisfy { $0.verdict != .fail && $0.analytic == 0 && abs($0.numeric) <= $0.bound }
         if noEffect {
             for k in list.indices { list[k].verdict = .pass }
         }
@@ -237,18 +260,25 @@ private func assemble(_ objective: some VectorObjective, rows: [JacobianRow], re
         let inconclusive = list.filter { $0.verdict == .inconclusive }.count
         var verdict: CheckVerdict = failing > 0 ? .fail : inconclusive > 0 ? .inconclusive : .pass
         if list.isEmpty { verdict = CheckVerdict.combining(directionalVerdicts[pi]) }
-        var block = BlockResult(name: pair.name, shape: pair.shape, verdict: verdict, maxError: list.map(\.error).max() ?? 0,
-                                failing: failing, checked: list.count, inconclusive: inconclusive,
-                                kinks: list.filter { $0.verdict == .kink }.count, diagnosis: [],
-                                output: pair.output, input: pair.input)
+        var block = BlockResult(
+            name: pair.name, shape: pair.shape, verdict: verdict, maxError: list.map(\.error).max() ?? 0,
+            failing: failing, checked: list.count, inconclusive: inconclusive,
+            kinks: list.filter { $0.verdict == .kink }.count, diagnosis: [],
+            output: pair.output, input: pair.input)
         block.detectableRelativeError = detectableRelativeError(list)
         if noEffect {
-            block.diagnosis.append(CheckFinding(code: .noEffect, message: "\(pair.output) does not depend on \(pair.input): analytic and numerical values are all zero within their bounds.", block: pair.name))
+            block.diagnosis.append(
+                CheckFinding(
+                    code: .noEffect,
+                    message:
+                        "\(pair.output) does not depend on \(pair.input): analytic and numerical values are all zero within their bounds.",
+                    block: pair.name))
         }
         if verdict == .fail {
-            block.diagnosis += JacobianDiagnosis.findings(list, name: pair.name, rows: pair.rows,
-                                                          columns: objective.blocks[pair.inputIndex].count, full: full,
-                                                          output: pair.output, input: pair.input)
+            block.diagnosis += JacobianDiagnosis.findings(
+                list, name: pair.name, rows: pair.rows,
+                columns: objective.blocks[pair.inputIndex].count, full: full,
+                output: pair.output, input: pair.input)
         }
         blocks.append(block)
         entries += list

@@ -41,14 +41,17 @@ public struct ClosureVectorObjective: VectorObjective {
     let function: @Sendable ([Double]) -> [Double]
     let vjp: @Sendable ([Double], [Double]) -> [Double]
 
-    public init(point: [Double], blocks: [ObjectiveBlock]? = nil, outputs: [ObjectiveBlock],
-                precision: Precision = .float64,
-                function: @escaping @Sendable ([Double]) -> [Double],
-                vjp: @escaping @Sendable (_ x: [Double], _ cotangent: [Double]) -> [Double]) {
+    public init(
+        point: [Double], blocks: [ObjectiveBlock]? = nil, outputs: [ObjectiveBlock],
+        precision: Precision = .float64,
+        function: @escaping @Sendable ([Double]) -> [Double],
+        vjp: @escaping @Sendable (_ x: [Double], _ cotangent: [Double]) -> [Double]
+    ) {
         self.point = point
         self.blocks = blocks ?? [ObjectiveBlock(name: "x", shape: [point.count], offset: 0)]
-        precondition(self.blocks.reduce(0) { $0 + $1.count } == point.count,
-                     "blocks \(self.blocks.map(\.shape)) do not cover a point of \(point.count) entries")
+        precondition(
+            self.blocks.reduce(0) { $0 + $1.count } == point.count,
+            "blocks \(self.blocks.map(\.shape)) do not cover a point of \(point.count) entries")
         self.outputs = outputs
         self.precision = precision
         self.function = function

@@ -11,14 +11,17 @@ public enum GradientExpectation {
     ///   - title: what was checked, for the headline and the table's title.
     ///   - allowInconclusive: accept a verdict of `inconclusive` (error bounds too wide to
     ///     decide, e.g. for a noisy function) as a pass.
-    public static func failureMessage(for report: GradientReport, title: String = "",
-                                      allowInconclusive: Bool = false) -> String? {
+    public static func failureMessage(
+        for report: GradientReport, title: String = "",
+        allowInconclusive: Bool = false
+    ) -> String? {
         if report.verdict == .pass || (allowInconclusive && report.verdict == .inconclusive) { return nil }
         let what = title.isEmpty ? "Gradients" : "Gradients of \(title)"
         let headline: String
         switch report.verdict {
         case .fail: headline = "\(what) do not match the numerical derivatives."
-        case .inconclusive: headline = "\(what) could not be confirmed: the error bounds are too wide to tell right from wrong."
+        case .inconclusive:
+            headline = "\(what) could not be confirmed: the error bounds are too wide to tell right from wrong."
         case .error: headline = "\(what) could not be checked: \(report.errorMessage ?? "evaluation error")."
         case .pass: headline = ""
         }
@@ -26,15 +29,18 @@ public enum GradientExpectation {
     }
 
     /// The failure message for a Jacobian report: the findings, then each failing row's table.
-    public static func failureMessage(for report: JacobianReport, title: String = "",
-                                      allowInconclusive: Bool = false) -> String? {
+    public static func failureMessage(
+        for report: JacobianReport, title: String = "",
+        allowInconclusive: Bool = false
+    ) -> String? {
         if report.verdict == .pass || (allowInconclusive && report.verdict == .inconclusive) { return nil }
         let what = title.isEmpty ? "The Jacobian" : "The Jacobian of \(title)"
         var lines = ["\(what) does not match the numerical derivatives (\(report.verdict.rawValue))."]
         for finding in report.diagnosis { lines.append("\(finding.code): \(finding.message)") }
         for (k, row) in report.rows.enumerated() where row.verdict != .pass {
             lines.append("")
-            lines.append(TextReport(title: "\(title.isEmpty ? "F" : title) row \(k)", rowsPerBlock: 8, color: false).render(row))
+            lines.append(
+                TextReport(title: "\(title.isEmpty ? "F" : title) row \(k)", rowsPerBlock: 8, color: false).render(row))
         }
         return lines.joined(separator: "\n")
     }

@@ -19,9 +19,11 @@ import TensorCore
 ///   - mode: the execution mode for `forward` (evaluation by default: dropout off).
 ///   - seed: the cotangent's seed (also the check's, unless `configuration` says otherwise).
 /// - Returns: the report. Blocks: the parameter slots in order, then `input`.
-public func checkLayer<L: Layer>(_ layer: L, input: Tensor<L.Scalar>, mode: ExecutionMode = .evaluation,
-                                 seed: UInt64 = 0,
-                                 configuration: CheckConfiguration? = nil) -> GradientReport {
+public func checkLayer<L: Layer>(
+    _ layer: L, input: Tensor<L.Scalar>, mode: ExecutionMode = .evaluation,
+    seed: UInt64 = 0,
+    configuration: CheckConfiguration? = nil
+) -> GradientReport {
     var probe = ForwardContext(mode: mode)
     let tape = layer.forward(input, context: &probe)
     var rng = PRNG(seed: seed)
@@ -70,8 +72,10 @@ public func checkLayer<L: Layer>(_ layer: L, input: Tensor<L.Scalar>, mode: Exec
 }
 
 /// Calls `backward` on fresh zero buffers and on pre-filled ones, and compares.
-func accumulationFinding<L: Layer>(_ layer: L, tape: LayerTape<L.Scalar>, cotangent: Tensor<L.Scalar>,
-                                   rng: inout PRNG) -> CheckFinding? {
+func accumulationFinding<L: Layer>(
+    _ layer: L, tape: LayerTape<L.Scalar>, cotangent: Tensor<L.Scalar>,
+    rng: inout PRNG
+) -> CheckFinding? {
     var fresh = layer.parameterSlots.map { Tensor<L.Scalar>(zeros: $0.shape) }
     _ = layer.backward(cotangent, tape: tape, parameterGradients: &fresh)
     let prefilled = layer.parameterSlots.map { Tensor<L.Scalar>.normal(shape: $0.shape, using: &rng) }
@@ -86,7 +90,8 @@ func accumulationFinding<L: Layer>(_ layer: L, tape: LayerTape<L.Scalar>, cotang
             if abs(got - expected) > tolerance * scale {
                 return CheckFinding(
                     code: .overwritesGradient,
-                    message: "backward does not add into parameterGradients for \(slot.name) (entry \(i): held \(shortNumber(Double(prefilled[k].scalars[i]))), added \(shortNumber(Double(fresh[k].scalars[i]))), left \(shortNumber(got))): it must accumulate (+=), or a parameter used twice keeps only one use's gradient.",
+                    message:
+                        "backward does not add into parameterGradients for \(slot.name) (entry \(i): held \(shortNumber(Double(prefilled[k].scalars[i]))), added \(shortNumber(Double(fresh[k].scalars[i]))), left \(shortNumber(got))): it must accumulate (+=), or a parameter used twice keeps only one use's gradient.",
                     block: slot.name)
             }
         }

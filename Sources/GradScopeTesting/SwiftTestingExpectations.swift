@@ -71,7 +71,8 @@ public func expectLayerGradientsMatch<L: Layer>(
     sourceLocation: SourceLocation = #_sourceLocation
 ) -> GradientReport {
     let report = checkLayer(layer, input: input, mode: mode, seed: seed, configuration: configuration)
-    expectPasses(report, title: "\(layer.kind) layer", allowInconclusive: allowInconclusive, sourceLocation: sourceLocation)
+    expectPasses(
+        report, title: "\(layer.kind) layer", allowInconclusive: allowInconclusive, sourceLocation: sourceLocation)
     return report
 }
 
@@ -99,18 +100,24 @@ public func expectGradientsMatch<S: TensorScalar>(
 
 /// Expects a report to pass; records the per-block table otherwise. `#expect(report.passed)`
 /// works too, with a shorter message.
-public func expectPasses(_ report: GradientReport, title: String = "", allowInconclusive: Bool = false,
-                         sourceLocation: SourceLocation = #_sourceLocation) {
-    if let message = GradientExpectation.failureMessage(for: report, title: title, allowInconclusive: allowInconclusive) {
+public func expectPasses(
+    _ report: GradientReport, title: String = "", allowInconclusive: Bool = false,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    if let message = GradientExpectation.failureMessage(for: report, title: title, allowInconclusive: allowInconclusive)
+    {
         recordFailure(message, sourceLocation: sourceLocation)
     }
 }
 
 /// The model check shared by the Swift Testing and XCTest helpers.
-func modelReport<S: TensorScalar>(model: Sequential<S>, inputs: Tensor<S>, targets: Targets<S>,
-                                  configuration: CheckConfiguration?) -> Result<GradientReport, EvaluationError> {
+func modelReport<S: TensorScalar>(
+    model: Sequential<S>, inputs: Tensor<S>, targets: Targets<S>,
+    configuration: CheckConfiguration?
+) -> Result<GradientReport, EvaluationError> {
     do {
-        let objective = try ModelObjective(SupervisedProblem(name: "model", model: model, inputs: inputs, targets: targets))
+        let objective = try ModelObjective(
+            SupervisedProblem(name: "model", model: model, inputs: inputs, targets: targets))
         var c = configuration ?? CheckConfiguration()
         if configuration == nil, objective.point.count > 4000 { c.mode = .sample(perBlock: 64) }
         return .success(checkSeparatingRegularization(objective, configuration: c))

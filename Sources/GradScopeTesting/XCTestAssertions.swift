@@ -50,9 +50,12 @@ public func XCTAssertGradientsMatch<S: TensorScalar>(
 }
 
 /// Asserts that a report passed; fails with the per-block table otherwise.
-public func XCTAssertPasses(_ report: GradientReport, title: String = "", allowInconclusive: Bool = false,
-                            file: StaticString = #filePath, line: UInt = #line) {
-    if let message = GradientExpectation.failureMessage(for: report, title: title, allowInconclusive: allowInconclusive) {
+public func XCTAssertPasses(
+    _ report: GradientReport, title: String = "", allowInconclusive: Bool = false,
+    file: StaticString = #filePath, line: UInt = #line
+) {
+    if let message = GradientExpectation.failureMessage(for: report, title: title, allowInconclusive: allowInconclusive)
+    {
         XCTFail(message, file: file, line: line)
     }
 }

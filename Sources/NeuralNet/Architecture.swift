@@ -50,9 +50,11 @@ public struct ArchitectureSpec: Sendable, Hashable, Codable {
     public var initializer: Initializer?
     public var seed: UInt64 = 0
 
-    public init(preset: Preset? = nil, layers: [Int]? = nil, hidden: [Int]? = nil,
-                activation: ActivationKind? = nil, loss: LossKind? = nil, lambda: Double? = nil,
-                examples: Int? = nil, initializer: Initializer? = nil, seed: UInt64 = 0) {
+    public init(
+        preset: Preset? = nil, layers: [Int]? = nil, hidden: [Int]? = nil,
+        activation: ActivationKind? = nil, loss: LossKind? = nil, lambda: Double? = nil,
+        examples: Int? = nil, initializer: Initializer? = nil, seed: UInt64 = 0
+    ) {
         self.preset = preset; self.layers = layers; self.hidden = hidden; self.activation = activation
         self.loss = loss; self.lambda = lambda; self.examples = examples; self.initializer = initializer
         self.seed = seed
@@ -63,12 +65,20 @@ public struct ArchitectureSpec: Sendable, Hashable, Codable {
         let given = [preset != nil, layers != nil, hidden != nil].filter { $0 }.count
         guard given <= 1 else { throw .invalidArchitecture("give only one of --model, --layers and --hidden") }
         if let layers {
-            guard layers.count >= 2 else { throw .invalidArchitecture("--layers needs at least an input and an output size, got \(layers)") }
-            guard layers.allSatisfy({ $0 > 0 }) else { throw .invalidArchitecture("--layers sizes must be positive, got \(layers)") }
+            guard layers.count >= 2 else {
+                throw .invalidArchitecture("--layers needs at least an input and an output size, got \(layers)")
+            }
+            guard layers.allSatisfy({ $0 > 0 }) else {
+                throw .invalidArchitecture("--layers sizes must be positive, got \(layers)")
+            }
         }
-        if let hidden, !hidden.allSatisfy({ $0 > 0 }) { throw .invalidArchitecture("--hidden sizes must be positive, got \(hidden)") }
+        if let hidden, !hidden.allSatisfy({ $0 > 0 }) {
+            throw .invalidArchitecture("--hidden sizes must be positive, got \(hidden)")
+        }
         if let examples, examples <= 0 { throw .invalidArchitecture("--examples must be positive, got \(examples)") }
-        if let lambda, !(lambda >= 0 && lambda.isFinite) { throw .invalidArchitecture("--lambda must be a finite number ≥ 0, got \(lambda)") }
+        if let lambda, !(lambda >= 0 && lambda.isFinite) {
+            throw .invalidArchitecture("--lambda must be a finite number ≥ 0, got \(lambda)")
+        }
     }
 
     /// The layer sizes from input to output, given the data's input and output sizes.
@@ -76,7 +86,9 @@ public struct ArchitectureSpec: Sendable, Hashable, Codable {
         try validate()
         if let layers {
             guard layers.first == inputSize, layers.last == outputSize else {
-                throw .invalidArchitecture("--layers \(layers.map(String.init).joined(separator: ",")) does not match the data: \(inputSize) inputs and \(outputSize) outputs")
+                throw .invalidArchitecture(
+                    "--layers \(layers.map(String.init).joined(separator: ",")) does not match the data: \(inputSize) inputs and \(outputSize) outputs"
+                )
             }
             return layers
         }
@@ -85,8 +97,10 @@ public struct ArchitectureSpec: Sendable, Hashable, Codable {
 
     /// A dense network: `Dense → activation` for each hidden layer, then a dense output layer
     /// (and a ``Softmax`` for `--loss ce`), initialised from the seed.
-    public func makeModel<S: TensorScalar>(sizes: [Int], defaultLoss: LossKind = .softmaxCE,
-                                           defaultInitializer: Initializer = .xavierUniform) throws(ModelError) -> Sequential<S> {
+    public func makeModel<S: TensorScalar>(
+        sizes: [Int], defaultLoss: LossKind = .softmaxCE,
+        defaultInitializer: Initializer = .xavierUniform
+    ) throws(ModelError) -> Sequential<S> {
         var layers = [any Layer<S>]()
         for i in 0..<(sizes.count - 1) {
             layers.append(Dense<S>(inputSize: sizes[i], outputSize: sizes[i + 1]))
@@ -94,8 +108,9 @@ public struct ArchitectureSpec: Sendable, Hashable, Codable {
         }
         let lossKind = loss ?? defaultLoss
         layers += lossKind.outputLayers()
-        var model = try Sequential<S>(inputShape: [sizes[0]], layers: layers, loss: lossKind.loss(),
-                                      regularization: L2Regularization(lambda: lambda ?? 0))
+        var model = try Sequential<S>(
+            inputShape: [sizes[0]], layers: layers, loss: lossKind.loss(),
+            regularization: L2Regularization(lambda: lambda ?? 0))
         var rng = PRNG(seed: seed)
         (initializer ?? defaultInitializer).initialize(&model, rng: &rng)
         return model

@@ -17,8 +17,10 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
     public var padding: Int
 
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0) {
-        precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
-                     "Conv2D: invalid configuration in=\(inputChannels) out=\(outputChannels) k=\(kernelSize) s=\(stride) p=\(padding)")
+        precondition(
+            inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
+            "Conv2D: invalid configuration in=\(inputChannels) out=\(outputChannels) k=\(kernelSize) s=\(stride) p=\(padding)"
+        )
         kernel = Tensor(zeros: [outputChannels, inputChannels, kernelSize, kernelSize])
         bias = Tensor(zeros: [outputChannels])
         self.stride = stride; self.padding = padding
@@ -31,15 +33,18 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
     var kernelWidth: Int { kernel.shape[3] }
 
     public var parameterSlots: [ParameterSlot] {
-        [ParameterSlot(name: "kernel", shape: kernel.shape, role: .kernel),
-         ParameterSlot(name: "bias", shape: bias.shape, role: .bias)]
+        [
+            ParameterSlot(name: "kernel", shape: kernel.shape, role: .kernel),
+            ParameterSlot(name: "bias", shape: bias.shape, role: .bias)
+        ]
     }
 
     public var parameters: [Tensor<Scalar>] {
         get { [kernel, bias] }
         set {
-            precondition(newValue.count == 2 && newValue[0].shape == kernel.shape && newValue[1].shape == bias.shape,
-                         "Conv2D: parameters \(newValue.map(\.shape)) do not match \([kernel.shape, bias.shape])")
+            precondition(
+                newValue.count == 2 && newValue[0].shape == kernel.shape && newValue[1].shape == bias.shape,
+                "Conv2D: parameters \(newValue.map(\.shape)) do not match \([kernel.shape, bias.shape])")
             kernel = newValue[0]; bias = newValue[1]
         }
     }
@@ -49,7 +54,9 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
         precondition(slot == 0 || slot == 1, "Conv2D has parameter slots 0 (kernel) and 1 (bias), got \(slot)")
         let shape = slot == 0 ? kernel.shape : bias.shape
         if slot == 0 { body(&kernel) } else { body(&bias) }
-        precondition((slot == 0 ? kernel.shape : bias.shape) == shape, "Conv2D.updateParameter changed the shape of slot \(slot) from \(shape)")
+        precondition(
+            (slot == 0 ? kernel.shape : bias.shape) == shape,
+            "Conv2D.updateParameter changed the shape of slot \(slot) from \(shape)")
     }
 
     func outputSize(_ h: Int, _ w: Int) -> (Int, Int) {
@@ -61,15 +68,20 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
             return .failure(ShapeMismatch("expects [channels=\(inputChannels), height, width] per example, got \(s)"))
         }
         guard s[1] + 2 * padding >= kernelHeight, s[2] + 2 * padding >= kernelWidth else {
-            return .failure(ShapeMismatch("image \(s[1])×\(s[2]) with padding \(padding) is smaller than the kernel \(kernelHeight)×\(kernelWidth)"))
+            return .failure(
+                ShapeMismatch(
+                    "image \(s[1])×\(s[2]) with padding \(padding) is smaller than the kernel \(kernelHeight)×\(kernelWidth)"
+                ))
         }
         let (h, w) = outputSize(s[1], s[2])
         return .success([outputChannels, h, w])
     }
 
     /// The im2col matrix `[C·kH·kW, H′·W′]` of one example starting at `x[offset...]`.
-    func im2col(_ x: UnsafeBufferPointer<Scalar>, offset: Int, height: Int, width: Int,
-                into cols: UnsafeMutableBufferPointer<Scalar>) {
+    func im2col(
+        _ x: UnsafeBufferPointer<Scalar>, offset: Int, height: Int, width: Int,
+        into cols: UnsafeMutableBufferPointer<Scalar>
+    ) {
         let (oh, ow) = outputSize(height, width)
         var row = 0
         for c in 0..<inputChannels {
@@ -91,8 +103,10 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
     }
 
     /// Adds the im2col-shaped gradient back onto the image gradient (the adjoint of im2col).
-    func col2im(_ cols: UnsafeBufferPointer<Scalar>, height: Int, width: Int,
-                into dx: UnsafeMutableBufferPointer<Scalar>, offset: Int) {
+    func col2im(
+        _ cols: UnsafeBufferPointer<Scalar>, height: Int, width: Int,
+        into dx: UnsafeMutableBufferPointer<Scalar>, offset: Int
+    ) {
         let (oh, ow) = outputSize(height, width)
         var row = 0
         for c in 0..<inputChannels {
@@ -115,8 +129,9 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
     }
 
     public func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> LayerTape<Scalar> {
-        precondition(input.rank == 4 && input.shape[1] == inputChannels,
-                     "Conv2D.forward: input \(input.shape), kernel \(kernel.shape)")
+        precondition(
+            input.rank == 4 && input.shape[1] == inputChannels,
+            "Conv2D.forward: input \(input.shape), kernel \(kernel.shape)")
         let (n, h, w) = (input.shape[0], input.shape[2], input.shape[3])
         let (oh, ow) = outputSize(h, w)
         let k = inputChannels * kernelHeight * kernelWidth
@@ -126,8 +141,9 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
         input.withUnsafeBufferPointer { x in
             cols.withUnsafeMutableBufferPointer { cp in
                 for e in 0..<n {
-                    im2col(x, offset: e * inputChannels * h * w, height: h, width: w,
-                           into: UnsafeMutableBufferPointer(rebasing: cp[(e * k * p)..<((e + 1) * k * p)]))
+                    im2col(
+                        x, offset: e * inputChannels * h * w, height: h, width: w,
+                        into: UnsafeMutableBufferPointer(rebasing: cp[(e * k * p)..<((e + 1) * k * p)]))
                 }
             }
         }
@@ -139,9 +155,10 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
                         for ch in 0..<outputChannels {
                             for q in 0..<p { o[ch * p + q] = bias.scalars[ch] }
                         }
-                        Scalar.gemm(.none, .none, m: outputChannels, n: p, k: k, alpha: 1,
-                                    a: kp.baseAddress!, lda: k, b: cp.baseAddress! + e * k * p, ldb: p,
-                                    beta: 1, c: o, ldc: p)
+                        Scalar.gemm(
+                            .none, .none, m: outputChannels, n: p, k: k, alpha: 1,
+                            a: kp.baseAddress!, lda: k, b: cp.baseAddress! + e * k * p, ldb: p,
+                            beta: 1, c: o, ldc: p)
                     }
                 }
             }
@@ -151,16 +168,21 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
         return tape
     }
 
-    public func backward(_ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
-                         parameterGradients g: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
+    public func backward(
+        _ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
+        parameterGradients g: inout [Tensor<Scalar>]
+    ) -> Tensor<Scalar> {
         inputGradient(outputGradient, tape: tape, kernel: kernel, parameterGradients: &g)
     }
 
     /// The backward pass with the kernel used for ∂L/∂X passed explicitly (the bug zoo passes
     /// an unflipped one to show what that mistake looks like).
-    public func inputGradient(_ dy: Tensor<Scalar>, tape: LayerTape<Scalar>, kernel usedKernel: Tensor<Scalar>,
-                              parameterGradients g: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
-        precondition(dy.shape == tape.output.shape, "Conv2D.backward: gradient \(dy.shape), output \(tape.output.shape)")
+    public func inputGradient(
+        _ dy: Tensor<Scalar>, tape: LayerTape<Scalar>, kernel usedKernel: Tensor<Scalar>,
+        parameterGradients g: inout [Tensor<Scalar>]
+    ) -> Tensor<Scalar> {
+        precondition(
+            dy.shape == tape.output.shape, "Conv2D.backward: gradient \(dy.shape), output \(tape.output.shape)")
         let input = tape.input
         let (n, h, w) = (input.shape[0], input.shape[2], input.shape[3])
         let k = inputChannels * kernelHeight * kernelWidth
@@ -175,15 +197,18 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
                         dx.withUnsafeMutableBufferPointer { dxp in
                             for e in 0..<n {
                                 let d = dp.baseAddress! + e * outputChannels * p
-                                Scalar.gemm(.none, .transposed, m: outputChannels, n: k, k: p, alpha: 1,
-                                            a: d, lda: p, b: cp.baseAddress! + e * k * p, ldb: p,
-                                            beta: 1, c: gk.baseAddress!, ldc: k)
+                                Scalar.gemm(
+                                    .none, .transposed, m: outputChannels, n: k, k: p, alpha: 1,
+                                    a: d, lda: p, b: cp.baseAddress! + e * k * p, ldb: p,
+                                    beta: 1, c: gk.baseAddress!, ldc: k)
                                 dcols.withUnsafeMutableBufferPointer { dc in
-                                    Scalar.gemm(.transposed, .none, m: k, n: p, k: outputChannels, alpha: 1,
-                                                a: kp.baseAddress!, lda: k, b: d, ldb: p,
-                                                beta: 0, c: dc.baseAddress!, ldc: p)
-                                    col2im(UnsafeBufferPointer(dc), height: h, width: w,
-                                           into: dxp, offset: e * inputChannels * h * w)
+                                    Scalar.gemm(
+                                        .transposed, .none, m: k, n: p, k: outputChannels, alpha: 1,
+                                        a: kp.baseAddress!, lda: k, b: d, ldb: p,
+                                        beta: 0, c: dc.baseAddress!, ldc: p)
+                                    col2im(
+                                        UnsafeBufferPointer(dc), height: h, width: w,
+                                        into: dxp, offset: e * inputChannels * h * w)
                                 }
                             }
                         }

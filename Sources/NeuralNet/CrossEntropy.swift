@@ -8,7 +8,8 @@ public struct CrossEntropy<Scalar: TensorScalar>: Loss {
     public var kind: String { "ce" }
 
     public func evaluate(_ p: Tensor<Scalar>, targets: Targets<Scalar>) -> (value: Double, gradient: Tensor<Scalar>) {
-        precondition(p.rank == 2 && targets.count == p.shape[0], "ce: probabilities \(p.shape), \(targets.count) targets")
+        precondition(
+            p.rank == 2 && targets.count == p.shape[0], "ce: probabilities \(p.shape), \(targets.count) targets")
         let (m, k) = (p.shape[0], p.shape[1])
         let y = targets.dense(classes: k)
         var grad = Tensor<Scalar>(zeros: p.shape)

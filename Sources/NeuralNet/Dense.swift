@@ -12,8 +12,9 @@ public struct Dense<Scalar: TensorScalar>: Layer {
     public var bias: Tensor<Scalar>
 
     public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>) {
-        precondition(weight.rank == 2 && bias.shape == [weight.shape[0]],
-                     "Dense: weight \(weight.shape) and bias \(bias.shape) do not fit ([out, in] and [out])")
+        precondition(
+            weight.rank == 2 && bias.shape == [weight.shape[0]],
+            "Dense: weight \(weight.shape) and bias \(bias.shape) do not fit ([out, in] and [out])")
         self.weight = weight; self.bias = bias
     }
 
@@ -33,15 +34,18 @@ public struct Dense<Scalar: TensorScalar>: Layer {
     public var kind: String { "dense" }
 
     public var parameterSlots: [ParameterSlot] {
-        [ParameterSlot(name: "weight", shape: weight.shape, role: .weight),
-         ParameterSlot(name: "bias", shape: bias.shape, role: .bias)]
+        [
+            ParameterSlot(name: "weight", shape: weight.shape, role: .weight),
+            ParameterSlot(name: "bias", shape: bias.shape, role: .bias)
+        ]
     }
 
     public var parameters: [Tensor<Scalar>] {
         get { [weight, bias] }
         set {
-            precondition(newValue.count == 2 && newValue[0].shape == weight.shape && newValue[1].shape == bias.shape,
-                         "Dense: parameters \(newValue.map(\.shape)) do not match \([weight.shape, bias.shape])")
+            precondition(
+                newValue.count == 2 && newValue[0].shape == weight.shape && newValue[1].shape == bias.shape,
+                "Dense: parameters \(newValue.map(\.shape)) do not match \([weight.shape, bias.shape])")
             weight = newValue[0]; bias = newValue[1]
         }
     }
@@ -50,8 +54,9 @@ public struct Dense<Scalar: TensorScalar>: Layer {
     public var theta: Tensor<Scalar> {
         get { Dense.theta(weight: weight, bias: bias) }
         set {
-            precondition(newValue.shape == [outputSize, inputSize + 1],
-                         "Dense.theta: shape \(newValue.shape), expected \([outputSize, inputSize + 1])")
+            precondition(
+                newValue.shape == [outputSize, inputSize + 1],
+                "Dense.theta: shape \(newValue.shape), expected \([outputSize, inputSize + 1])")
             let (w, b) = Dense.split(theta: newValue)
             weight = w; bias = b
         }
@@ -85,27 +90,34 @@ public struct Dense<Scalar: TensorScalar>: Layer {
         precondition(slot == 0 || slot == 1, "Dense has parameter slots 0 (weight) and 1 (bias), got \(slot)")
         let shape = slot == 0 ? weight.shape : bias.shape
         if slot == 0 { body(&weight) } else { body(&bias) }
-        precondition((slot == 0 ? weight.shape : bias.shape) == shape, "Dense.updateParameter changed the shape of slot \(slot) from \(shape)")
+        precondition(
+            (slot == 0 ? weight.shape : bias.shape) == shape,
+            "Dense.updateParameter changed the shape of slot \(slot) from \(shape)")
     }
 
     public func outputShape(forInput inputShape: [Int]) -> Result<[Int], ShapeMismatch> {
         guard inputShape == [inputSize] else {
-            return .failure(ShapeMismatch("expects \(inputSize) features per example (weight \(weight.shape)), got \(inputShape)"))
+            return .failure(
+                ShapeMismatch("expects \(inputSize) features per example (weight \(weight.shape)), got \(inputShape)"))
         }
         return .success([outputSize])
     }
 
     public func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> LayerTape<Scalar> {
-        precondition(input.rank == 2 && input.shape[1] == inputSize,
-                     "Dense.forward: input \(input.shape), weight \(weight.shape)")
+        precondition(
+            input.rank == 2 && input.shape[1] == inputSize,
+            "Dense.forward: input \(input.shape), weight \(weight.shape)")
         let y = Tensor.matmul(input, .none, weight, .transposed).adding(rowVector: bias)
         return LayerTape(input: input, output: y)
     }
 
-    public func backward(_ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
-                         parameterGradients g: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
-        precondition(outputGradient.shape == tape.output.shape,
-                     "Dense.backward: gradient \(outputGradient.shape), output \(tape.output.shape)")
+    public func backward(
+        _ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
+        parameterGradients g: inout [Tensor<Scalar>]
+    ) -> Tensor<Scalar> {
+        precondition(
+            outputGradient.shape == tape.output.shape,
+            "Dense.backward: gradient \(outputGradient.shape), output \(tape.output.shape)")
         Tensor.matmul(outputGradient, .transposed, tape.input, .none, into: &g[0], beta: 1)
         g[1] += outputGradient.sum(alongAxis: 0)
         return Tensor.matmul(outputGradient, .none, weight, .none)

@@ -34,8 +34,10 @@ public struct Dropout<Scalar: TensorScalar>: Layer {
         return tape
     }
 
-    public func backward(_ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
-                         parameterGradients: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
+    public func backward(
+        _ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
+        parameterGradients: inout [Tensor<Scalar>]
+    ) -> Tensor<Scalar> {
         guard let mask = tape.auxiliary.first else { return outputGradient }
         return outputGradient * mask
     }

@@ -16,10 +16,13 @@ extension ElementwiseActivation {
         LayerTape(input: input, output: input.map(value))
     }
 
-    public func backward(_ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
-                         parameterGradients: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
-        precondition(outputGradient.shape == tape.output.shape,
-                     "\(kind).backward: gradient \(outputGradient.shape), output \(tape.output.shape)")
+    public func backward(
+        _ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
+        parameterGradients: inout [Tensor<Scalar>]
+    ) -> Tensor<Scalar> {
+        precondition(
+            outputGradient.shape == tape.output.shape,
+            "\(kind).backward: gradient \(outputGradient.shape), output \(tape.output.shape)")
         var g = outputGradient
         g.withUnsafeMutableBufferPointer { gp in
             tape.input.withUnsafeBufferPointer { xp in
@@ -45,10 +48,13 @@ public struct Sigmoid<Scalar: TensorScalar>: ElementwiseActivation {
         LayerTape(input: input, output: input.sigmoid())
     }
 
-    public func backward(_ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
-                         parameterGradients: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
-        precondition(outputGradient.shape == tape.output.shape,
-                     "sigmoid.backward: gradient \(outputGradient.shape), output \(tape.output.shape)")
+    public func backward(
+        _ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
+        parameterGradients: inout [Tensor<Scalar>]
+    ) -> Tensor<Scalar> {
+        precondition(
+            outputGradient.shape == tape.output.shape,
+            "sigmoid.backward: gradient \(outputGradient.shape), output \(tape.output.shape)")
         var g = outputGradient
         g.withUnsafeMutableBufferPointer { gp in
             tape.output.withUnsafeBufferPointer { Scalar.sigmoidBackward(gp, output: $0) }

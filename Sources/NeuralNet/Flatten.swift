@@ -9,8 +9,10 @@ public struct Flatten<Scalar: TensorScalar>: Layer {
         let n = input.shape.first ?? 0
         return LayerTape(input: input, output: input.reshaped(to: [n, n == 0 ? 0 : input.count / n]))
     }
-    public func backward(_ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
-                         parameterGradients: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
+    public func backward(
+        _ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
+        parameterGradients: inout [Tensor<Scalar>]
+    ) -> Tensor<Scalar> {
         outputGradient.reshaped(to: tape.input.shape)
     }
 }

@@ -16,7 +16,8 @@ import RealModule
 ///   (and of Nielsen's *Neural Networks and Deep Learning*, ch. 5), which saturates sigmoid units
 ///   in wide layers — kept to reproduce the vanishing-gradient demonstration.
 public enum Initializer: String, Sendable, CaseIterable, Codable {
-    case debug, debugRowMajor = "debug-rowmajor", ex4, xavierUniform = "xavier", xavierNormal = "xavier-normal", he, normal
+    case debug, debugRowMajor = "debug-rowmajor", ex4, xavierUniform = "xavier", xavierNormal = "xavier-normal", he,
+        normal
 
     /// ex4's `debugInitializeWeights` as a `[rows, columns]` matrix of sin(1…n)/10, filled
     /// column-major (Octave) or row-major (numpy).

@@ -80,8 +80,10 @@ public protocol Layer<Scalar>: Sendable {
 
     /// Given ∂L/∂output, returns ∂L/∂input and ADDS ∂L/∂θ to `parameterGradients`
     /// (one tensor per slot, pre-shaped), so that a parameter used twice accumulates.
-    func backward(_ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
-                  parameterGradients: inout [Tensor<Scalar>]) -> Tensor<Scalar>
+    func backward(
+        _ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
+        parameterGradients: inout [Tensor<Scalar>]
+    ) -> Tensor<Scalar>
 
     /// Applies `body` to the parameter in `slot` in place (an optimizer step). `body` must
     /// keep the shape. The default goes through ``parameters`` and so copies the tensor;

@@ -84,7 +84,9 @@ extension Loss {
             guard t.shape == [examples, outputs] else {
                 throw .targetShapeMismatch(expected: "shape \([examples, outputs])", got: "shape \(t.shape)")
             }
-            if let bad = t.scalars.firstIndex(where: { !$0.isFinite }) { throw .nonFinite(what: "targets", offset: bad) }
+            if let bad = t.scalars.firstIndex(where: { !$0.isFinite }) {
+                throw .nonFinite(what: "targets", offset: bad)
+            }
         }
     }
 }

@@ -8,7 +8,9 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
     public var stride: Int
 
     public init(size: Int, stride: Int? = nil) {
-        precondition(size > 0 && (stride ?? size) > 0, "MaxPool2D: size \(size) and stride \(String(describing: stride)) must be positive")
+        precondition(
+            size > 0 && (stride ?? size) > 0,
+            "MaxPool2D: size \(size) and stride \(String(describing: stride)) must be positive")
         self.size = size; self.stride = stride ?? size
     }
 
@@ -17,7 +19,8 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
 
     public func outputShape(forInput s: [Int]) -> Result<[Int], ShapeMismatch> {
         guard s.count == 3, s[1] >= size, s[2] >= size else {
-            return .failure(ShapeMismatch("expects [channels, height ≥ \(size), width ≥ \(size)] per example, got \(s)"))
+            return .failure(
+                ShapeMismatch("expects [channels, height ≥ \(size), width ≥ \(size)] per example, got \(s)"))
         }
         return .success([s[0], (s[1] - size) / stride + 1, (s[2] - size) / stride + 1])
     }
@@ -51,10 +54,13 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
         return tape
     }
 
-    public func backward(_ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
-                         parameterGradients: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
-        precondition(outputGradient.shape == tape.output.shape,
-                     "MaxPool2D.backward: gradient \(outputGradient.shape), output \(tape.output.shape)")
+    public func backward(
+        _ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
+        parameterGradients: inout [Tensor<Scalar>]
+    ) -> Tensor<Scalar> {
+        precondition(
+            outputGradient.shape == tape.output.shape,
+            "MaxPool2D.backward: gradient \(outputGradient.shape), output \(tape.output.shape)")
         var dx = Tensor<Scalar>(zeros: tape.input.shape)
         for (o, winner) in tape.indices.enumerated() { dx.scalars[winner] += outputGradient.scalars[o] }
         return dx

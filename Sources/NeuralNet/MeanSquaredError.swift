@@ -6,8 +6,12 @@ public struct MeanSquaredError<Scalar: TensorScalar>: Loss {
     public init() {}
     public var kind: String { "mse" }
 
-    public func evaluate(_ output: Tensor<Scalar>, targets: Targets<Scalar>) -> (value: Double, gradient: Tensor<Scalar>) {
-        precondition(output.rank == 2 && targets.count == output.shape[0], "mse: output \(output.shape), \(targets.count) targets")
+    public func evaluate(
+        _ output: Tensor<Scalar>, targets: Targets<Scalar>
+    ) -> (value: Double, gradient: Tensor<Scalar>) {
+        precondition(
+            output.rank == 2 && targets.count == output.shape[0],
+            "mse: output \(output.shape), \(targets.count) targets")
         let (m, k) = (output.shape[0], output.shape[1])
         let y = targets.dense(classes: k)
         var grad = Tensor<Scalar>(zeros: output.shape)

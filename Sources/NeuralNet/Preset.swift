@@ -19,7 +19,9 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
 
     /// Builds the preset's model and batch. Flags in `spec` override the preset's defaults
     /// (`--lambda`, `--examples`, `--init`, `--seed`, `--activation` where it has one).
-    public func problem<S: TensorScalar>(_ spec: ArchitectureSpec = ArchitectureSpec()) throws(ModelError) -> SupervisedProblem<S> {
+    public func problem<S: TensorScalar>(
+        _ spec: ArchitectureSpec = ArchitectureSpec()
+    ) throws(ModelError) -> SupervisedProblem<S> {
         try spec.validate()
         var rng = PRNG(seed: spec.seed)
         switch self {
@@ -30,8 +32,11 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
             let lossKind = spec.loss ?? .ovrCE
             var model = try Sequential<S>(
                 inputShape: [input],
-                layers: [Dense<S>(inputSize: input, outputSize: hidden), (spec.activation ?? .sigmoid).layer() as any Layer<S>,
-                         Dense<S>(inputSize: hidden, outputSize: labels)] + lossKind.outputLayers(),
+                layers: [
+                    Dense<S>(inputSize: input, outputSize: hidden),
+                    (spec.activation ?? .sigmoid).layer() as any Layer<S>,
+                    Dense<S>(inputSize: hidden, outputSize: labels)
+                ] + lossKind.outputLayers(),
                 loss: lossKind.loss(),
                 regularization: L2Regularization(lambda: spec.lambda ?? 0))
             (spec.initializer ?? .debug).initialize(&model, rng: &rng)
@@ -43,7 +48,8 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
             return SupervisedProblem(name: rawValue, model: model, inputs: x, targets: .classes(y))
         case .ex4:
             let m = spec.examples ?? 5000
-            let model: Sequential<S> = try spec.makeModel(sizes: [400, 25, 10], defaultLoss: .ovrCE, defaultInitializer: .ex4)
+            let model: Sequential<S> = try spec.makeModel(
+                sizes: [400, 25, 10], defaultLoss: .ovrCE, defaultInitializer: .ex4)
             var named = model
             if spec.lambda == nil { named.regularization.lambda = 1 }
             var dataRng = PRNG(seed: spec.seed &+ 1)
@@ -58,15 +64,18 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
             let lossKind = spec.loss ?? .softmaxCE
             var model = try Sequential<S>(
                 inputShape: [4],
-                layers: [Dense<S>(inputSize: 4, outputSize: 10), (spec.activation ?? .relu).layer() as any Layer<S>,
-                         Dense<S>(inputSize: 10, outputSize: 3)] + lossKind.outputLayers(),
+                layers: [
+                    Dense<S>(inputSize: 4, outputSize: 10), (spec.activation ?? .relu).layer() as any Layer<S>,
+                    Dense<S>(inputSize: 10, outputSize: 3)
+                ] + lossKind.outputLayers(),
                 loss: lossKind.loss(),
                 regularization: L2Regularization(lambda: spec.lambda ?? 2 * Double(n) * 0.05))
             if let initializer = spec.initializer {
                 initializer.initialize(&model, rng: &rng)
             } else {
                 model.parameters = model.parameterBlocks.map { block in
-                    block.role == .bias ? Tensor(zeros: block.shape)
+                    block.role == .bias
+                        ? Tensor(zeros: block.shape)
                         : Tensor<S>.normal(shape: block.shape, standardDeviation: 0.1, using: &rng)
                 }
             }

@@ -22,7 +22,9 @@ extension Sequential {
         guard let m = inputs.shape.first, m > 0 else { throw .emptyBatch }
         let perExample = Array(inputs.shape.dropFirst())
         guard perExample == inputShape else { throw .inputShapeMismatch(expected: inputShape, got: perExample) }
-        if let bad = inputs.scalars.firstIndex(where: { !$0.isFinite }) { throw .nonFinite(what: "inputs", offset: bad) }
+        if let bad = inputs.scalars.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFinite(what: "inputs", offset: bad)
+        }
         if let targets { try loss.validate(targets: targets, examples: m, outputs: outputShape[0]) }
     }
 
@@ -48,16 +50,20 @@ extension Sequential {
 
     /// Loss, regularisation and the gradient of both with respect to every parameter block,
     /// by backpropagation. Validates the batch first.
-    public func evaluate(inputs: Tensor<Scalar>, targets: Targets<Scalar>,
-                         context: inout ForwardContext) throws(ModelError) -> Evaluation<Scalar> {
+    public func evaluate(
+        inputs: Tensor<Scalar>, targets: Targets<Scalar>,
+        context: inout ForwardContext
+    ) throws(ModelError) -> Evaluation<Scalar> {
         try validate(inputs: inputs, targets: targets)
         return evaluateUnchecked(inputs: inputs, targets: targets, context: &context)
     }
 
     /// ``evaluate(inputs:targets:context:)`` without validation, for hot loops over batches
     /// that were validated once.
-    public func evaluateUnchecked(inputs: Tensor<Scalar>, targets: Targets<Scalar>,
-                                  context: inout ForwardContext) -> Evaluation<Scalar> {
+    public func evaluateUnchecked(
+        inputs: Tensor<Scalar>, targets: Targets<Scalar>,
+        context: inout ForwardContext
+    ) -> Evaluation<Scalar> {
         let m = inputs.shape[0]
         let tapes = forward(inputs, context: &context)
         let output = tapes.last?.output ?? inputs
@@ -82,19 +88,24 @@ extension Sequential {
             }
             gradients.append(grad)
         }
-        return Evaluation(value: dataLoss + regularizationLoss, dataLoss: dataLoss,
-                          regularizationLoss: regularizationLoss, gradients: gradients,
-                          output: output, tapes: tapes)
+        return Evaluation(
+            value: dataLoss + regularizationLoss, dataLoss: dataLoss,
+            regularizationLoss: regularizationLoss, gradients: gradients,
+            output: output, tapes: tapes)
     }
 
     /// ex4's `nnCostFunction` contract: the cost J(θ) and its gradient at an unrolled
     /// parameter vector θ (in ``flatParameters`` order), for a fixed batch, in evaluation mode.
-    public func cost(at theta: [Double], inputs: Tensor<Scalar>,
-                     targets: Targets<Scalar>) throws(ModelError) -> (value: Double, gradient: [Double]) {
+    public func cost(
+        at theta: [Double], inputs: Tensor<Scalar>,
+        targets: Targets<Scalar>
+    ) throws(ModelError) -> (value: Double, gradient: [Double]) {
         guard theta.count == parameterCount else {
             throw .parameterCountMismatch(expected: parameterCount, got: theta.count)
         }
-        if let bad = theta.firstIndex(where: { !$0.isFinite }) { throw .nonFinite(what: "parameter vector", offset: bad) }
+        if let bad = theta.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFinite(what: "parameter vector", offset: bad)
+        }
         var model = self
         model.flatParameters = theta.map { Scalar($0) }
         var context = ForwardContext(mode: .evaluation)

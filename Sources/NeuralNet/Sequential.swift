@@ -19,8 +19,10 @@ public struct Sequential<Scalar: TensorScalar>: Sendable {
     public private(set) var parameterBlocks: [ParameterBlock] = []
 
     /// Builds a model and checks that each layer takes the shape the previous one gives.
-    public init(inputShape: [Int], layers: [any Layer<Scalar>], loss: any Loss<Scalar>,
-                regularization: L2Regularization = L2Regularization()) throws(ModelError) {
+    public init(
+        inputShape: [Int], layers: [any Layer<Scalar>], loss: any Loss<Scalar>,
+        regularization: L2Regularization = L2Regularization()
+    ) throws(ModelError) {
         self.inputShape = inputShape
         self.layers = layers
         self.loss = loss
@@ -34,7 +36,8 @@ public struct Sequential<Scalar: TensorScalar>: Sendable {
             }
         }
         guard shape.count == 1 else {
-            throw .invalidArchitecture("the last layer gives per-example shape \(shape); losses need a flat vector (add a flatten layer)")
+            throw .invalidArchitecture(
+                "the last layer gives per-example shape \(shape); losses need a flat vector (add a flatten layer)")
         }
         self.outputShape = shape
         rebuildBlocks()
@@ -43,10 +46,12 @@ public struct Sequential<Scalar: TensorScalar>: Sendable {
     /// Makes layer `j` reuse layer `i`'s parameters (weight tying). Their slots must match.
     public mutating func tie(_ j: Int, to i: Int) throws(ModelError) {
         guard i != j, layers.indices.contains(i), layers.indices.contains(j), ties[i] == nil,
-              layers[i].parameterSlots.map(\.shape) == layers[j].parameterSlots.map(\.shape),
-              !layers[i].parameterSlots.isEmpty
+            layers[i].parameterSlots.map(\.shape) == layers[j].parameterSlots.map(\.shape),
+            !layers[i].parameterSlots.isEmpty
         else {
-            throw .invalidArchitecture("cannot tie layer \(j + 1) to layer \(i + 1): both must exist, differ, own parameters of equal shapes, and layer \(i + 1) must not itself be tied")
+            throw .invalidArchitecture(
+                "cannot tie layer \(j + 1) to layer \(i + 1): both must exist, differ, own parameters of equal shapes, and layer \(i + 1) must not itself be tied"
+            )
         }
         ties[j] = i
         layers[j].parameters = layers[i].parameters
@@ -59,8 +64,10 @@ public struct Sequential<Scalar: TensorScalar>: Sendable {
         for (li, layer) in layers.enumerated() where ties[li] == nil && !layer.parameterSlots.isEmpty {
             ordinal += 1
             for (si, slot) in layer.parameterSlots.enumerated() {
-                blocks.append(ParameterBlock(name: "layer\(ordinal).\(slot.name)", shape: slot.shape, role: slot.role,
-                                             layerIndex: li, slotIndex: si, offset: offset))
+                blocks.append(
+                    ParameterBlock(
+                        name: "layer\(ordinal).\(slot.name)", shape: slot.shape, role: slot.role,
+                        layerIndex: li, slotIndex: si, offset: offset))
                 offset += slot.count
             }
         }
@@ -74,8 +81,9 @@ public struct Sequential<Scalar: TensorScalar>: Sendable {
     public var parameters: [Tensor<Scalar>] {
         get { parameterBlocks.map { layers[$0.layerIndex].parameters[$0.slotIndex] } }
         set {
-            precondition(newValue.map(\.shape) == parameterBlocks.map(\.shape),
-                         "parameters \(newValue.map(\.shape)) do not match blocks \(parameterBlocks.map(\.shape))")
+            precondition(
+                newValue.map(\.shape) == parameterBlocks.map(\.shape),
+                "parameters \(newValue.map(\.shape)) do not match blocks \(parameterBlocks.map(\.shape))")
             for (block, value) in zip(parameterBlocks, newValue) {
                 layers[block.layerIndex].parameters[block.slotIndex] = value
             }

@@ -10,7 +10,8 @@ public struct Softmax<Scalar: TensorScalar>: Layer {
     public var kind: String { "softmax" }
 
     public func outputShape(forInput inputShape: [Int]) -> Result<[Int], ShapeMismatch> {
-        inputShape.count == 1 ? .success(inputShape)
+        inputShape.count == 1
+            ? .success(inputShape)
             : .failure(ShapeMismatch("softmax needs a flat feature vector per example, got \(inputShape)"))
     }
 
@@ -37,8 +38,10 @@ public struct Softmax<Scalar: TensorScalar>: Layer {
         LayerTape(input: input, output: Softmax.rows(input))
     }
 
-    public func backward(_ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
-                         parameterGradients: inout [Tensor<Scalar>]) -> Tensor<Scalar> {
+    public func backward(
+        _ outputGradient: Tensor<Scalar>, tape: LayerTape<Scalar>,
+        parameterGradients: inout [Tensor<Scalar>]
+    ) -> Tensor<Scalar> {
         Softmax.vectorJacobianProduct(outputGradient, softmax: tape.output)
     }
 

@@ -8,7 +8,8 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: Loss {
     public var kind: String { "softmax-ce" }
 
     public func evaluate(_ z: Tensor<Scalar>, targets: Targets<Scalar>) -> (value: Double, gradient: Tensor<Scalar>) {
-        precondition(z.rank == 2 && targets.count == z.shape[0], "softmax-ce: logits \(z.shape), \(targets.count) targets")
+        precondition(
+            z.rank == 2 && targets.count == z.shape[0], "softmax-ce: logits \(z.shape), \(targets.count) targets")
         let (m, k) = (z.shape[0], z.shape[1])
         let y = targets.dense(classes: k)
         var grad = Softmax<Scalar>.rows(z)
@@ -34,7 +35,8 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: Loss {
     /// (1/m)·Σᵢ (Σₖyᵢₖ·lse(zᵢ) − Σₖ yᵢₖzᵢₖ); with class indices Σₖyᵢₖ = 1.
     public func value(_ z: Tensor<Scalar>, targets: Targets<Scalar>) -> Double {
         guard case .classes = targets else { return evaluate(z, targets: targets).value }
-        precondition(z.rank == 2 && targets.count == z.shape[0], "softmax-ce: logits \(z.shape), \(targets.count) targets")
+        precondition(
+            z.rank == 2 && targets.count == z.shape[0], "softmax-ce: logits \(z.shape), \(targets.count) targets")
         let lse = z.withUnsafeBufferPointer { Scalar.logSumExpRowsSum($0, columns: z.shape[1]) }
         return (lse - targets.dot(z)) / Double(z.shape[0])
     }

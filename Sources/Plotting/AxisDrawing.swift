@@ -57,13 +57,16 @@ enum AxisDrawing {
         for tick in ticks.major {
             guard let y = scale.position(tick.value), plot.contains(Point(x: plot.x, y: y)) else { continue }
             canvas.line(from: Point(x: plot.x - majorTickLength, y: y), to: Point(x: plot.x, y: y), stroke: .ink)
-            canvas.text(tick.label, at: Point(x: plot.x - majorTickLength - 3, y: y + tickFontSize * 0.35),
-                        size: tickFontSize, anchor: .end)
+            canvas.text(
+                tick.label, at: Point(x: plot.x - majorTickLength - 3, y: y + tickFontSize * 0.35),
+                size: tickFontSize, anchor: .end)
         }
     }
 
     /// The axis line at the plot's bottom edge, its ticks and, if `showsLabels`, their labels.
-    static func bottom(plot: Rect, scale: PositionScale, ticks: TickSet, showsLabels: Bool, into canvas: inout SVGCanvas) {
+    static func bottom(
+        plot: Rect, scale: PositionScale, ticks: TickSet, showsLabels: Bool, into canvas: inout SVGCanvas
+    ) {
         canvas.line(from: Point(x: plot.x, y: plot.maxY), to: Point(x: plot.maxX, y: plot.maxY), stroke: .ink)
         for value in ticks.minor {
             guard let x = scale.position(value), plot.contains(Point(x: x, y: plot.maxY)) else { continue }
@@ -73,8 +76,9 @@ enum AxisDrawing {
             guard let x = scale.position(tick.value), plot.contains(Point(x: x, y: plot.maxY)) else { continue }
             canvas.line(from: Point(x: x, y: plot.maxY), to: Point(x: x, y: plot.maxY + majorTickLength), stroke: .ink)
             if showsLabels {
-                canvas.text(tick.label, at: Point(x: x, y: plot.maxY + majorTickLength + tickFontSize + 2),
-                            size: tickFontSize, anchor: .middle)
+                canvas.text(
+                    tick.label, at: Point(x: x, y: plot.maxY + majorTickLength + tickFontSize + 2),
+                    size: tickFontSize, anchor: .middle)
             }
         }
     }

@@ -19,10 +19,11 @@ public struct Color: Sendable, Hashable, CustomStringConvertible {
 
     /// `#RRGGBB`, upper-case, as written into SVG and CSS.
     public var description: String {
-        "#" + [red, green, blue].map { channel in
-            let digits = String(channel, radix: 16, uppercase: true)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined()
+        "#"
+            + [red, green, blue].map { channel in
+                let digits = String(channel, radix: 16, uppercase: true)
+                return digits.count == 1 ? "0" + digits : digits
+            }.joined()
     }
 
     /// Relative luminance (WCAG 2.x, sRGB linearised), 0 for black to 1 for white.
@@ -57,7 +58,7 @@ public enum Palette {
     /// orange, sky blue, black, yellow — ordered so the first colours contrast most on white.
     public static let okabeIto: [Color] = [
         Color(hex: 0x0072B2), Color(hex: 0xD55E00), Color(hex: 0x009E73), Color(hex: 0xCC79A7),
-        Color(hex: 0xE69F00), Color(hex: 0x56B4E9), Color(hex: 0x000000), Color(hex: 0xF0E442),
+        Color(hex: 0xE69F00), Color(hex: 0x56B4E9), Color(hex: 0x000000), Color(hex: 0xF0E442)
     ]
 
     /// The colours series take in turn: ``okabeIto`` without its yellow, which is too light for thin

@@ -21,6 +21,6 @@ public struct ColorMap: Sendable, Hashable {
     public static let viridis = ColorMap(stops: [
         Color(hex: 0x440154), Color(hex: 0x472D7B), Color(hex: 0x3B528B), Color(hex: 0x2C728E),
         Color(hex: 0x21918C), Color(hex: 0x28AE80), Color(hex: 0x5EC962), Color(hex: 0xADDC30),
-        Color(hex: 0xFDE725),
+        Color(hex: 0xFDE725)
     ])
 }

@@ -15,7 +15,8 @@ struct Rect: Hashable {
     var maxY: Double { y + height }
 
     func contains(_ point: Point, tolerance: Double = 1e-6) -> Bool {
-        point.x >= x - tolerance && point.x <= maxX + tolerance && point.y >= y - tolerance && point.y <= maxY + tolerance
+        point.x >= x - tolerance && point.x <= maxX + tolerance && point.y >= y - tolerance
+            && point.y <= maxY + tolerance
     }
 }
 

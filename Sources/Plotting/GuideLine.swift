@@ -27,11 +27,14 @@ public struct GuideLine: Sendable, Hashable {
 
     /// The power law y = c·x^exponent through `point` (so c = y₀ / x₀^exponent), e.g. the truncation
     /// error ∝ h² or the rounding error ∝ ε/h (exponent −1) of a finite-difference sweep.
-    public static func powerLaw(_ label: String, exponent: Double, through point: (x: Double, y: Double),
-                                color: Color? = nil, style: LineStyle = .dashed) -> GuideLine {
+    public static func powerLaw(
+        _ label: String, exponent: Double, through point: (x: Double, y: Double),
+        color: Color? = nil, style: LineStyle = .dashed
+    ) -> GuideLine {
         precondition(point.x > 0, "a power law through x = \(point.x) needs x > 0")
-        return GuideLine(label, shape: .powerLaw(coefficient: point.y / Foundation.pow(point.x, exponent), exponent: exponent),
-                         color: color, style: style)
+        return GuideLine(
+            label, shape: .powerLaw(coefficient: point.y / Foundation.pow(point.x, exponent), exponent: exponent),
+            color: color, style: style)
     }
 
     /// y at `x`.

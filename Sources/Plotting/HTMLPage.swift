@@ -24,19 +24,19 @@ public struct HTMLPage: HTMLContent, Sendable, Hashable {
     }
 
     static let styleSheet = """
-    body { font-family: sans-serif; color: #222; max-width: 980px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
-    h1 { font-size: 1.6em; } h2 { font-size: 1.3em; margin-top: 1.6em; } h3 { font-size: 1.1em; }
-    section { margin-bottom: 1.5em; }
-    pre { background: #F5F5F5; padding: 0.7em 1em; overflow-x: auto; font-size: 0.9em; }
-    table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
-    caption { text-align: left; font-weight: bold; padding-bottom: 0.3em; }
-    th, td { border: 1px solid #D0D0D0; padding: 0.25em 0.6em; text-align: left; }
-    th { background: #F0F0F0; }
-    td.number { text-align: right; font-variant-numeric: tabular-nums; }
-    figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; }
-    figcaption { font-size: 0.9em; color: #555; }
+        body { font-family: sans-serif; color: #222; max-width: 980px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+        h1 { font-size: 1.6em; } h2 { font-size: 1.3em; margin-top: 1.6em; } h3 { font-size: 1.1em; }
+        section { margin-bottom: 1.5em; }
+        pre { background: #F5F5F5; padding: 0.7em 1em; overflow-x: auto; font-size: 0.9em; }
+        table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+        caption { text-align: left; font-weight: bold; padding-bottom: 0.3em; }
+        th, td { border: 1px solid #D0D0D0; padding: 0.25em 0.6em; text-align: left; }
+        th { background: #F0F0F0; }
+        td.number { text-align: right; font-variant-numeric: tabular-nums; }
+        figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; }
+        figcaption { font-size: 0.9em; color: #555; }
 
-    """
+        """
 }
 
 /// A section of a report: a heading and its own blocks.
@@ -87,9 +87,11 @@ public indirect enum HTMLBlock: Sendable, Hashable {
             }
             html += "<tbody>\n"
             for row in rows {
-                html += "<tr>" + row.map { cell in
-                    (Self.isNumber(cell) ? "<td class=\"number\">" : "<td>") + XMLEscaping.escape(cell) + "</td>"
-                }.joined() + "</tr>\n"
+                html +=
+                    "<tr>"
+                    + row.map { cell in
+                        (Self.isNumber(cell) ? "<td class=\"number\">" : "<td>") + XMLEscaping.escape(cell) + "</td>"
+                    }.joined() + "</tr>\n"
             }
             return html + "</tbody>\n</table>\n"
         case .figure(let svg, let caption):
@@ -98,10 +100,14 @@ public indirect enum HTMLBlock: Sendable, Hashable {
             if let caption { html += "<figcaption>\(XMLEscaping.escape(caption))</figcaption>\n" }
             return html + "</figure>\n"
         case .section(let section):
-            return "<section>\n<h2>\(XMLEscaping.escape(section.title))</h2>\n" + section.blocks.map { $0.html() }.joined()
+            return "<section>\n<h2>\(XMLEscaping.escape(section.title))</h2>\n"
+                + section.blocks.map { $0.html() }.joined()
                 + "</section>\n"
         case .links(let links):
-            return "<ul>\n" + links.map { "<li><a href=\"\(XMLEscaping.escape($0.href))\">\(XMLEscaping.escape($0.text))</a></li>\n" }.joined() + "</ul>\n"
+            return "<ul>\n"
+                + links.map {
+                    "<li><a href=\"\(XMLEscaping.escape($0.href))\">\(XMLEscaping.escape($0.text))</a></li>\n"
+                }.joined() + "</ul>\n"
         }
     }
 

@@ -20,9 +20,11 @@ public struct Heatmap: Sendable, Hashable {
     public var width: Double
     public var height: Double
 
-    public init(title: String = "", values: [[Double]], rowLabels: [String]? = nil, columnLabels: [String]? = nil,
-                rowAxisLabel: String = "", columnAxisLabel: String = "", colorAxis: Axis = Axis(),
-                colorMap: ColorMap = .viridis, showsValues: Bool? = nil, width: Double = 640, height: Double = 400) {
+    public init(
+        title: String = "", values: [[Double]], rowLabels: [String]? = nil, columnLabels: [String]? = nil,
+        rowAxisLabel: String = "", columnAxisLabel: String = "", colorAxis: Axis = Axis(),
+        colorMap: ColorMap = .viridis, showsValues: Bool? = nil, width: Double = 640, height: Double = 400
+    ) {
         let columns = values.first?.count ?? 0
         precondition(!values.isEmpty && columns > 0, "a heatmap needs at least one row and one column")
         precondition(values.allSatisfy { $0.count == columns }, "every heatmap row needs \(columns) values")
@@ -69,9 +71,11 @@ public struct Heatmap: Sendable, Hashable {
     func geometry(colorTicks: TickSet) -> Geometry {
         let font = AxisDrawing.tickFontSize
         let top = Layout.padding + (title.isEmpty ? 0 : Layout.titleHeight)
-        let left = Layout.padding + (rowAxisLabel.isEmpty ? 0 : Layout.axisLabelHeight)
+        let left =
+            Layout.padding + (rowAxisLabel.isEmpty ? 0 : Layout.axisLabelHeight)
             + (rowLabels.map { TextMetrics.width(of: $0, size: font) }.max() ?? 0) + 6
-        let barBlock = 18 + Self.barWidth + AxisDrawing.leftLabelsWidth(colorTicks)
+        let barBlock =
+            18 + Self.barWidth + AxisDrawing.leftLabelsWidth(colorTicks)
             + (colorAxis.label.isEmpty ? 0 : Layout.axisLabelHeight) + Layout.padding
         let gridWidth = min(width - left - barBlock, Self.maximumCell * Double(values[0].count))
         let cellWidth = gridWidth / Double(values[0].count)
@@ -82,9 +86,10 @@ public struct Heatmap: Sendable, Hashable {
         let bottom = Layout.padding + columnLabelsHeight + (columnAxisLabel.isEmpty ? 0 : Layout.axisLabelHeight)
         let gridHeight = min(height - top - bottom, Self.maximumCell * Double(values.count))
         let shift = max(0, width - left - barBlock - gridWidth) / 2
-        return Geometry(grid: Rect(x: left + shift, y: top, width: gridWidth, height: gridHeight),
-                        cellWidth: cellWidth, cellHeight: gridHeight / Double(values.count),
-                        rotatesColumnLabels: rotates, columnLabelsHeight: columnLabelsHeight, shift: shift)
+        return Geometry(
+            grid: Rect(x: left + shift, y: top, width: gridWidth, height: gridHeight),
+            cellWidth: cellWidth, cellHeight: gridHeight / Double(values.count),
+            rotatesColumnLabels: rotates, columnLabelsHeight: columnLabelsHeight, shift: shift)
     }
 
     func draw(into canvas: inout SVGCanvas) {
@@ -92,13 +97,15 @@ public struct Heatmap: Sendable, Hashable {
         let geometry = geometry(colorTicks: colorTicks)
         let grid = geometry.grid
         Layout.drawTitle(title, width: width, into: &canvas)
-        drawCells(geometry, colorScale: PositionScale(kind: colorAxis.scale, domain: colorTicks.domain, start: 0, end: 1),
-                  into: &canvas)
+        drawCells(
+            geometry, colorScale: PositionScale(kind: colorAxis.scale, domain: colorTicks.domain, start: 0, end: 1),
+            into: &canvas)
         drawLabels(geometry, into: &canvas)
 
         let hasMissing = values.joined().contains { !colorAxis.canShow($0) }
-        let bar = Rect(x: grid.maxX + 18, y: grid.y, width: Self.barWidth,
-                       height: hasMissing ? max(40, grid.height - 26) : grid.height)
+        let bar = Rect(
+            x: grid.maxX + 18, y: grid.y, width: Self.barWidth,
+            height: hasMissing ? max(40, grid.height - 26) : grid.height)
         drawColorBar(bar, ticks: colorTicks, into: &canvas)
         if hasMissing {
             let key = Rect(x: bar.x, y: bar.maxY + 12, width: Self.barWidth, height: 12)
@@ -119,15 +126,19 @@ public struct Heatmap: Sendable, Hashable {
         canvas.beginGroup("class=\"cells\" shape-rendering=\"crispEdges\"")
         for (row, rowValues) in values.enumerated() {
             for (column, value) in rowValues.enumerated() {
-                let cell = Rect(x: grid.x + Double(column) * cellWidth, y: grid.y + Double(row) * cellHeight,
-                                width: cellWidth, height: cellHeight)
+                let cell = Rect(
+                    x: grid.x + Double(column) * cellWidth, y: grid.y + Double(row) * cellHeight,
+                    width: cellWidth, height: cellHeight)
                 let color = colorScale.position(value).map(colorMap.color(at:)) ?? Self.missingColor
-                canvas.rect(cell, fill: color, stroke: separated ? .white : nil, strokeWidth: 1,
-                            title: "\(rowLabels[row]), \(columnLabels[column]): \(NumberFormatting.compact(value))")
+                canvas.rect(
+                    cell, fill: color, stroke: separated ? .white : nil, strokeWidth: 1,
+                    title: "\(rowLabels[row]), \(columnLabels[column]): \(NumberFormatting.compact(value))")
                 if annotate {
                     let ink = color.luminance > 0.35 ? Color.ink : Color.white
-                    canvas.text(cellTexts[row][column], at: Point(x: cell.x + cellWidth / 2, y: cell.y + cellHeight / 2 + font * 0.35),
-                                size: font, anchor: .middle, color: ink)
+                    canvas.text(
+                        cellTexts[row][column],
+                        at: Point(x: cell.x + cellWidth / 2, y: cell.y + cellHeight / 2 + font * 0.35),
+                        size: font, anchor: .middle, color: ink)
                 }
             }
         }
@@ -140,7 +151,8 @@ public struct Heatmap: Sendable, Hashable {
         let grid = geometry.grid
         // Labels closer than a line of text apart would overlap: then only every n-th is written.
         let rowStride = max(1, Int(((font + 2) / geometry.cellHeight).rounded(.up)))
-        let columnStride = geometry.rotatesColumnLabels ? max(1, Int(((font + 2) / geometry.cellWidth).rounded(.up))) : 1
+        let columnStride =
+            geometry.rotatesColumnLabels ? max(1, Int(((font + 2) / geometry.cellWidth).rounded(.up))) : 1
         for (row, label) in rowLabels.enumerated() where row % rowStride == 0 {
             let y = grid.y + (Double(row) + 0.5) * geometry.cellHeight + font * 0.35
             canvas.text(label, at: Point(x: grid.x - 6, y: y), size: font, anchor: .end)
@@ -148,15 +160,17 @@ public struct Heatmap: Sendable, Hashable {
         for (column, label) in columnLabels.enumerated() where column % columnStride == 0 {
             let x = grid.x + (Double(column) + 0.5) * geometry.cellWidth
             if geometry.rotatesColumnLabels {
-                canvas.text(label, at: Point(x: x + font * 0.35, y: grid.maxY + 8), size: font, anchor: .end, rotation: -45)
+                canvas.text(
+                    label, at: Point(x: x + font * 0.35, y: grid.maxY + 8), size: font, anchor: .end, rotation: -45)
             } else {
                 canvas.text(label, at: Point(x: x, y: grid.maxY + font + 4), size: font, anchor: .middle)
             }
         }
         Layout.drawYLabel(rowAxisLabel, centerY: grid.y + grid.height / 2, offset: geometry.shift, into: &canvas)
         if !columnAxisLabel.isEmpty {
-            canvas.text(columnAxisLabel, at: Point(x: grid.x + grid.width / 2, y: grid.maxY + geometry.columnLabelsHeight + 16),
-                        size: AxisDrawing.labelFontSize, anchor: .middle)
+            canvas.text(
+                columnAxisLabel, at: Point(x: grid.x + grid.width / 2, y: grid.maxY + geometry.columnLabelsHeight + 16),
+                size: AxisDrawing.labelFontSize, anchor: .middle)
         }
     }
 }

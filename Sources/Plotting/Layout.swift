@@ -17,13 +17,15 @@ enum Layout {
     /// A y-axis title, rotated to read upwards, centred on `centerY`, `offset` from the left edge.
     static func drawYLabel(_ label: String, centerY: Double, offset: Double = 0, into canvas: inout SVGCanvas) {
         guard !label.isEmpty else { return }
-        canvas.text(label, at: Point(x: offset + padding + 13, y: centerY), size: AxisDrawing.labelFontSize,
-                    anchor: .middle, rotation: -90)
+        canvas.text(
+            label, at: Point(x: offset + padding + 13, y: centerY), size: AxisDrawing.labelFontSize,
+            anchor: .middle, rotation: -90)
     }
 
     /// An x-axis title centred under the plot, at the bottom of a chart `height` high.
     static func drawXLabel(_ label: String, centerX: Double, height: Double, into canvas: inout SVGCanvas) {
         guard !label.isEmpty else { return }
-        canvas.text(label, at: Point(x: centerX, y: height - padding - 4), size: AxisDrawing.labelFontSize, anchor: .middle)
+        canvas.text(
+            label, at: Point(x: centerX, y: height - padding - 4), size: AxisDrawing.labelFontSize, anchor: .middle)
     }
 }

@@ -9,8 +9,10 @@ public struct LineChart: Sendable, Hashable {
     public var width: Double
     public var height: Double
 
-    public init(title: String = "", xAxis: Axis = Axis(), yAxis: Axis = Axis(), series: [LineSeries],
-                guides: [GuideLine] = [], markers: [Marker] = [], width: Double = 640, height: Double = 400) {
+    public init(
+        title: String = "", xAxis: Axis = Axis(), yAxis: Axis = Axis(), series: [LineSeries],
+        guides: [GuideLine] = [], markers: [Marker] = [], width: Double = 640, height: Double = 400
+    ) {
         self.title = title
         self.xAxis = xAxis
         self.yAxis = yAxis
@@ -23,8 +25,10 @@ public struct LineChart: Sendable, Hashable {
 
     /// The chart as a standalone SVG document.
     public func svg() -> String {
-        StackedChart(title: title, xAxis: xAxis,
-                     panels: [PlotPanel(yAxis: yAxis, series: series, guides: guides, markers: markers)],
-                     width: width, height: height).svg()
+        StackedChart(
+            title: title, xAxis: xAxis,
+            panels: [PlotPanel(yAxis: yAxis, series: series, guides: guides, markers: markers)],
+            width: width, height: height
+        ).svg()
     }
 }

@@ -11,8 +11,10 @@ public struct LineSeries: Sendable, Hashable {
     /// Draws a dot at every point (for short, measured series such as a step-size sweep).
     public var showsPoints: Bool
 
-    public init(_ name: String, x: [Double], y: [Double], color: Color? = nil, style: LineStyle = .solid,
-                width: Double = 1.75, showsPoints: Bool = false) {
+    public init(
+        _ name: String, x: [Double], y: [Double], color: Color? = nil, style: LineStyle = .solid,
+        width: Double = 1.75, showsPoints: Bool = false
+    ) {
         precondition(x.count == y.count, "series '\(name)': \(x.count) x values but \(y.count) y values")
         self.name = name
         self.x = x
@@ -24,8 +26,12 @@ public struct LineSeries: Sendable, Hashable {
     }
 
     /// A series at x = 0, 1, 2, … (e.g. one value per batch).
-    public init(_ name: String, y: [Double], color: Color? = nil, style: LineStyle = .solid,
-                width: Double = 1.75, showsPoints: Bool = false) {
-        self.init(name, x: y.indices.map(Double.init), y: y, color: color, style: style, width: width, showsPoints: showsPoints)
+    public init(
+        _ name: String, y: [Double], color: Color? = nil, style: LineStyle = .solid,
+        width: Double = 1.75, showsPoints: Bool = false
+    ) {
+        self.init(
+            name, x: y.indices.map(Double.init), y: y, color: color, style: style, width: width,
+            showsPoints: showsPoints)
     }
 }

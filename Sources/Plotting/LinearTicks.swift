@@ -51,7 +51,9 @@ public enum LinearTicks {
     public static func ticks(within limits: ClosedRange<Double>, target: Int) -> TickSet {
         let loose = ticks(low: limits.lowerBound, high: limits.upperBound, target: target)
         let tolerance = 1e-9 * (limits.upperBound - limits.lowerBound)
-        let inside = loose.major.filter { $0.value >= limits.lowerBound - tolerance && $0.value <= limits.upperBound + tolerance }
+        let inside = loose.major.filter {
+            $0.value >= limits.lowerBound - tolerance && $0.value <= limits.upperBound + tolerance
+        }
         return TickSet(domain: limits, major: inside, minor: [])
     }
 
@@ -60,7 +62,8 @@ public enum LinearTicks {
     static func tick(_ multiple: Int, exponent: Int) -> Tick {
         let value = Double("\(multiple)e\(exponent)")!
         let scientific = exponent < -4 || abs(value) >= 1e6
-        let label = scientific
+        let label =
+            scientific
             ? NumberFormatting.scientific(mantissa: multiple, exponent: exponent)
             : NumberFormatting.decimal(mantissa: multiple, exponent: exponent)
         return Tick(value: value, label: label)

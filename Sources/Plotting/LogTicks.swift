@@ -20,8 +20,9 @@ public enum LogTicks {
         let first = decade(low)
         var last = decade(high)
         if NumberFormatting.pow10(last) < high || last == first { last += 1 }
-        return ticks(decades: first...last, domain: NumberFormatting.pow10(first)...NumberFormatting.pow10(last),
-                     maxLabels: maxLabels)
+        return ticks(
+            decades: first...last, domain: NumberFormatting.pow10(first)...NumberFormatting.pow10(last),
+            maxLabels: maxLabels)
     }
 
     /// Ticks inside fixed positive `limits`, which stay the axis domain.
@@ -29,7 +30,9 @@ public enum LogTicks {
         let first = decade(limits.lowerBound)
         let last = decade(limits.upperBound) + 1
         let all = ticks(decades: first...last, domain: limits, maxLabels: maxLabels)
-        let inside: (Double) -> Bool = { $0 >= limits.lowerBound * (1 - 1e-12) && $0 <= limits.upperBound * (1 + 1e-12) }
+        let inside: (Double) -> Bool = {
+            $0 >= limits.lowerBound * (1 - 1e-12) && $0 <= limits.upperBound * (1 + 1e-12)
+        }
         return TickSet(domain: limits, major: all.major.filter { inside($0.value) }, minor: all.minor.filter(inside))
     }
 

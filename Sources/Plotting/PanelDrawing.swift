@@ -5,14 +5,18 @@ enum PanelDrawing {
     /// Guides that are not straight on the chart's axes are drawn through this many points.
     static let guideSamples = 97
 
-    static func draw(_ panel: PlotPanel, plot: Rect, xScale: PositionScale, xTicks: TickSet,
-                     yScale: PositionScale, yTicks: TickSet, showsXLabels: Bool, into canvas: inout SVGCanvas) {
+    static func draw(
+        _ panel: PlotPanel, plot: Rect, xScale: PositionScale, xTicks: TickSet,
+        yScale: PositionScale, yTicks: TickSet, showsXLabels: Bool, into canvas: inout SVGCanvas
+    ) {
         AxisDrawing.horizontalGrid(plot: plot, scale: yScale, ticks: yTicks, into: &canvas)
         AxisDrawing.verticalGrid(plot: plot, scale: xScale, ticks: xTicks, into: &canvas)
 
         for guide in panel.guides {
             let points = guidePoints(guide, xScale: xScale, yScale: yScale)
-            canvas.polylines(clippedPolylines(points, to: plot), stroke: guide.color ?? .guide, width: guide.width, style: guide.style)
+            canvas.polylines(
+                clippedPolylines(points, to: plot), stroke: guide.color ?? .guide, width: guide.width,
+                style: guide.style)
         }
         for marker in panel.markers {
             guard let (a, b) = markerLine(marker, plot: plot, xScale: xScale, yScale: yScale) else { continue }
@@ -43,11 +47,13 @@ enum PanelDrawing {
             switch marker.position {
             case .vertical:
                 let fitsRight = a.x + 4 + textWidth <= plot.maxX
-                canvas.text(marker.label, at: Point(x: fitsRight ? a.x + 4 : a.x - 4, y: plot.y + size + 2), size: size,
-                            anchor: fitsRight ? .start : .end, color: marker.color ?? .ink, halo: true)
+                canvas.text(
+                    marker.label, at: Point(x: fitsRight ? a.x + 4 : a.x - 4, y: plot.y + size + 2), size: size,
+                    anchor: fitsRight ? .start : .end, color: marker.color ?? .ink, halo: true)
             case .horizontal:
-                canvas.text(marker.label, at: Point(x: b.x - 4, y: a.y - 4), size: size, anchor: .end,
-                            color: marker.color ?? .ink, halo: true)
+                canvas.text(
+                    marker.label, at: Point(x: b.x - 4, y: a.y - 4), size: size, anchor: .end,
+                    color: marker.color ?? .ink, halo: true)
             }
         }
         Legend.draw(panel.legendEntries(), at: Point(x: plot.maxX, y: plot.y), into: &canvas)
@@ -77,7 +83,9 @@ enum PanelDrawing {
     }
 
     /// The marker's line across the plot, or `nil` if its value is not drawable or outside the plot.
-    static func markerLine(_ marker: Marker, plot: Rect, xScale: PositionScale, yScale: PositionScale) -> (Point, Point)? {
+    static func markerLine(
+        _ marker: Marker, plot: Rect, xScale: PositionScale, yScale: PositionScale
+    ) -> (Point, Point)? {
         switch marker.position {
         case .vertical(let x):
             guard let px = xScale.position(x), px >= plot.x - 1e-6, px <= plot.maxX + 1e-6 else { return nil }

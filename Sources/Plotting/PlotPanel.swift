@@ -10,8 +10,10 @@ public struct PlotPanel: Sendable, Hashable {
     /// The panel's share of the chart's height relative to the other panels.
     public var heightWeight: Double
 
-    public init(title: String = "", yAxis: Axis = Axis(), series: [LineSeries] = [], guides: [GuideLine] = [],
-                markers: [Marker] = [], heightWeight: Double = 1) {
+    public init(
+        title: String = "", yAxis: Axis = Axis(), series: [LineSeries] = [], guides: [GuideLine] = [],
+        markers: [Marker] = [], heightWeight: Double = 1
+    ) {
         precondition(heightWeight > 0, "height weight must be positive")
         self.title = title
         self.yAxis = yAxis
@@ -41,22 +43,26 @@ public struct PlotPanel: Sendable, Hashable {
     func legendEntries() -> [LegendEntry] {
         resolvedSeries().filter { !$0.name.isEmpty }.map {
             LegendEntry(label: $0.name, color: $0.color!, style: $0.style, width: $0.width, showsPoint: $0.showsPoints)
-        } + guides.filter { !$0.label.isEmpty }.map {
-            LegendEntry(label: $0.label, color: $0.color ?? .guide, style: $0.style, width: $0.width, showsPoint: false)
         }
+            + guides.filter { !$0.label.isEmpty }.map {
+                LegendEntry(
+                    label: $0.label, color: $0.color ?? .guide, style: $0.style, width: $0.width, showsPoint: false)
+            }
     }
 
     /// All x values that should be inside the x range: series points and vertical markers.
     var xValues: [Double] {
-        series.flatMap(\.x) + markers.compactMap {
-            if case .vertical(let x) = $0.position { x } else { nil }
-        }
+        series.flatMap(\.x)
+            + markers.compactMap {
+                if case .vertical(let x) = $0.position { x } else { nil }
+            }
     }
 
     /// All y values that should be inside the y range: series points and horizontal markers.
     var yValues: [Double] {
-        series.flatMap(\.y) + markers.compactMap {
-            if case .horizontal(let y) = $0.position { y } else { nil }
-        }
+        series.flatMap(\.y)
+            + markers.compactMap {
+                if case .horizontal(let y) = $0.position { y } else { nil }
+            }
     }
 }

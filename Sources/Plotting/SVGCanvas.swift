@@ -60,7 +60,8 @@ struct SVGCanvas {
     }
 
     mutating func rect(_ r: Rect, fill: Color?, stroke: Color? = nil, strokeWidth: Double = 1, title: String? = nil) {
-        var element = "<rect x=\"\(Self.f(r.x))\" y=\"\(Self.f(r.y))\" width=\"\(Self.f(r.width))\" height=\"\(Self.f(r.height))\""
+        var element =
+            "<rect x=\"\(Self.f(r.x))\" y=\"\(Self.f(r.y))\" width=\"\(Self.f(r.width))\" height=\"\(Self.f(r.height))\""
         element += " fill=\"\(fill.map(\.description) ?? "none")\""
         if let stroke { element += " stroke=\"\(stroke)\" stroke-width=\"\(Self.f(strokeWidth))\"" }
         if let title {
@@ -98,8 +99,10 @@ struct SVGCanvas {
     /// - Parameters:
     ///   - rotation: degrees clockwise about `position`.
     ///   - halo: a white outline under the glyphs, so text stays readable over lines.
-    mutating func text(_ string: String, at position: Point, size: Double, anchor: TextAnchor = .start,
-                       color: Color = .ink, bold: Bool = false, rotation: Double = 0, halo: Bool = false) {
+    mutating func text(
+        _ string: String, at position: Point, size: Double, anchor: TextAnchor = .start,
+        color: Color = .ink, bold: Bool = false, rotation: Double = 0, halo: Bool = false
+    ) {
         var element = "<text x=\"\(Self.f(position.x))\" y=\"\(Self.f(position.y))\" font-size=\"\(Self.f(size))\""
         if anchor != .start { element += " text-anchor=\"\(anchor.rawValue)\"" }
         if bold { element += " font-weight=\"bold\"" }

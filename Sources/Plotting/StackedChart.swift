@@ -9,7 +9,9 @@ public struct StackedChart: Sendable, Hashable {
     public var width: Double
     public var height: Double
 
-    public init(title: String = "", xAxis: Axis = Axis(), panels: [PlotPanel], width: Double = 760, height: Double = 560) {
+    public init(
+        title: String = "", xAxis: Axis = Axis(), panels: [PlotPanel], width: Double = 760, height: Double = 560
+    ) {
         precondition(!panels.isEmpty, "a chart needs at least one panel")
         self.title = title
         self.xAxis = xAxis
@@ -27,7 +29,8 @@ public struct StackedChart: Sendable, Hashable {
 
     func draw(into canvas: inout SVGCanvas) {
         let top = Layout.padding + (title.isEmpty ? 0 : Layout.titleHeight)
-        let bottom = Layout.padding + AxisDrawing.majorTickLength + AxisDrawing.tickFontSize + 6
+        let bottom =
+            Layout.padding + AxisDrawing.majorTickLength + AxisDrawing.tickFontSize + 6
             + (xAxis.label.isEmpty ? 0 : Layout.axisLabelHeight)
         let panelTitles = panels.map { $0.title.isEmpty ? 0 : Layout.panelTitleHeight }
         let available = height - top - bottom - panelTitles.reduce(0, +) - Layout.panelGap * Double(panels.count - 1)
@@ -46,7 +49,9 @@ public struct StackedChart: Sendable, Hashable {
             y += heights[index] + Layout.panelGap
         }
         let hasYLabel = panels.contains { !$0.yAxis.label.isEmpty }
-        let left = Layout.padding + (hasYLabel ? Layout.axisLabelHeight : 0) + (yTicks.map(AxisDrawing.leftLabelsWidth).max() ?? 0) + 4
+        let left =
+            Layout.padding + (hasYLabel ? Layout.axisLabelHeight : 0)
+            + (yTicks.map(AxisDrawing.leftLabelsWidth).max() ?? 0) + 4
         let legendWidth = panels.map { Legend.width($0.legendEntries()) }.max() ?? 0
         let right = max(Layout.padding + legendWidth, 24)
         let plotWidth = max(40, width - left - right)
@@ -54,7 +59,11 @@ public struct StackedChart: Sendable, Hashable {
         let xExtent = xAxis.extent(of: panels.flatMap(\.xValues))
         var target = max(2, Int(plotWidth / 90))
         var xTicks = xAxis.ticks(dataExtent: xExtent, target: target)
-        while target > 2, AxisDrawing.bottomLabelsOverlap(xTicks, scale: PositionScale(kind: xAxis.scale, domain: xTicks.domain, start: left, end: left + plotWidth)) {
+        while target > 2,
+            AxisDrawing.bottomLabelsOverlap(
+                xTicks,
+                scale: PositionScale(kind: xAxis.scale, domain: xTicks.domain, start: left, end: left + plotWidth))
+        {
             target -= 1
             xTicks = xAxis.ticks(dataExtent: xExtent, target: target)
         }
@@ -63,10 +72,12 @@ public struct StackedChart: Sendable, Hashable {
         Layout.drawTitle(title, width: width, into: &canvas)
         for (index, panel) in panels.enumerated() {
             let plot = Rect(x: left, y: tops[index], width: plotWidth, height: heights[index])
-            let yScale = PositionScale(kind: panel.yAxis.scale, domain: yTicks[index].domain, start: plot.maxY, end: plot.y)
+            let yScale = PositionScale(
+                kind: panel.yAxis.scale, domain: yTicks[index].domain, start: plot.maxY, end: plot.y)
             canvas.beginGroup("class=\"panel\"")
-            PanelDrawing.draw(panel, plot: plot, xScale: xScale, xTicks: xTicks, yScale: yScale, yTicks: yTicks[index],
-                              showsXLabels: index == panels.count - 1, into: &canvas)
+            PanelDrawing.draw(
+                panel, plot: plot, xScale: xScale, xTicks: xTicks, yScale: yScale, yTicks: yTicks[index],
+                showsXLabels: index == panels.count - 1, into: &canvas)
             Layout.drawYLabel(panel.yAxis.label, centerY: plot.y + plot.height / 2, into: &canvas)
             canvas.endGroup()
         }

@@ -22,7 +22,8 @@ public enum Shuffle {
 
     /// Shuffles `elements` in place by Durstenfeld's Fisher–Yates: for i from n − 1 down to 1, swap
     /// element i with element ``index(below:using:)``(i + 1). Draws n − 1 bounded integers.
-    public static func shuffle<Element>(_ elements: inout [Element], using generator: inout some RandomNumberGenerator) {
+    public static func shuffle<Element>(_ elements: inout [Element], using generator: inout some RandomNumberGenerator)
+    {
         guard elements.count > 1 else { return }
         for i in stride(from: elements.count - 1, to: 0, by: -1) {
             elements.swapAt(i, index(below: i + 1, using: &generator))

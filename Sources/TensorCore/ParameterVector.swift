@@ -13,7 +13,9 @@ public enum ParameterVector {
     /// Splits `vector` into tensors of the given shapes (the inverse of ``flatten(_:)``).
     public static func unflatten<S: TensorScalar>(_ vector: [S], shapes: [[Int]]) -> [Tensor<S>] {
         let total = shapes.reduce(0) { $0 + $1.reduce(1, *) }
-        precondition(vector.count == total, "vector of length \(vector.count) does not fill shapes \(shapes) (\(total) elements)")
+        precondition(
+            vector.count == total, "vector of length \(vector.count) does not fill shapes \(shapes) (\(total) elements)"
+        )
         var start = 0
         return shapes.map { shape in
             let n = shape.reduce(1, *)

@@ -28,12 +28,14 @@ public protocol ScalarKernels {
     /// Σ x[offsets[i]] accumulated in Double.
     static func sum(_ x: UnsafeBufferPointer<Self>, at offsets: [Int]) -> Double
     /// out[r·os] = y[r·ys] + α·x[r·xs] for r in 0..<count (strided axpy; columns of row-major matrices).
-    static func stridedAxpy(count: Int, alpha: Self, x: UnsafePointer<Self>, xStride: Int,
-                            y: UnsafePointer<Self>, yStride: Int, out: UnsafeMutablePointer<Self>, outStride: Int)
+    static func stridedAxpy(
+        count: Int, alpha: Self, x: UnsafePointer<Self>, xStride: Int,
+        y: UnsafePointer<Self>, yStride: Int, out: UnsafeMutablePointer<Self>, outStride: Int)
     /// z[r, c] += (a[r] − b[r])·w[c] for the row-major [rows, w.count] matrix z, skipping the
     /// rows where a[r] = b[r] (a rank-1 update by a column difference).
-    static func addDifferenceOuterProduct(rows: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>,
-                                          w: UnsafeBufferPointer<Self>, into z: UnsafeMutablePointer<Self>)
+    static func addDifferenceOuterProduct(
+        rows: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>,
+        w: UnsafeBufferPointer<Self>, into z: UnsafeMutablePointer<Self>)
 }
 
 /// The arithmetic kernels, shared by Float and Double. These defaults are the conformances'
@@ -73,12 +75,16 @@ extension ScalarKernels where Self: BinaryFloatingPoint {
         for o in offsets { s += Double(x[o]) }
         return s
     }
-    public static func stridedAxpy(count: Int, alpha: Self, x: UnsafePointer<Self>, xStride: Int,
-                                   y: UnsafePointer<Self>, yStride: Int, out: UnsafeMutablePointer<Self>, outStride: Int) {
+    public static func stridedAxpy(
+        count: Int, alpha: Self, x: UnsafePointer<Self>, xStride: Int,
+        y: UnsafePointer<Self>, yStride: Int, out: UnsafeMutablePointer<Self>, outStride: Int
+    ) {
         for r in 0..<count { out[r * outStride] = y[r * yStride] + alpha * x[r * xStride] }
     }
-    public static func addDifferenceOuterProduct(rows: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>,
-                                                 w: UnsafeBufferPointer<Self>, into z: UnsafeMutablePointer<Self>) {
+    public static func addDifferenceOuterProduct(
+        rows: Int, a: UnsafePointer<Self>, b: UnsafePointer<Self>,
+        w: UnsafeBufferPointer<Self>, into z: UnsafeMutablePointer<Self>
+    ) {
         let n = w.count
         for r in 0..<rows {
             let d = a[r] - b[r]

@@ -49,8 +49,9 @@ extension Tensor {
 
     @inlinable
     func rowBroadcast(_ row: Tensor, _ op: String, _ f: (Scalar, Scalar) -> Scalar) -> Tensor {
-        precondition(rank == 2 && row.count == shape[1],
-                     "\(op): row vector of shape \(row.shape) does not broadcast over \(shape)")
+        precondition(
+            rank == 2 && row.count == shape[1],
+            "\(op): row vector of shape \(row.shape) does not broadcast over \(shape)")
         var out = scalars
         let c = shape[1]
         out.withUnsafeMutableBufferPointer { o in
@@ -67,8 +68,9 @@ extension Tensor {
 
     /// Adds a row vector (shape `[n]` or `[1, n]`) to every row of an `[m, n]` tensor.
     public func adding(rowVector row: Tensor) -> Tensor {
-        precondition(rank == 2 && row.count == shape[1],
-                     "adding(rowVector:): row vector of shape \(row.shape) does not broadcast over \(shape)")
+        precondition(
+            rank == 2 && row.count == shape[1],
+            "adding(rowVector:): row vector of shape \(row.shape) does not broadcast over \(shape)")
         var out = self
         out.scalars.withUnsafeMutableBufferPointer { o in
             row.scalars.withUnsafeBufferPointer { r in Scalar.addRowVector(o, r) }
@@ -76,17 +78,24 @@ extension Tensor {
         return out
     }
     /// Subtracts a row vector from every row.
-    @inlinable public func subtracting(rowVector row: Tensor) -> Tensor { rowBroadcast(row, "subtracting(rowVector:)") { $0 - $1 } }
+    @inlinable public func subtracting(rowVector row: Tensor) -> Tensor {
+        rowBroadcast(row, "subtracting(rowVector:)") { $0 - $1 }
+    }
     /// Multiplies every row element-wise by a row vector.
-    @inlinable public func multiplying(rowVector row: Tensor) -> Tensor { rowBroadcast(row, "multiplying(rowVector:)") { $0 * $1 } }
+    @inlinable public func multiplying(rowVector row: Tensor) -> Tensor {
+        rowBroadcast(row, "multiplying(rowVector:)") { $0 * $1 }
+    }
     /// Divides every row element-wise by a row vector.
-    @inlinable public func dividing(rowVector row: Tensor) -> Tensor { rowBroadcast(row, "dividing(rowVector:)") { $0 / $1 } }
+    @inlinable public func dividing(rowVector row: Tensor) -> Tensor {
+        rowBroadcast(row, "dividing(rowVector:)") { $0 / $1 }
+    }
 
     /// Multiplies row `i` by `column[i]` (shape `[m]` or `[m, 1]`).
     @inlinable
     public func multiplying(columnVector column: Tensor) -> Tensor {
-        precondition(rank == 2 && column.count == shape[0],
-                     "multiplying(columnVector:): column of shape \(column.shape) does not broadcast over \(shape)")
+        precondition(
+            rank == 2 && column.count == shape[0],
+            "multiplying(columnVector:): column of shape \(column.shape) does not broadcast over \(shape)")
         var out = scalars
         let c = shape[1]
         for i in 0..<shape[0] {

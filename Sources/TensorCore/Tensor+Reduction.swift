@@ -39,11 +39,14 @@ extension Tensor {
     /// gradient pattern Σᵢ δᵢⱼ), axis 1 gives a `[rows]` tensor.
     @inlinable
     public func sum(alongAxis axis: Int) -> Tensor {
-        precondition(rank == 2 && (axis == 0 || axis == 1), "sum(alongAxis: \(axis)) needs a rank-2 tensor, shape is \(shape)")
+        precondition(
+            rank == 2 && (axis == 0 || axis == 1), "sum(alongAxis: \(axis)) needs a rank-2 tensor, shape is \(shape)")
         let (m, n) = (shape[0], shape[1])
         var out = [Scalar](repeating: 0, count: axis == 0 ? n : m)
         if axis == 0 && n > 0 {
-            scalars.withUnsafeBufferPointer { a in out.withUnsafeMutableBufferPointer { Scalar.addColumnSums(a, into: $0) } }
+            scalars.withUnsafeBufferPointer { a in
+                out.withUnsafeMutableBufferPointer { Scalar.addColumnSums(a, into: $0) }
+            }
             return Tensor(shape: [n], scalars: out)
         }
         scalars.withUnsafeBufferPointer { a in
@@ -72,8 +75,9 @@ extension Tensor {
 
     /// Maximum along `axis` of a rank-2 tensor.
     public func max(alongAxis axis: Int) -> Tensor {
-        precondition(rank == 2 && (axis == 0 || axis == 1) && count > 0,
-                     "max(alongAxis: \(axis)) needs a non-empty rank-2 tensor, shape is \(shape)")
+        precondition(
+            rank == 2 && (axis == 0 || axis == 1) && count > 0,
+            "max(alongAxis: \(axis)) needs a non-empty rank-2 tensor, shape is \(shape)")
         let (m, n) = (shape[0], shape[1])
         if axis == 1 {
             return Tensor((0..<m).map { i in scalars[(i * n)..<((i + 1) * n)].max()! })
@@ -83,8 +87,9 @@ extension Tensor {
 
     /// Index of the largest element along `axis` of a rank-2 tensor (first one on ties).
     public func argmax(alongAxis axis: Int) -> [Int] {
-        precondition(rank == 2 && (axis == 0 || axis == 1) && count > 0,
-                     "argmax(alongAxis: \(axis)) needs a non-empty rank-2 tensor, shape is \(shape)")
+        precondition(
+            rank == 2 && (axis == 0 || axis == 1) && count > 0,
+            "argmax(alongAxis: \(axis)) needs a non-empty rank-2 tensor, shape is \(shape)")
         let (m, n) = (shape[0], shape[1])
         if axis == 1 {
             return (0..<m).map { i in

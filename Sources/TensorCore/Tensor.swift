@@ -17,8 +17,9 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
     @inlinable
     public init(shape: [Int], scalars: [Scalar]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
-        precondition(scalars.count == shape.reduce(1, *),
-                     "\(scalars.count) scalars do not fill shape \(shape)")
+        precondition(
+            scalars.count == shape.reduce(1, *),
+            "\(scalars.count) scalars do not fill shape \(shape)")
         self._shape = shape
         self.scalars = scalars
     }
@@ -44,8 +45,9 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
     /// A rank-2 tensor from rows of equal length.
     public init(rows: [[Scalar]]) {
         let cols = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == cols },
-                     "rows of unequal length: \(rows.map(\.count))")
+        precondition(
+            rows.allSatisfy { $0.count == cols },
+            "rows of unequal length: \(rows.map(\.count))")
         self.init(shape: [rows.count, cols], scalars: rows.flatMap { $0 })
     }
 

@@ -11,7 +11,9 @@ public enum AtomicFile {
 
     public static func temporaryPath(for path: String) -> String {
         let url = URL(fileURLWithPath: path)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent)\(temporaryInfix)\(getpid())").path
+        return url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent)\(temporaryInfix)\(getpid())"
+        ).path
     }
 
     /// Writes `bytes` to `path` atomically. Throws a one-line reason (`permission denied`, `no

@@ -50,7 +50,8 @@ public struct Checkpoint<Scalar: TensorScalar>: Sendable, Equatable {
     /// Writes the checkpoint atomically (``AtomicFile``: a temporary file flushed and renamed
     /// over `path`), so that an interrupted write leaves the previous checkpoint intact.
     public func write(to path: String) throws(TrainingError) {
-        precondition(header.dtype == Scalar.dtypeName, "checkpoint header says \(header.dtype), tensors are \(Scalar.dtypeName)")
+        precondition(
+            header.dtype == Scalar.dtypeName, "checkpoint header says \(header.dtype), tensors are \(Scalar.dtypeName)")
         var header = self.header
         header.version = CheckpointHeader.currentVersion
         header.optimizerStep = optimizerState.step
@@ -92,17 +93,21 @@ public struct Checkpoint<Scalar: TensorScalar>: Sendable, Equatable {
         let (header, payload) = try CheckpointFile.parse(bytes, path: path)
         func bad(_ reason: String) -> TrainingError { .badCheckpoint(path: path, reason: reason) }
         guard header.dtype == Scalar.dtypeName else {
-            throw bad("it stores \(header.dtype) values; this run uses \(Scalar.dtypeName) (pass --dtype \(header.dtype))")
+            throw bad(
+                "it stores \(header.dtype) values; this run uses \(Scalar.dtypeName) (pass --dtype \(header.dtype))")
         }
         let width = MemoryLayout<Scalar>.size
         // CheckpointFile.read validated every count, offset and extent (overflow-checked).
         guard checksum(payload) == header.payloadChecksum else {
-            throw bad("field payloadChecksum: the payload's checksum is \(checksum(payload)), the header says \(header.payloadChecksum): the file is damaged")
+            throw bad(
+                "field payloadChecksum: the payload's checksum is \(checksum(payload)), the header says \(header.payloadChecksum): the file is damaged"
+            )
         }
         var tensors = [String: Tensor<Scalar>]()
         for entry in header.tensors {
             let count = CheckedSize.product(entry.shape)!
-            tensors[entry.name] = Tensor(shape: entry.shape, scalars: readLittleEndian(payload, from: entry.offset * width, count: count))
+            tensors[entry.name] = Tensor(
+                shape: entry.shape, scalars: readLittleEndian(payload, from: entry.offset * width, count: count))
         }
         var parameters = [Tensor<Scalar>]()
         for block in header.blocks {
@@ -124,8 +129,9 @@ public struct Checkpoint<Scalar: TensorScalar>: Sendable, Equatable {
             }
             slots[slot] = list
         }
-        var checkpoint = Checkpoint(header: header, parameters: parameters,
-                                    optimizerState: OptimizerState(step: header.optimizerStep, slots: slots))
+        var checkpoint = Checkpoint(
+            header: header, parameters: parameters,
+            optimizerState: OptimizerState(step: header.optimizerStep, slots: slots))
         checkpoint.path = path
         return checkpoint
     }
@@ -139,7 +145,8 @@ public struct Checkpoint<Scalar: TensorScalar>: Sendable, Equatable {
         var out = [Scalar](repeating: 0, count: count)
         out.withUnsafeMutableBytes { dst in
             payload.withUnsafeBytes { src in
-                dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[start..<(start + count * MemoryLayout<Scalar>.size)]))
+                dst.copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: src[start..<(start + count * MemoryLayout<Scalar>.size)]))
             }
         }
         #if _endian(big)
@@ -170,7 +177,9 @@ public enum CheckpointFile {
         try parse(contents(path), path: path)
     }
 
-    static func parse(_ bytes: [UInt8], path: String) throws(TrainingError) -> (header: CheckpointHeader, payload: [UInt8]) {
+    static func parse(
+        _ bytes: [UInt8], path: String
+    ) throws(TrainingError) -> (header: CheckpointHeader, payload: [UInt8]) {
         func bad(_ reason: String) -> TrainingError { .badCheckpoint(path: path, reason: reason) }
         guard bytes.count >= 16 else { throw bad("the file has \(bytes.count) bytes, fewer than the 16-byte preamble") }
         let magic = Array(bytes[0..<8])
@@ -181,7 +190,9 @@ public enum CheckpointFile {
         default: throw bad("bytes 0..<8 are not the magic GSCKPT02 (or GSCKPT01): not a GradScope checkpoint")
         }
         let end = version >= 2 ? bytes.count - 8 : bytes.count
-        guard end >= 16 else { throw bad("the file has \(bytes.count) bytes, fewer than the preamble and the 8-byte checksum") }
+        guard end >= 16 else {
+            throw bad("the file has \(bytes.count) bytes, fewer than the preamble and the 8-byte checksum")
+        }
         var length: UInt64 = 0
         for i in 0..<8 { length |= UInt64(bytes[8 + i]) << (8 * UInt64(i)) }
         guard length <= UInt64(end - 16), length < UInt64(headerLimit) else {
@@ -192,19 +203,25 @@ public enum CheckpointFile {
             for i in 0..<8 { stored |= UInt64(bytes[end + i]) << (8 * UInt64(i)) }
             let actual = fnv1a(bytes[0..<end])
             guard stored == actual else {
-                throw bad("field checksum (the last 8 bytes, offset \(end)): the bytes before it hash to \(hex(actual)), the file says \(hex(stored)): the file is damaged, truncated or was edited (header or payload)")
+                throw bad(
+                    "field checksum (the last 8 bytes, offset \(end)): the bytes before it hash to \(hex(actual)), the file says \(hex(stored)): the file is damaged, truncated or was edited (header or payload)"
+                )
             }
         }
         let headerEnd = 16 + Int(length)
         let header: CheckpointHeader
-        do { header = try CheckpointJSON.decoder.decode(CheckpointHeader.self, from: Data(bytes[16..<headerEnd])) } catch {
+        do {
+            header = try CheckpointJSON.decoder.decode(CheckpointHeader.self, from: Data(bytes[16..<headerEnd]))
+        } catch {
             throw bad("the JSON header at offset 16 does not decode: \(error)")
         }
         guard header.format == CheckpointHeader.formatName else {
             throw bad("field format is \(header.format), expected \(CheckpointHeader.formatName)")
         }
         guard header.version == version else {
-            throw bad("field version is \(header.version), but the magic says version \(version) (this build reads versions 1 and \(CheckpointHeader.currentVersion))")
+            throw bad(
+                "field version is \(header.version), but the magic says version \(version) (this build reads versions 1 and \(CheckpointHeader.currentVersion))"
+            )
         }
         do { try validate(header, payloadBytes: end - headerEnd) } catch {
             throw bad(error.message)
@@ -218,7 +235,9 @@ public enum CheckpointFile {
         var info = stat()
         guard stat(path, &info) == 0 else {
             let code = errno
-            throw bad("cannot read the file: " + (code == ENOENT ? "no such file" : String(cString: strerror(code)).lowercased()))
+            throw bad(
+                "cannot read the file: "
+                    + (code == ENOENT ? "no such file" : String(cString: strerror(code)).lowercased()))
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw bad("cannot read the file: not a regular file") }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -253,56 +272,83 @@ public enum CheckpointFile {
         case "float64": width = 8
         default: throw bad("field dtype is \(header.dtype), expected float32 or float64")
         }
-        for (name, value) in [("epochsCompleted", header.epochsCompleted), ("step", header.step),
-                              ("optimizerStep", header.optimizerStep), ("payloadElements", header.payloadElements)] where value < 0 {
+        for (name, value) in [
+            ("epochsCompleted", header.epochsCompleted), ("step", header.step),
+            ("optimizerStep", header.optimizerStep), ("payloadElements", header.payloadElements)
+        ] where value < 0 {
             throw bad("field \(name) is \(value), must be 0 or more")
         }
         guard let bytes = CheckedSize.product(header.payloadElements, width), bytes == payloadBytes else {
-            throw bad("field payloadElements is \(header.payloadElements) \(header.dtype) values, but the payload has \(payloadBytes) bytes")
+            throw bad(
+                "field payloadElements is \(header.payloadElements) \(header.dtype) values, but the payload has \(payloadBytes) bytes"
+            )
         }
         do { try header.configuration.validate() } catch {
             throw bad("field configuration: \(error.description)")
         }
         var blockNames = Set<String>()
         for (i, block) in header.blocks.enumerated() {
-            guard blockNames.insert(block.name).inserted else { throw bad("field blocks[\(i)]: the name \(block.name) appears twice") }
-            guard !block.shape.isEmpty, block.shape.allSatisfy({ $0 >= 0 }), let count = CheckedSize.product(block.shape),
-                  count <= header.payloadElements else {
-                throw bad("field blocks[\(i)] (\(block.name)): shape \(block.shape) is not a shape of at most \(header.payloadElements) values")
+            guard blockNames.insert(block.name).inserted else {
+                throw bad("field blocks[\(i)]: the name \(block.name) appears twice")
+            }
+            guard !block.shape.isEmpty, block.shape.allSatisfy({ $0 >= 0 }),
+                let count = CheckedSize.product(block.shape),
+                count <= header.payloadElements
+            else {
+                throw bad(
+                    "field blocks[\(i)] (\(block.name)): shape \(block.shape) is not a shape of at most \(header.payloadElements) values"
+                )
             }
         }
         var tensorNames = Set<String>()
         for (i, entry) in header.tensors.enumerated() {
-            guard tensorNames.insert(entry.name).inserted else { throw bad("field tensors[\(i)]: the name \(entry.name) appears twice") }
-            guard entry.shape.allSatisfy({ $0 >= 0 }), let count = CheckedSize.product(entry.shape) else {
-                throw bad("field tensors[\(i)] (\(entry.name)): shape \(entry.shape) has a negative or overflowing size")
+            guard tensorNames.insert(entry.name).inserted else {
+                throw bad("field tensors[\(i)]: the name \(entry.name) appears twice")
             }
-            guard entry.offset >= 0, let end = CheckedSize.sum(entry.offset, count), end <= header.payloadElements else {
-                throw bad("field tensors[\(i)] (\(entry.name)): shape \(entry.shape) at offset \(entry.offset) lies outside the payload of \(header.payloadElements) values")
+            guard entry.shape.allSatisfy({ $0 >= 0 }), let count = CheckedSize.product(entry.shape) else {
+                throw bad(
+                    "field tensors[\(i)] (\(entry.name)): shape \(entry.shape) has a negative or overflowing size")
+            }
+            guard entry.offset >= 0, let end = CheckedSize.sum(entry.offset, count), end <= header.payloadElements
+            else {
+                throw bad(
+                    "field tensors[\(i)] (\(entry.name)): shape \(entry.shape) at offset \(entry.offset) lies outside the payload of \(header.payloadElements) values"
+                )
             }
         }
         let history = header.history
         guard history.epochs.count == header.epochsCompleted else {
-            throw bad("field history.epochs has \(history.epochs.count) records, but epochsCompleted is \(header.epochsCompleted)")
+            throw bad(
+                "field history.epochs has \(history.epochs.count) records, but epochsCompleted is \(header.epochsCompleted)"
+            )
         }
         guard history.batchLosses.count == header.step else {
             throw bad("field history.batchLosses has \(history.batchLosses.count) losses, but step is \(header.step)")
         }
         for (l, layer) in history.layers.enumerated() {
-            guard layer.weightBlock >= 0, layer.weightBlock < header.blocks.count, layer.layerIndex >= 0, layer.activationLayerIndex >= 0,
-                  layer.weightCount >= 0 else {
-                throw bad("field history.layers[\(l)] (\(layer.name)): block \(layer.weightBlock) or layer \(layer.layerIndex) is not one of the checkpoint's \(header.blocks.count) blocks")
+            guard layer.weightBlock >= 0, layer.weightBlock < header.blocks.count, layer.layerIndex >= 0,
+                layer.activationLayerIndex >= 0,
+                layer.weightCount >= 0
+            else {
+                throw bad(
+                    "field history.layers[\(l)] (\(layer.name)): block \(layer.weightBlock) or layer \(layer.layerIndex) is not one of the checkpoint's \(header.blocks.count) blocks"
+                )
             }
         }
         for (k, sample) in history.samples.enumerated() {
             guard sample.layers.count == history.layers.count, sample.step >= 0, sample.epoch >= 0 else {
-                throw bad("field history.samples[\(k)] has \(sample.layers.count) layers at step \(sample.step), but history.layers has \(history.layers.count)")
+                throw bad(
+                    "field history.samples[\(k)] has \(sample.layers.count) layers at step \(sample.step), but history.layers has \(history.layers.count)"
+                )
             }
         }
         if let progress = header.epochProgress {
             guard progress.batches >= 0, progress.seen >= 0, progress.correct >= 0, progress.correct <= progress.seen,
-                  progress.batches <= header.step else {
-                throw bad("field epochProgress (\(progress.batches) batches, \(progress.correct) of \(progress.seen) correct) is not consistent with step \(header.step)")
+                progress.batches <= header.step
+            else {
+                throw bad(
+                    "field epochProgress (\(progress.batches) batches, \(progress.correct) of \(progress.seen) correct) is not consistent with step \(header.step)"
+                )
             }
         }
     }
@@ -328,13 +374,15 @@ public enum CheckpointJSON {
     public static var encoder: JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        e.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return e
     }
 
     public static var decoder: JSONDecoder {
         let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        d.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return d
     }
 }

@@ -39,8 +39,10 @@ public struct CheckpointHeader: Sendable, Codable, Equatable {
     /// FNV-1a (64-bit) of the payload bytes, as 16 hex digits.
     public var payloadChecksum = ""
 
-    public init(dtype: String, blocks: [Block], configuration: TrainingConfiguration, epochsCompleted: Int, step: Int,
-                history: TrainingHistory, metadata: [String: String]) {
+    public init(
+        dtype: String, blocks: [Block], configuration: TrainingConfiguration, epochsCompleted: Int, step: Int,
+        history: TrainingHistory, metadata: [String: String]
+    ) {
         self.dtype = dtype; self.blocks = blocks; self.configuration = configuration
         self.epochsCompleted = epochsCompleted; self.step = step; self.history = history; self.metadata = metadata
     }

@@ -36,14 +36,18 @@ public enum Diagnosis {
     public static func diagnose(_ history: TrainingHistory, stop: StopReason) -> [TrainingFinding] {
         var findings = [TrainingFinding]()
         if case let .nonFiniteLoss(epoch, batch, step, loss) = stop {
-            findings.append(TrainingFinding(
-                code: .nonFiniteLoss, severity: .error,
-                summary: "the loss became \(loss) at epoch \(epoch), batch \(batch): training stopped, the last good checkpoint was kept",
-                evidence: ["loss \(loss) at step \(step)"] + lastLosses(history),
-                figures: ["step": Double(step)],
-                fixes: ["lower the learning rate (--lr), by 10× to start with",
+            findings.append(
+                TrainingFinding(
+                    code: .nonFiniteLoss, severity: .error,
+                    summary:
+                        "the loss became \(loss) at epoch \(epoch), batch \(batch): training stopped, the last good checkpoint was kept",
+                    evidence: ["loss \(loss) at step \(step)"] + lastLosses(history),
+                    figures: ["step": Double(step)],
+                    fixes: [
+                        "lower the learning rate (--lr), by 10× to start with",
                         "clip gradients, or use Adam (--optimizer adam)",
-                        "check the inputs are normalised (pixels in [0, 1], not 0…255)"]))
+                        "check the inputs are normalised (pixels in [0, 1], not 0…255)"
+                    ]))
         }
         let samples = history.samples
         guard !samples.isEmpty, !history.layers.isEmpty else { return findings }
@@ -54,30 +58,42 @@ public enum Diagnosis {
         // (with at least two hidden layers: one hidden layer below its output layer is no depth).
         if layers.count >= 3, let largest = updates.max(), largest > 0 {
             let hidden = layers.indices.dropLast()
-            if let worst = hidden.min(by: { updates[$0] < updates[$1] }), updates[worst] / largest < Thresholds.vanishingRatio {
+            if let worst = hidden.min(by: { updates[$0] < updates[$1] }),
+                updates[worst] / largest < Thresholds.vanishingRatio
+            {
                 let ratio = updates[worst] / largest
-                findings.append(TrainingFinding(
-                    code: .vanishingGradients, severity: .warning,
-                    summary: "\(layers[worst].name) updates \(orders(ratio)) less than \(layers[updates.firstIndex(of: largest)!].name): "
-                        + (worst == 0 ? "the early layers are barely learning" : "the hidden layers are barely learning"),
-                    evidence: layers.indices.map { "\(layers[$0].name) (\(layers[$0].activation)): median mean |ΔW| \(format(updates[$0]))" }
-                        + ["ratio \(format(ratio)) < \(format(Thresholds.vanishingRatio))"],
-                    figures: figures(layers, updates, "meanAbsoluteUpdate").merging(["ratio": ratio]) { a, _ in a },
-                    fixes: fixesForVanishing(layers)))
+                findings.append(
+                    TrainingFinding(
+                        code: .vanishingGradients, severity: .warning,
+                        summary:
+                            "\(layers[worst].name) updates \(orders(ratio)) less than \(layers[updates.firstIndex(of: largest)!].name): "
+                            + (worst == 0
+                                ? "the early layers are barely learning" : "the hidden layers are barely learning"),
+                        evidence: layers.indices.map {
+                            "\(layers[$0].name) (\(layers[$0].activation)): median mean |ΔW| \(format(updates[$0]))"
+                        }
+                            + ["ratio \(format(ratio)) < \(format(Thresholds.vanishingRatio))"],
+                        figures: figures(layers, updates, "meanAbsoluteUpdate").merging(["ratio": ratio]) { a, _ in a },
+                        fixes: fixesForVanishing(layers)))
             }
         }
 
         // Exploding across depth: early layers update orders of magnitude more than the last.
         if layers.count >= 2, let last = updates.last, last > 0,
-           let worst = layers.indices.dropLast().max(by: { updates[$0] < updates[$1] }),
-           updates[worst] / last > Thresholds.explodingDepthRatio {
-            findings.append(TrainingFinding(
-                code: .explodingGradients, severity: .warning,
-                summary: "\(layers[worst].name) updates \(orders(updates[worst] / last)) more than the output layer: gradients grow on their way down",
-                evidence: layers.indices.map { "\(layers[$0].name): median mean |ΔW| \(format(updates[$0]))" },
-                figures: figures(layers, updates, "meanAbsoluteUpdate"),
-                fixes: ["lower the learning rate (--lr)", "clip gradients by norm",
-                        "use Xavier (--init xavier) or He (--init he) initialisation instead of large weights"]))
+            let worst = layers.indices.dropLast().max(by: { updates[$0] < updates[$1] }),
+            updates[worst] / last > Thresholds.explodingDepthRatio
+        {
+            findings.append(
+                TrainingFinding(
+                    code: .explodingGradients, severity: .warning,
+                    summary:
+                        "\(layers[worst].name) updates \(orders(updates[worst] / last)) more than the output layer: gradients grow on their way down",
+                    evidence: layers.indices.map { "\(layers[$0].name): median mean |ΔW| \(format(updates[$0]))" },
+                    figures: figures(layers, updates, "meanAbsoluteUpdate"),
+                    fixes: [
+                        "lower the learning rate (--lr)", "clip gradients by norm",
+                        "use Xavier (--init xavier) or He (--init he) initialisation instead of large weights"
+                    ]))
         } else if samples.count >= 10 {
             // Exploding over time: gradient norms grow by orders of magnitude.
             let fifth = Swift.max(1, samples.count / 5)
@@ -86,42 +102,67 @@ public enum Diagnosis {
                 let late = median(samples.suffix(fifth).map { $0.layers[l].gradientNorm })
                 return early > 0 ? late / early : (late > 0 ? .infinity : 1)
             }
-            let earlyLoss = median(samples.prefix(fifth).map(\.loss)), lateLoss = median(samples.suffix(fifth).map(\.loss))
-            if let worst = growth.indices.max(by: { growth[$0] < growth[$1] }), growth[worst] > Thresholds.explodingGrowth,
-               !(lateLoss < earlyLoss) {
-                findings.append(TrainingFinding(
-                    code: .explodingGradients, severity: .warning,
-                    summary: "\(layers[worst].name)'s gradient norm grew \(orders(growth[worst])) during training",
-                    evidence: layers.indices.map { "\(layers[$0].name): ‖∇W‖ grew ×\(format(growth[$0])) from the first to the last fifth of the run" },
-                    figures: figures(layers, growth, "gradientNormGrowth"),
-                    fixes: ["lower the learning rate (--lr)", "clip gradients by norm", "add weight decay (--weight-decay) or L2 (--lambda)"]))
+            let earlyLoss = median(samples.prefix(fifth).map(\.loss)),
+                lateLoss = median(samples.suffix(fifth).map(\.loss))
+            if let worst = growth.indices.max(by: { growth[$0] < growth[$1] }),
+                growth[worst] > Thresholds.explodingGrowth,
+                !(lateLoss < earlyLoss)
+            {
+                findings.append(
+                    TrainingFinding(
+                        code: .explodingGradients, severity: .warning,
+                        summary: "\(layers[worst].name)'s gradient norm grew \(orders(growth[worst])) during training",
+                        evidence: layers.indices.map {
+                            "\(layers[$0].name): ‖∇W‖ grew ×\(format(growth[$0])) from the first to the last fifth of the run"
+                        },
+                        figures: figures(layers, growth, "gradientNormGrowth"),
+                        fixes: [
+                            "lower the learning rate (--lr)", "clip gradients by norm",
+                            "add weight decay (--weight-decay) or L2 (--lambda)"
+                        ]))
             }
         }
 
         // Saturation of sigmoid/tanh units.
         let saturation = layers.indices.map { l in median(samples.compactMap { $0.layers[l].saturation }) }
-        if let worst = saturation.indices.filter({ !saturation[$0].isNaN }).max(by: { saturation[$0] < saturation[$1] }),
-           saturation[worst] > Thresholds.saturation {
-            findings.append(TrainingFinding(
-                code: .saturation, severity: .warning,
-                summary: "\(percent(saturation[worst])) of \(layers[worst].name)'s \(layers[worst].activation) units are saturated (f′ < 1% of its maximum): little gradient gets through",
-                evidence: layers.indices.filter { !saturation[$0].isNaN }.map { "\(layers[$0].name) (\(layers[$0].activation)): median saturated fraction \(percent(saturation[$0]))" },
-                figures: figures(layers, saturation, "saturation"),
-                fixes: ["use ReLU (--activation relu) with He initialisation (--init he)",
+        if let worst = saturation.indices.filter({ !saturation[$0].isNaN }).max(by: { saturation[$0] < saturation[$1] }
+        ),
+            saturation[worst] > Thresholds.saturation
+        {
+            findings.append(
+                TrainingFinding(
+                    code: .saturation, severity: .warning,
+                    summary:
+                        "\(percent(saturation[worst])) of \(layers[worst].name)'s \(layers[worst].activation) units are saturated (f′ < 1% of its maximum): little gradient gets through",
+                    evidence: layers.indices.filter { !saturation[$0].isNaN }.map {
+                        "\(layers[$0].name) (\(layers[$0].activation)): median saturated fraction \(percent(saturation[$0]))"
+                    },
+                    figures: figures(layers, saturation, "saturation"),
+                    fixes: [
+                        "use ReLU (--activation relu) with He initialisation (--init he)",
                         "use Xavier initialisation (--init xavier) to keep pre-activations near zero",
-                        "normalise the inputs", "lower the learning rate (--lr)"]))
+                        "normalise the inputs", "lower the learning rate (--lr)"
+                    ]))
         }
 
         // Dead ReLUs.
         let dead = layers.indices.map { l in median(samples.compactMap { $0.layers[l].deadFraction }) }
-        if let worst = dead.indices.filter({ !dead[$0].isNaN }).max(by: { dead[$0] < dead[$1] }), dead[worst] > Thresholds.deadFraction {
-            findings.append(TrainingFinding(
-                code: .deadReLU, severity: .warning,
-                summary: "\(percent(dead[worst])) of \(layers[worst].name)'s units output zero for every example of a batch: they no longer learn",
-                evidence: layers.indices.filter { !dead[$0].isNaN }.map { "\(layers[$0].name): median dead fraction \(percent(dead[$0]))" },
-                figures: figures(layers, dead, "deadFraction"),
-                fixes: ["lower the learning rate (--lr)", "use leaky ReLU (--activation leaky-relu)",
-                        "use He initialisation (--init he)"]))
+        if let worst = dead.indices.filter({ !dead[$0].isNaN }).max(by: { dead[$0] < dead[$1] }),
+            dead[worst] > Thresholds.deadFraction
+        {
+            findings.append(
+                TrainingFinding(
+                    code: .deadReLU, severity: .warning,
+                    summary:
+                        "\(percent(dead[worst])) of \(layers[worst].name)'s units output zero for every example of a batch: they no longer learn",
+                    evidence: layers.indices.filter { !dead[$0].isNaN }.map {
+                        "\(layers[$0].name): median dead fraction \(percent(dead[$0]))"
+                    },
+                    figures: figures(layers, dead, "deadFraction"),
+                    fixes: [
+                        "lower the learning rate (--lr)", "use leaky ReLU (--activation leaky-relu)",
+                        "use He initialisation (--init he)"
+                    ]))
         }
 
         // Learning rate against the update ratio.
@@ -131,23 +172,35 @@ public enum Diagnosis {
         let spike = spikes.filter { !$0.isNaN }.max() ?? 0
         if ratio > Thresholds.updateRatioTooHigh || spike > Thresholds.updateRatioSpike {
             let step = samples[spikes.firstIndex(of: spike) ?? 0].step
-            findings.append(TrainingFinding(
-                code: .learningRateTooHigh, severity: .warning,
-                summary: ratio > Thresholds.updateRatioTooHigh
-                    ? "each step changes the weights by \(format(ratio)) of their norm (median ‖ΔW‖/‖W‖), far above the ≈ 10⁻³ that usually works"
-                    : "one step changed the weights by \(format(spike)) of their norm (step \(step)), two orders of magnitude above the ≈ 10⁻³ that usually works",
-                evidence: ["median update ratio \(format(ratio)) (flagged above \(format(Thresholds.updateRatioTooHigh)))",
-                           "largest reading \(format(spike)) at step \(step) (flagged above \(format(Thresholds.updateRatioSpike)))"]
-                    + perLayerRatios(history, samples),
-                figures: ["updateRatio": ratio, "updateRatioSpike": spike],
-                fixes: ["lower the learning rate (--lr) by \(orders(ratio / 1e-3))", "use Adam (--optimizer adam)", "clip gradients"]))
+            findings.append(
+                TrainingFinding(
+                    code: .learningRateTooHigh, severity: .warning,
+                    summary: ratio > Thresholds.updateRatioTooHigh
+                        ? "each step changes the weights by \(format(ratio)) of their norm (median ‖ΔW‖/‖W‖), far above the ≈ 10⁻³ that usually works"
+                        : "one step changed the weights by \(format(spike)) of their norm (step \(step)), two orders of magnitude above the ≈ 10⁻³ that usually works",
+                    evidence: [
+                        "median update ratio \(format(ratio)) (flagged above \(format(Thresholds.updateRatioTooHigh)))",
+                        "largest reading \(format(spike)) at step \(step) (flagged above \(format(Thresholds.updateRatioSpike)))"
+                    ]
+                        + perLayerRatios(history, samples),
+                    figures: ["updateRatio": ratio, "updateRatioSpike": spike],
+                    fixes: [
+                        "lower the learning rate (--lr) by \(orders(ratio / 1e-3))", "use Adam (--optimizer adam)",
+                        "clip gradients"
+                    ]))
         } else if ratio < Thresholds.updateRatioTooLow, ratio > 0 || ratios.allSatisfy({ $0 == 0 }) {
-            findings.append(TrainingFinding(
-                code: .learningRateTooLow, severity: .warning,
-                summary: "each step changes the weights by only \(format(ratio)) of their norm (median ‖ΔW‖/‖W‖), far below the ≈ 10⁻³ that usually works",
-                evidence: ["median update ratio \(format(ratio)) < \(format(Thresholds.updateRatioTooLow))"] + perLayerRatios(history, samples),
-                figures: ["updateRatio": ratio],
-                fixes: ["raise the learning rate (--lr) by \(orders(1e-3 / Swift.max(ratio, 1e-12)))", "use momentum or Adam (--optimizer momentum|adam)"]))
+            findings.append(
+                TrainingFinding(
+                    code: .learningRateTooLow, severity: .warning,
+                    summary:
+                        "each step changes the weights by only \(format(ratio)) of their norm (median ‖ΔW‖/‖W‖), far below the ≈ 10⁻³ that usually works",
+                    evidence: ["median update ratio \(format(ratio)) < \(format(Thresholds.updateRatioTooLow))"]
+                        + perLayerRatios(history, samples),
+                    figures: ["updateRatio": ratio],
+                    fixes: [
+                        "raise the learning rate (--lr) by \(orders(1e-3 / Swift.max(ratio, 1e-12)))",
+                        "use momentum or Adam (--optimizer momentum|adam)"
+                    ]))
         }
         return findings.sorted { $0.severity > $1.severity }
     }
@@ -157,8 +210,10 @@ public enum Diagnosis {
         if layers.contains(where: { $0.function?.saturates == true }) {
             fixes.append("use ReLU (--activation relu) with He initialisation (--init he)")
         }
-        fixes += ["use Xavier (--init xavier) or He (--init he) initialisation",
-                  "use fewer layers, or Adam (--optimizer adam), whose per-weight step sizes compensate for small gradients"]
+        fixes += [
+            "use Xavier (--init xavier) or He (--init he) initialisation",
+            "use fewer layers, or Adam (--optimizer adam), whose per-weight step sizes compensate for small gradients"
+        ]
         return fixes
     }
 

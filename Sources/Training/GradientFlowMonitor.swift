@@ -23,7 +23,9 @@ public struct MonitoredLayer: Sendable, Codable, Hashable {
     /// names the weight layer then).
     public var function: Activation? { Activation(name: activation).flatMap { $0.isNonlinear ? $0 : nil } }
 
-    public init(name: String, layerIndex: Int, weightBlock: Int, activationLayerIndex: Int, activation: String, weightCount: Int) {
+    public init(
+        name: String, layerIndex: Int, weightBlock: Int, activationLayerIndex: Int, activation: String, weightCount: Int
+    ) {
         self.name = name; self.layerIndex = layerIndex; self.weightBlock = weightBlock
         self.activationLayerIndex = activationLayerIndex; self.activation = activation; self.weightCount = weightCount
     }
@@ -52,11 +54,14 @@ public struct LayerSample: Sendable, Codable, Equatable {
     /// Fraction of ReLU units that are zero for every example of the batch.
     public var deadFraction: Double?
 
-    public init(meanAbsoluteUpdate: Double, updateNorm: Double, weightNorm: Double, gradientNorm: Double, updateRatio: Double,
-                activationMean: Double, activationStandardDeviation: Double, saturation: Double?, deadFraction: Double?) {
+    public init(
+        meanAbsoluteUpdate: Double, updateNorm: Double, weightNorm: Double, gradientNorm: Double, updateRatio: Double,
+        activationMean: Double, activationStandardDeviation: Double, saturation: Double?, deadFraction: Double?
+    ) {
         self.meanAbsoluteUpdate = meanAbsoluteUpdate; self.updateNorm = updateNorm; self.weightNorm = weightNorm
         self.gradientNorm = gradientNorm; self.updateRatio = updateRatio; self.activationMean = activationMean
-        self.activationStandardDeviation = activationStandardDeviation; self.saturation = saturation; self.deadFraction = deadFraction
+        self.activationStandardDeviation = activationStandardDeviation; self.saturation = saturation;
+        self.deadFraction = deadFraction
     }
 }
 
@@ -90,7 +95,9 @@ final class GradientFlowMonitor<Scalar: TensorScalar> {
 
     init(model: Sequential<Scalar>) {
         layers = GradientFlowMonitor.monitoredLayers(of: model)
-        functions = layers.map { model.layers[$0.activationLayerIndex].activation.flatMap { $0.isNonlinear ? $0 : nil } }
+        functions = layers.map {
+            model.layers[$0.activationLayerIndex].activation.flatMap { $0.isNonlinear ? $0 : nil }
+        }
         snapshots = []
     }
 
@@ -104,13 +111,16 @@ final class GradientFlowMonitor<Scalar: TensorScalar> {
             var activationIndex = block.layerIndex
             let next = block.layerIndex + 1
             if next < model.layers.count, model.layers[next].parameterSlots.isEmpty,
-               model.layers[next].activation?.isNonlinear == true {
+                model.layers[next].activation?.isNonlinear == true
+            {
                 activationIndex = next
             }
-            result.append(MonitoredLayer(name: String(block.name.prefix { $0 != "." }), layerIndex: block.layerIndex,
-                                         weightBlock: bi, activationLayerIndex: activationIndex,
-                                         activation: model.layers[activationIndex].activation?.name ?? model.layers[activationIndex].kind,
-                                         weightCount: block.count))
+            result.append(
+                MonitoredLayer(
+                    name: String(block.name.prefix { $0 != "." }), layerIndex: block.layerIndex,
+                    weightBlock: bi, activationLayerIndex: activationIndex,
+                    activation: model.layers[activationIndex].activation?.name ?? model.layers[activationIndex].kind,
+                    weightCount: block.count))
         }
         return result
     }
@@ -123,15 +133,18 @@ final class GradientFlowMonitor<Scalar: TensorScalar> {
             snapshots[i].withUnsafeMutableBufferPointer { s in
                 w.withUnsafeBufferPointer { source in
                     let (from, to) = (UncheckedSendable(source.baseAddress!), UncheckedSendable(s.baseAddress!))
-                    UpdateKernels.chunked(source.count) { o, c in (to.value + o).update(from: from.value + o, count: c) }
+                    UpdateKernels.chunked(source.count) { o, c in (to.value + o).update(from: from.value + o, count: c)
+                    }
                 }
             }
         }
     }
 
     /// The reading after the optimizer step, from the weights before it (``snapshot(_:)``).
-    func measure(_ model: Sequential<Scalar>, workspace: TrainingWorkspace<Scalar>, gradients: [Tensor<Scalar>],
-                 step: Int, epoch: Int, loss: Double) -> MonitorSample {
+    func measure(
+        _ model: Sequential<Scalar>, workspace: TrainingWorkspace<Scalar>, gradients: [Tensor<Scalar>],
+        step: Int, epoch: Int, loss: Double
+    ) -> MonitorSample {
         let changes = layers.enumerated().map { i, layer in
             let w = model.layers[layer.layerIndex].parameters[model.parameterBlocks[layer.weightBlock].slotIndex]
             let n = layer.weightCount
@@ -140,18 +153,23 @@ final class GradientFlowMonitor<Scalar: TensorScalar> {
                     ReductionKernels.differenceAbsAndSquares(wp.baseAddress!, sp.baseAddress!, count: n)
                 }
             }
-            let weightSquares = w.withUnsafeBufferPointer { ReductionKernels.absAndSquares($0.baseAddress!, count: n).squares }
+            let weightSquares = w.withUnsafeBufferPointer {
+                ReductionKernels.absAndSquares($0.baseAddress!, count: n).squares
+            }
             let gradientSquares = gradients[layer.weightBlock].withUnsafeBufferPointer {
                 ReductionKernels.absAndSquares($0.baseAddress!, count: n).squares
             }
-            return WeightChange(absoluteChange: absUpdate, squaredChange: squaredUpdate, weightSquares: weightSquares,
-                                gradientSquares: gradientSquares)
+            return WeightChange(
+                absoluteChange: absUpdate, squaredChange: squaredUpdate, weightSquares: weightSquares,
+                gradientSquares: gradientSquares)
         }
         return measure(changes, workspace: workspace, step: step, epoch: epoch, loss: loss)
     }
 
     /// The reading from the sums of each watched layer's weight block, in ``layers`` order.
-    func measure(_ changes: [WeightChange], workspace: TrainingWorkspace<Scalar>, step: Int, epoch: Int, loss: Double) -> MonitorSample {
+    func measure(
+        _ changes: [WeightChange], workspace: TrainingWorkspace<Scalar>, step: Int, epoch: Int, loss: Double
+    ) -> MonitorSample {
         var samples = [LayerSample]()
         for (i, (layer, change)) in zip(layers, changes).enumerated() {
             let n = layer.weightCount
@@ -159,15 +177,17 @@ final class GradientFlowMonitor<Scalar: TensorScalar> {
             let (weightSquares, gradientSquares) = (change.weightSquares, change.gradientSquares)
             let activations = workspace.layerOutput(layer.activationLayerIndex)
             let columns = workspace.widths[layer.activationLayerIndex]
-            let summary = ActivationStatistics.summarize(functions[i], activations.baseAddress!,
-                                                         rows: workspace.batchSize, columns: columns)
+            let summary = ActivationStatistics.summarize(
+                functions[i], activations.baseAddress!,
+                rows: workspace.batchSize, columns: columns)
             let updateNorm = squaredUpdate.squareRoot(), weightNorm = weightSquares.squareRoot()
-            samples.append(LayerSample(
-                meanAbsoluteUpdate: absUpdate / Double(n), updateNorm: updateNorm, weightNorm: weightNorm,
-                gradientNorm: gradientSquares.squareRoot(),
-                updateRatio: weightNorm > 0 ? updateNorm / weightNorm : .infinity,
-                activationMean: summary.mean, activationStandardDeviation: summary.standardDeviation,
-                saturation: summary.saturation, deadFraction: summary.deadFraction))
+            samples.append(
+                LayerSample(
+                    meanAbsoluteUpdate: absUpdate / Double(n), updateNorm: updateNorm, weightNorm: weightNorm,
+                    gradientNorm: gradientSquares.squareRoot(),
+                    updateRatio: weightNorm > 0 ? updateNorm / weightNorm : .infinity,
+                    activationMean: summary.mean, activationStandardDeviation: summary.standardDeviation,
+                    saturation: summary.saturation, deadFraction: summary.deadFraction))
         }
         return MonitorSample(step: step, epoch: epoch, loss: loss, layers: samples)
     }

@@ -14,7 +14,9 @@ public enum RunRandomness {
     }
 
     public static func generator(seed: UInt64, _ stream: Stream, _ counter: Int) -> PRNG {
-        var mixer = SplitMix64(state: seed &+ stream.rawValue &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(bitPattern: Int64(counter)) &* 0xBF58_476D_1CE4_E5B9)
+        var mixer = SplitMix64(
+            state: seed &+ stream.rawValue &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(bitPattern: Int64(counter))
+                &* 0xBF58_476D_1CE4_E5B9)
         return PRNG(seed: mixer.next())
     }
 }

@@ -36,16 +36,25 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
 
     /// Continues the run saved in `checkpoint`. `model` must have the checkpoint's architecture
     /// (its parameters are replaced); `epochs`, if given, changes the planned epoch count.
-    public init(resuming checkpoint: Checkpoint<Scalar>, model: Sequential<Scalar>, epochs: Int? = nil) throws(TrainingError) {
+    public init(
+        resuming checkpoint: Checkpoint<Scalar>, model: Sequential<Scalar>, epochs: Int? = nil
+    ) throws(TrainingError) {
         let header = checkpoint.header
-        guard header.blocks == model.parameterBlocks.map({ CheckpointHeader.Block(name: $0.name, shape: $0.shape) }) else {
-            throw .badCheckpoint(path: checkpoint.path ?? "checkpoint",
-                                 reason: "its parameter blocks \(header.blocks.map { "\($0.name)\($0.shape)" }) do not match the model's \(model.parameterBlocks.map { "\($0.name)\($0.shape)" })")
+        guard header.blocks == model.parameterBlocks.map({ CheckpointHeader.Block(name: $0.name, shape: $0.shape) })
+        else {
+            throw .badCheckpoint(
+                path: checkpoint.path ?? "checkpoint",
+                reason:
+                    "its parameter blocks \(header.blocks.map { "\($0.name)\($0.shape)" }) do not match the model's \(model.parameterBlocks.map { "\($0.name)\($0.shape)" })"
+            )
         }
         let monitored = GradientFlowMonitor<Scalar>.monitoredLayers(of: model)
         guard header.history.layers == monitored else {
-            throw .badCheckpoint(path: checkpoint.path ?? "checkpoint",
-                                 reason: "field history.layers \(header.history.layers.map(\.name)) does not match the model's monitored layers \(monitored.map(\.name))")
+            throw .badCheckpoint(
+                path: checkpoint.path ?? "checkpoint",
+                reason:
+                    "field history.layers \(header.history.layers.map(\.name)) does not match the model's monitored layers \(monitored.map(\.name))"
+            )
         }
         var configuration = header.configuration
         if let epochs { configuration.epochs = epochs }
@@ -53,8 +62,11 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
         self.model.parameters = checkpoint.parameters
         var optimizer = configuration.optimizer.makeOptimizer(for: model)
         guard Set(optimizer.state.slots.keys) == Set(checkpoint.optimizerState.slots.keys) else {
-            throw .badCheckpoint(path: checkpoint.path ?? "checkpoint",
-                                 reason: "optimizer state \(checkpoint.optimizerState.slots.keys.sorted()) does not fit \(configuration.optimizer.kind.rawValue)")
+            throw .badCheckpoint(
+                path: checkpoint.path ?? "checkpoint",
+                reason:
+                    "optimizer state \(checkpoint.optimizerState.slots.keys.sorted()) does not fit \(configuration.optimizer.kind.rawValue)"
+            )
         }
         optimizer.state = checkpoint.optimizerState
         self.optimizer = optimizer
@@ -68,10 +80,11 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
     /// The whole state of the run, for ``Checkpoint/write(to:)``. `metadata` is stored as given
     /// (the command line keeps its model and data flags there).
     public func checkpoint(metadata: [String: String] = [:]) -> Checkpoint<Scalar> {
-        var header = CheckpointHeader(dtype: Scalar.dtypeName,
-                                      blocks: model.parameterBlocks.map { .init(name: $0.name, shape: $0.shape) },
-                                      configuration: configuration, epochsCompleted: epochsCompleted, step: step,
-                                      history: history, metadata: metadata)
+        var header = CheckpointHeader(
+            dtype: Scalar.dtypeName,
+            blocks: model.parameterBlocks.map { .init(name: $0.name, shape: $0.shape) },
+            configuration: configuration, epochsCompleted: epochsCompleted, step: step,
+            history: history, metadata: metadata)
         header.epochProgress = epochProgress
         return Checkpoint(header: header, parameters: model.parameters, optimizerState: optimizer.state)
     }
@@ -89,10 +102,12 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
     /// - Returns: why training stopped, and the diagnosis of the whole run.
     /// - Throws: ``TrainingError/invalidData(_:)`` when the examples do not fit the model,
     ///   ``TrainingError/cannotWrite(path:reason:)`` when a checkpoint cannot be written.
-    public mutating func train(on train: ExampleSet<Scalar>, test: ExampleSet<Scalar>? = nil,
-                               checkpointPath: String? = nil, metadata: [String: String] = [:],
-                               observe: (TrainingEvent) -> Void = { _ in },
-                               shouldStop: () -> Bool = { false }) throws(TrainingError) -> TrainingOutcome {
+    public mutating func train(
+        on train: ExampleSet<Scalar>, test: ExampleSet<Scalar>? = nil,
+        checkpointPath: String? = nil, metadata: [String: String] = [:],
+        observe: (TrainingEvent) -> Void = { _ in },
+        shouldStop: () -> Bool = { false }
+    ) throws(TrainingError) -> TrainingOutcome {
         try validate(train)
         if let test { try validate(test) }
         let capacity = Swift.min(configuration.batchSize, train.count)
@@ -118,13 +133,16 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
                 let rows = Array(order[(b * batchSize)..<Swift.min((b + 1) * batchSize, train.count)])
                 workspace.loadBatch(rows: rows, of: train.inputs)
                 let targets = train.targets.selecting(rows)
-                var context = ForwardContext(mode: .training, rng: RunRandomness.generator(seed: configuration.seed, .dropout, step))
+                var context = ForwardContext(
+                    mode: .training, rng: RunRandomness.generator(seed: configuration.seed, .dropout, step))
                 workspace.forward(model, context: &context)
                 // The monitor reads this step's gradients and the weights before the update;
                 // other steps can fold the optimizer step into the backward pass (which updates
                 // only when the loss is finite). The choice depends on the step number alone.
                 let monitored = step % configuration.monitorEvery == 0
-                let (loss, _) = monitored ? workspace.backward(model, targets: targets)
+                let (loss, _) =
+                    monitored
+                    ? workspace.backward(model, targets: targets)
                     : workspace.backwardAndUpdate(&model, targets: targets, optimizer: &optimizer)
                 guard loss.isFinite else {
                     history.batchLosses.append(loss)
@@ -132,51 +150,68 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
                     var findings = Diagnosis.diagnose(history, stop: stop)
                     if keptCheckpoint(checkpointPath) == nil {
                         // Say what is true: this run has no checkpoint to keep.
-                        let none = checkpointPath == nil ? "no checkpoint was being written"
+                        let none =
+                            checkpointPath == nil
+                            ? "no checkpoint was being written"
                             : "no checkpoint was written yet (the first epoch of this run did not finish)"
                         for k in findings.indices where findings[k].code == .nonFiniteLoss {
-                            findings[k].summary = findings[k].summary.replacingOccurrences(of: "the last good checkpoint was kept", with: none)
+                            findings[k].summary = findings[k].summary.replacingOccurrences(
+                                of: "the last good checkpoint was kept", with: none)
                         }
                     }
-                    for f in findings where !history.warned.contains(f.code) { history.warned.append(f.code); observe(.warning(f)) }
-                    return TrainingOutcome(stop: stop, findings: findings, checkpointPath: keptCheckpoint(checkpointPath))
+                    for f in findings where !history.warned.contains(f.code) {
+                        history.warned.append(f.code); observe(.warning(f))
+                    }
+                    return TrainingOutcome(
+                        stop: stop, findings: findings, checkpointPath: keptCheckpoint(checkpointPath))
                 }
                 if let labels {
-                    correct += LossKernels.correctCount(workspace.output.baseAddress!, rows: rows.count, classes: classes,
-                                                        labels: rows.map { labels[$0] })
+                    correct += LossKernels.correctCount(
+                        workspace.output.baseAddress!, rows: rows.count, classes: classes,
+                        labels: rows.map { labels[$0] })
                 }
                 seen += rows.count
                 if monitored {
                     let blocks = monitor.weightBlocks
                     if let changes = optimizer.measuredUpdate(&model, along: workspace.gradients, measuring: blocks) {
-                        history.samples.append(monitor.measure(blocks.map { changes[$0] ?? WeightChange() }, workspace: workspace,
-                                                               step: step, epoch: epoch, loss: loss))
+                        history.samples.append(
+                            monitor.measure(
+                                blocks.map { changes[$0] ?? WeightChange() }, workspace: workspace,
+                                step: step, epoch: epoch, loss: loss))
                     } else {
                         monitor.snapshot(model)
                         optimizer.update(&model, along: workspace.gradients)
-                        history.samples.append(monitor.measure(model, workspace: workspace, gradients: workspace.gradients,
-                                                               step: step, epoch: epoch, loss: loss))
+                        history.samples.append(
+                            monitor.measure(
+                                model, workspace: workspace, gradients: workspace.gradients,
+                                step: step, epoch: epoch, loss: loss))
                     }
                     if history.samples.count % 25 == 0 { warn(observe) }
                 }
                 history.batchLosses.append(loss)
                 lossSum += loss
                 step += 1
-                observe(.batch(BatchProgress(epoch: epoch, epochs: configuration.epochs, batch: b + 1, batches: batchCount,
-                                             step: step, loss: loss, accuracy: labels == nil ? nil : Double(correct) / Double(seen))))
+                observe(
+                    .batch(
+                        BatchProgress(
+                            epoch: epoch, epochs: configuration.epochs, batch: b + 1, batches: batchCount,
+                            step: step, loss: loss, accuracy: labels == nil ? nil : Double(correct) / Double(seen))))
                 if b + 1 < batchCount, shouldStop() {
-                    epochProgress = EpochProgress(batches: b + 1, lossSum: lossSum, correct: correct, seen: seen,
-                                                  seconds: Date().timeIntervalSince(started))
-                    return try interrupt(StopReason.interrupted(epoch: epoch, batch: b + 1, step: step),
-                                         checkpointPath: checkpointPath, metadata: metadata, observe: observe)
+                    epochProgress = EpochProgress(
+                        batches: b + 1, lossSum: lossSum, correct: correct, seen: seen,
+                        seconds: Date().timeIntervalSince(started))
+                    return try interrupt(
+                        StopReason.interrupted(epoch: epoch, batch: b + 1, step: step),
+                        checkpointPath: checkpointPath, metadata: metadata, observe: observe)
                 }
             }
 
             let evaluation = test.map { evaluate(on: $0) }
-            let record = EpochRecord(epoch: epoch, steps: step, trainLoss: lossSum / Double(Swift.max(batchCount, 1)),
-                                     trainAccuracy: labels == nil ? nil : Double(correct) / Double(Swift.max(seen, 1)),
-                                     testLoss: evaluation?.loss, testAccuracy: evaluation?.accuracy,
-                                     seconds: Date().timeIntervalSince(started))
+            let record = EpochRecord(
+                epoch: epoch, steps: step, trainLoss: lossSum / Double(Swift.max(batchCount, 1)),
+                trainAccuracy: labels == nil ? nil : Double(correct) / Double(Swift.max(seen, 1)),
+                testLoss: evaluation?.loss, testAccuracy: evaluation?.accuracy,
+                seconds: Date().timeIntervalSince(started))
             history.epochs.append(record)
             epochsCompleted += 1
             observe(.epoch(record))
@@ -187,23 +222,30 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
                 observe(.checkpoint(path: checkpointPath))
             }
             if epochsCompleted < configuration.epochs, shouldStop() {
-                return TrainingOutcome(stop: .interrupted(epoch: epoch, batch: batchCount, step: step),
-                                       findings: Diagnosis.diagnose(history, stop: .completed), checkpointPath: keptCheckpoint(checkpointPath))
+                return TrainingOutcome(
+                    stop: .interrupted(epoch: epoch, batch: batchCount, step: step),
+                    findings: Diagnosis.diagnose(history, stop: .completed),
+                    checkpointPath: keptCheckpoint(checkpointPath))
             }
         }
-        return TrainingOutcome(stop: .completed, findings: Diagnosis.diagnose(history, stop: .completed),
-                               checkpointPath: checkpointPath)
+        return TrainingOutcome(
+            stop: .completed, findings: Diagnosis.diagnose(history, stop: .completed),
+            checkpointPath: checkpointPath)
     }
 
     /// Stops mid-epoch: checkpoints this moment and reports why.
-    mutating func interrupt(_ stop: StopReason, checkpointPath: String?, metadata: [String: String],
-                            observe: (TrainingEvent) -> Void) throws(TrainingError) -> TrainingOutcome {
+    mutating func interrupt(
+        _ stop: StopReason, checkpointPath: String?, metadata: [String: String],
+        observe: (TrainingEvent) -> Void
+    ) throws(TrainingError) -> TrainingOutcome {
         if let checkpointPath {
             try checkpoint(metadata: metadata).write(to: checkpointPath)
             wroteCheckpoint = true
             observe(.checkpoint(path: checkpointPath))
         }
-        return TrainingOutcome(stop: stop, findings: Diagnosis.diagnose(history, stop: .completed), checkpointPath: keptCheckpoint(checkpointPath))
+        return TrainingOutcome(
+            stop: stop, findings: Diagnosis.diagnose(history, stop: .completed),
+            checkpointPath: keptCheckpoint(checkpointPath))
     }
 
     /// The checkpoint at `path` when there is one: written by this run, the one it resumed
@@ -212,7 +254,9 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
     func keptCheckpoint(_ path: String?) -> String? {
         guard let path else { return nil }
         if wroteCheckpoint { return path }
-        if let resumedFrom, URL(fileURLWithPath: resumedFrom).standardizedFileURL == URL(fileURLWithPath: path).standardizedFileURL {
+        if let resumedFrom,
+            URL(fileURLWithPath: resumedFrom).standardizedFileURL == URL(fileURLWithPath: path).standardizedFileURL
+        {
             return path
         }
         return FileManager.default.fileExists(atPath: path) ? path : nil
@@ -240,8 +284,9 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
             workspace.forward(model, context: &context)
             total += workspace.loss(model, targets: set.targets.selecting(rows)).dataLoss * Double(rows.count)
             if let labels {
-                correct += LossKernels.correctCount(workspace.output.baseAddress!, rows: rows.count, classes: classes,
-                                                    labels: rows.map { labels[$0] })
+                correct += LossKernels.correctCount(
+                    workspace.output.baseAddress!, rows: rows.count, classes: classes,
+                    labels: rows.map { labels[$0] })
             }
             start += rows.count
         }
@@ -265,14 +310,18 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
         guard set.count > 0 else { throw .invalidData("\(set.name) has no examples") }
         let perExample = set.inputs.count / set.count
         do {
-            let first = Tensor(shape: [1] + set.inputs.shape.dropFirst(), scalars: Array(set.inputs.scalars.prefix(perExample)))
+            let first = Tensor(
+                shape: [1] + set.inputs.shape.dropFirst(), scalars: Array(set.inputs.scalars.prefix(perExample)))
             try model.validate(inputs: first)
             try model.loss.validate(targets: set.targets, examples: set.count, outputs: model.outputShape[0])
         } catch {
             throw .invalidData("\(set.name): \(error.description)")
         }
-        if let bad = set.inputs.withUnsafeBufferPointer({ ReductionKernels.firstNonFinite($0.baseAddress!, count: $0.count) }) {
-            throw .invalidData("\(set.name): example \(bad / perExample) has a NaN or infinity at feature \(bad % perExample)")
+        if let bad = set.inputs.withUnsafeBufferPointer({
+            ReductionKernels.firstNonFinite($0.baseAddress!, count: $0.count)
+        }) {
+            throw .invalidData(
+                "\(set.name): example \(bad / perExample) has a NaN or infinity at feature \(bad % perExample)")
         }
     }
 }

@@ -17,8 +17,10 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     /// At most this many batches per epoch (`nil`: all), for quick runs.
     public var batchesPerEpoch: Int?
 
-    public init(epochs: Int = 10, batchSize: Int = 100, seed: UInt64 = 0, monitorEvery: Int = 10,
-                optimizer: OptimizerConfiguration = OptimizerConfiguration(), batchesPerEpoch: Int? = nil) {
+    public init(
+        epochs: Int = 10, batchSize: Int = 100, seed: UInt64 = 0, monitorEvery: Int = 10,
+        optimizer: OptimizerConfiguration = OptimizerConfiguration(), batchesPerEpoch: Int? = nil
+    ) {
         self.epochs = epochs; self.batchSize = batchSize; self.seed = seed; self.monitorEvery = monitorEvery
         self.optimizer = optimizer; self.batchesPerEpoch = batchesPerEpoch
     }
@@ -26,8 +28,12 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     public func validate() throws(TrainingError) {
         guard epochs >= 1 else { throw .invalidConfiguration("--epochs must be at least 1, got \(epochs)") }
         guard batchSize >= 1 else { throw .invalidConfiguration("--batch must be at least 1, got \(batchSize)") }
-        guard monitorEvery >= 1 else { throw .invalidConfiguration("--monitor-every must be at least 1, got \(monitorEvery)") }
-        if let b = batchesPerEpoch, b < 1 { throw .invalidConfiguration("batches per epoch must be at least 1, got \(b)") }
+        guard monitorEvery >= 1 else {
+            throw .invalidConfiguration("--monitor-every must be at least 1, got \(monitorEvery)")
+        }
+        if let b = batchesPerEpoch, b < 1 {
+            throw .invalidConfiguration("batches per epoch must be at least 1, got \(b)")
+        }
         try optimizer.validate()
     }
 }

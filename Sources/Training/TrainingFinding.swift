@@ -33,7 +33,9 @@ public struct TrainingFinding: Sendable, Codable, Equatable {
     /// What to try, most likely first.
     public var fixes: [String]
 
-    public init(code: Code, severity: Severity, summary: String, evidence: [String], figures: [String: Double], fixes: [String]) {
+    public init(
+        code: Code, severity: Severity, summary: String, evidence: [String], figures: [String: Double], fixes: [String]
+    ) {
         self.code = code; self.severity = severity; self.summary = summary
         self.evidence = evidence; self.figures = figures; self.fixes = fixes
     }

@@ -15,8 +15,10 @@ public struct EpochRecord: Sendable, Codable, Equatable {
     /// Wall-clock seconds of the epoch, evaluation included (not part of any comparison).
     public var seconds: Double
 
-    public init(epoch: Int, steps: Int, trainLoss: Double, trainAccuracy: Double?, testLoss: Double?,
-                testAccuracy: Double?, seconds: Double) {
+    public init(
+        epoch: Int, steps: Int, trainLoss: Double, trainAccuracy: Double?, testLoss: Double?,
+        testAccuracy: Double?, seconds: Double
+    ) {
         self.epoch = epoch; self.steps = steps; self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
         self.testLoss = testLoss; self.testAccuracy = testAccuracy; self.seconds = seconds
     }

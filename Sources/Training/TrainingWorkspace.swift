@@ -67,7 +67,8 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
         var shape = model.inputShape
         for layer in model.layers {
             guard case .success(let s) = layer.outputShape(forInput: shape) else {
-                preconditionFailure("TrainingWorkspace: the model's layers do not chain at \(layer.kind) with input \(shape)")
+                preconditionFailure(
+                    "TrainingWorkspace: the model's layers do not chain at \(layer.kind) with input \(shape)")
             }
             shapes.append(s); shape = s
         }
@@ -77,8 +78,9 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
         let blocks = model.parameterBlocks
         plans = model.layers.enumerated().map { index, layer in
             if layer is Dense<Scalar>,
-               let w = blocks.firstIndex(where: { $0.layerIndex == index && $0.slotIndex == 0 }),
-               let b = blocks.firstIndex(where: { $0.layerIndex == index && $0.slotIndex == 1 }) {
+                let w = blocks.firstIndex(where: { $0.layerIndex == index && $0.slotIndex == 0 }),
+                let b = blocks.firstIndex(where: { $0.layerIndex == index && $0.slotIndex == 1 })
+            {
                 return .dense(weight: w, bias: b)
             }
             // A layer that declares an activation is computed by the fused kernels (a leaky
@@ -92,12 +94,16 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
         lowestParameterLayer = blocks.map(\.layerIndex).min() ?? model.layers.count
         let plans = self.plans
         fusedActivation = plans.indices.map { i in
-            guard case .dense = plans[i], i + 1 < plans.count, case .activation(let f) = plans[i + 1] else { return false }
-            return f.isNonlinear   // the identity needs no epilogue
+            guard case .dense = plans[i], i + 1 < plans.count, case .activation(let f) = plans[i + 1] else {
+                return false
+            }
+            return f.isNonlinear  // the identity needs no epilogue
         }
         fusedDerivative = plans.indices.map { i in
-            guard case .activation(let f) = plans[i], i + 1 < plans.count, case .dense = plans[i + 1] else { return false }
-            return f.isNonlinear   // the identity needs no epilogue
+            guard case .activation(let f) = plans[i], i + 1 < plans.count, case .dense = plans[i + 1] else {
+                return false
+            }
+            return f.isNonlinear  // the identity needs no epilogue
         }
         input = .allocate(capacity: capacity * inputWidth)
         outputs = widths.map { .allocate(capacity: capacity * $0) }
@@ -121,8 +127,9 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
     /// input buffer, in that order.
     public func loadBatch(rows: [Int], of inputs: Tensor<Scalar>) {
         precondition(rows.count <= capacity && !rows.isEmpty, "batch of \(rows.count) examples, capacity \(capacity)")
-        precondition(inputs.count == (inputs.shape.first ?? 0) * inputWidth,
-                     "inputs of shape \(inputs.shape) do not have \(inputWidth) values per example")
+        precondition(
+            inputs.count == (inputs.shape.first ?? 0) * inputWidth,
+            "inputs of shape \(inputs.shape) do not have \(inputWidth) values per example")
         let bytes = inputWidth * MemoryLayout<Scalar>.stride
         inputs.withUnsafeBufferPointer { source in
             let base = UnsafeRawPointer(source.baseAddress!)
@@ -135,7 +142,9 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
 
     /// The current batch's inputs as a tensor (a copy).
     func inputTensor() -> Tensor<Scalar> {
-        Tensor(shape: [batchSize] + shapesIn(0), scalars: Array(UnsafeBufferPointer(start: input, count: batchSize * inputWidth)))
+        Tensor(
+            shape: [batchSize] + shapesIn(0),
+            scalars: Array(UnsafeBufferPointer(start: input, count: batchSize * inputWidth)))
     }
 
     /// The per-example shape entering layer `layer`.
@@ -169,16 +178,18 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
                 }
                 dense.bias.withUnsafeBufferPointer { b in
                     dense.weight.withUnsafeBufferPointer { w in
-                        Scalar.gemm(.none, .transposed, m: m, n: outW, k: inW, alpha: 1, a: x, lda: inW,
-                                    b: w.baseAddress!, ldb: inW, beta: 0, c: target, ldc: outW,
-                                    epilogue: GEMMEpilogue(bias: b.baseAddress!, operation: operation))
+                        Scalar.gemm(
+                            .none, .transposed, m: m, n: outW, k: inW, alpha: 1, a: x, lda: inW,
+                            b: w.baseAddress!, ldb: inW, beta: 0, c: target, ldc: outW,
+                            epilogue: GEMMEpilogue(bias: b.baseAddress!, operation: operation))
                     }
                 }
             case .activation(let f):
                 if li > 0 && fusedActivation[li - 1] { continue }
                 ActivationKernels.forward(f, UnsafePointer(x), y, count: m * outW)
             case .general:
-                let xt = Tensor(shape: [m] + shapesIn(li), scalars: Array(UnsafeBufferPointer(start: x, count: m * inW)))
+                let xt = Tensor(
+                    shape: [m] + shapesIn(li), scalars: Array(UnsafeBufferPointer(start: x, count: m * inW)))
                 let tape = layer.forward(xt, context: &context)
                 copy(tape.output, into: y)
                 tapes[li] = tape
@@ -187,7 +198,10 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
     }
 
     func copy(_ t: Tensor<Scalar>, into p: UnsafeMutablePointer<Scalar>) {
-        t.withUnsafeBufferPointer { UnsafeMutableRawPointer(p).copyMemory(from: $0.baseAddress!, byteCount: $0.count * MemoryLayout<Scalar>.stride) }
+        t.withUnsafeBufferPointer {
+            UnsafeMutableRawPointer(p).copyMemory(
+                from: $0.baseAddress!, byteCount: $0.count * MemoryLayout<Scalar>.stride)
+        }
     }
 
     /// The model's output for the current batch, `batchSize × classes`, row-major.
@@ -206,7 +220,9 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
 
     /// Whether ``layerOutput(_:)`` holds layer `index`'s output after a forward pass (false for
     /// a dense layer fused with the activation after it).
-    public func storesOutput(_ index: Int) -> Bool { !(fusedActivation.indices.contains(index) && fusedActivation[index]) || usesReference }
+    public func storesOutput(_ index: Int) -> Bool {
+        !(fusedActivation.indices.contains(index) && fusedActivation[index]) || usesReference
+    }
 
     // MARK: Loss and backward
 
@@ -217,7 +233,8 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
         let z = outputs[outputs.count - 1]
         if model.loss is SoftmaxCrossEntropy<Scalar>, case .classes(let labels) = targets {
             precondition(labels.count == m, "\(labels.count) labels for a batch of \(m)")
-            return LossKernels.softmaxCrossEntropy(z, rows: m, classes: k, labels: labels, gradient: gradient ? delta : nil)
+            return LossKernels.softmaxCrossEntropy(
+                z, rows: m, classes: k, labels: labels, gradient: gradient ? delta : nil)
         }
         let out = Tensor(shape: [m, k], scalars: Array(UnsafeBufferPointer(start: z, count: m * k)))
         let (value, g) = model.loss.evaluate(out, targets: targets)
@@ -263,8 +280,10 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
     /// anything reads the gradients. The arithmetic depends only on the configuration, so a run
     /// that fuses on the same steps is reproducible bit for bit.
     @discardableResult
-    public func backwardAndUpdate(_ model: inout Sequential<Scalar>, targets: Targets<Scalar>,
-                                  optimizer: inout any Optimizer<Scalar>) -> (value: Double, dataLoss: Double) {
+    public func backwardAndUpdate(
+        _ model: inout Sequential<Scalar>, targets: Targets<Scalar>,
+        optimizer: inout any Optimizer<Scalar>
+    ) -> (value: Double, dataLoss: Double) {
         guard let rule = optimizer.fusedWeightRule, !usesReference, model.regularization.lambda == 0 else {
             let result = backward(model, targets: targets)
             if result.value.isFinite { optimizer.update(&model, along: gradients) }
@@ -276,7 +295,8 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
             backwardLayers(&model, rule: nil, fused: &fused, velocity: { _, _ in })
             return (data, data)
         }
-        backwardLayers(&model, rule: rule, fused: &fused, velocity: { index, body in optimizer.withVelocity(index, body) })
+        backwardLayers(
+            &model, rule: rule, fused: &fused, velocity: { index, body in optimizer.withVelocity(index, body) })
         optimizer.update(&model, along: gradients, skipping: fused)
         return (data, data)
     }
@@ -284,8 +304,10 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
     /// Backpropagates the backward buffer (∂L/∂output) through the layers into ``gradients``;
     /// with `rule`, dense weights are updated in the weight-gradient GEMM instead (and marked in
     /// `fused`).
-    func backwardLayers(_ model: inout Sequential<Scalar>, rule: FusedWeightRule?, fused: inout [Bool],
-                        velocity: (Int, (UnsafeMutablePointer<Scalar>) -> Void) -> Void) {
+    func backwardLayers(
+        _ model: inout Sequential<Scalar>, rule: FusedWeightRule?, fused: inout [Bool],
+        velocity: (Int, (UnsafeMutablePointer<Scalar>) -> Void) -> Void
+    ) {
         let m = batchSize
         for li in stride(from: model.layers.count - 1, through: lowestParameterLayer, by: -1) {
             let x = li == 0 ? input : outputs[li - 1]
@@ -306,29 +328,36 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
                 }
                 guard let rule else {
                     gradients[wi].withUnsafeMutableBufferPointer { gw in
-                        Scalar.gemm(.transposed, .none, m: outW, n: inW, k: m, alpha: 1, a: d, lda: outW,
-                                    b: x, ldb: inW, beta: 0, c: gw.baseAddress!, ldc: inW)
+                        Scalar.gemm(
+                            .transposed, .none, m: outW, n: inW, k: m, alpha: 1, a: d, lda: outW,
+                            b: x, ldb: inW, beta: 0, c: gw.baseAddress!, ldc: inW)
                     }
-                    if needsInputGradient { inputGradient(model.layers[li] as! Dense<Scalar>, layer: li, rows: m, inW: inW, outW: outW) }
+                    if needsInputGradient {
+                        inputGradient(model.layers[li] as! Dense<Scalar>, layer: li, rows: m, inW: inW, outW: outW)
+                    }
                     continue
                 }
                 // ∂L/∂X = δW needs the old weights: first.
-                if needsInputGradient { inputGradient(model.layers[li] as! Dense<Scalar>, layer: li, rows: m, inW: inW, outW: outW) }
+                if needsInputGradient {
+                    inputGradient(model.layers[li] as! Dense<Scalar>, layer: li, rows: m, inW: inW, outW: outW)
+                }
                 model.layers[li].updateParameter(0) { weight in
                     weight.withUnsafeMutableBufferPointer { wp in
                         let w = wp.baseAddress!
                         switch rule {
                         case .sgd(let lr):
                             // w ← w − η·δᵀX
-                            Scalar.gemm(.transposed, .none, m: outW, n: inW, k: m, alpha: Scalar(-lr), a: d, lda: outW,
-                                        b: x, ldb: inW, beta: 1, c: w, ldc: inW)
+                            Scalar.gemm(
+                                .transposed, .none, m: outW, n: inW, k: m, alpha: Scalar(-lr), a: d, lda: outW,
+                                b: x, ldb: inW, beta: 1, c: w, ldc: inW)
                         case .momentum(let lr, let mu):
                             // v ← μv − η·δᵀX;  w ← w + v
                             // (w ← w + v in the GEMM's epilogue, on each block of v while it is in cache.)
                             velocity(wi) { v in
-                                Scalar.gemm(.transposed, .none, m: outW, n: inW, k: m, alpha: Scalar(-lr), a: d, lda: outW,
-                                            b: x, ldb: inW, beta: Scalar(mu), c: v, ldc: inW,
-                                            epilogue: GEMMEpilogue(operation: .addTo(w, rowStride: inW)))
+                                Scalar.gemm(
+                                    .transposed, .none, m: outW, n: inW, k: m, alpha: Scalar(-lr), a: d, lda: outW,
+                                    b: x, ldb: inW, beta: Scalar(mu), c: v, ldc: inW,
+                                    epilogue: GEMMEpilogue(operation: .addTo(w, rowStride: inW)))
                             }
                         }
                     }
@@ -336,7 +365,8 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
                 fused[wi] = true
             case .general:
                 let layer = model.layers[li]
-                let g = Tensor(shape: [m] + shapes[li], scalars: Array(UnsafeBufferPointer(start: delta, count: m * outW)))
+                let g = Tensor(
+                    shape: [m] + shapes[li], scalars: Array(UnsafeBufferPointer(start: delta, count: m * outW)))
                 var parameterGradients = layer.parameterSlots.map { Tensor<Scalar>(zeros: $0.shape) }
                 let inputGradient = layer.backward(g, tape: tapes[li]!, parameterGradients: &parameterGradients)
                 for (bi, block) in model.parameterBlocks.enumerated() where block.layerIndex == li {
@@ -356,9 +386,10 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
             operation = .timesDerivative(g, output: UnsafePointer(outputs[li - 1]), rowStride: inW)
         }
         dense.weight.withUnsafeBufferPointer { w in
-            Scalar.gemm(.none, .none, m: m, n: inW, k: outW, alpha: 1, a: d, lda: outW,
-                        b: w.baseAddress!, ldb: inW, beta: 0, c: spare, ldc: inW,
-                        epilogue: GEMMEpilogue(operation: operation))
+            Scalar.gemm(
+                .none, .none, m: m, n: inW, k: outW, alpha: 1, a: d, lda: outW,
+                b: w.baseAddress!, ldb: inW, beta: 0, c: spare, ldc: inW,
+                epilogue: GEMMEpilogue(operation: operation))
         }
         swap(&delta, &spare)
     }
@@ -373,10 +404,12 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
             theta.withUnsafeBufferPointer { t in
                 guard let tb = t.baseAddress else { return }
                 // L2Regularization's formulas, with the vectorised reduction and update kernels.
-                total += r.cost(sumOfSquares: ReductionKernels.absAndSquares(tb, count: t.count).squares, examples: batchSize)
+                total += r.cost(
+                    sumOfSquares: ReductionKernels.absAndSquares(tb, count: t.count).squares, examples: batchSize)
                 if addGradient {
                     gradients[bi].withUnsafeMutableBufferPointer { g in
-                        UpdateKernels.axpy(r.gradientCoefficient(examples: batchSize), tb, g.baseAddress!, count: t.count)
+                        UpdateKernels.axpy(
+                            r.gradientCoefficient(examples: batchSize), tb, g.baseAddress!, count: t.count)
                     }
                 }
             }

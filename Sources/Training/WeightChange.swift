@@ -12,13 +12,16 @@ public struct WeightChange: Sendable, Equatable {
     public var weightSquares: Double
     public var gradientSquares: Double
 
-    public init(absoluteChange: Double = 0, squaredChange: Double = 0, weightSquares: Double = 0, gradientSquares: Double = 0) {
+    public init(
+        absoluteChange: Double = 0, squaredChange: Double = 0, weightSquares: Double = 0, gradientSquares: Double = 0
+    ) {
         self.absoluteChange = absoluteChange; self.squaredChange = squaredChange
         self.weightSquares = weightSquares; self.gradientSquares = gradientSquares
     }
 
     static func + (a: WeightChange, b: WeightChange) -> WeightChange {
-        WeightChange(absoluteChange: a.absoluteChange + b.absoluteChange, squaredChange: a.squaredChange + b.squaredChange,
-                     weightSquares: a.weightSquares + b.weightSquares, gradientSquares: a.gradientSquares + b.gradientSquares)
+        WeightChange(
+            absoluteChange: a.absoluteChange + b.absoluteChange, squaredChange: a.squaredChange + b.squaredChange,
+            weightSquares: a.weightSquares + b.weightSquares, gradientSquares: a.gradientSquares + b.gradientSquares)
     }
 }

@@ -23,14 +23,19 @@ struct CheckBenchmark: ParsableCommand {
     var python = "python3"
 
     func run() throws {
-        print("machine: \(GEMMMachineProbe.cpuBrand), \(ProcessInfo.processInfo.activeProcessorCount) cores; GEMM: \(GEMM.backendDescription)")
+        print(
+            "machine: \(GEMMMachineProbe.cpuBrand), \(ProcessInfo.processInfo.activeProcessorCount) cores; GEMM: \(GEMM.backendDescription)"
+        )
         // ex4-debug (38 parameters): evaluations per entry of both schemes.
-        let debug = try ModelObjective(try Preset.ex4Debug.problem(ArchitectureSpec(lambda: 3)) as SupervisedProblem<Double>)
+        let debug = try ModelObjective(
+            try Preset.ex4Debug.problem(ArchitectureSpec(lambda: 3)) as SupervisedProblem<Double>)
         for economical in [false, true] {
             var configuration = CheckConfiguration()
             configuration.economical = economical
             let r = check(debug, configuration: configuration)
-            print("ex4-debug full check, \(economical ? "economical" : "two steps per entry"): verdict \(r.verdict.rawValue), \(r.evaluations) evaluations (\(String(format: "%.2f", Double(r.evaluations) / Double(r.entries.count))) per entry), \(String(format: "%.4f", r.seconds)) s")
+            print(
+                "ex4-debug full check, \(economical ? "economical" : "two steps per entry"): verdict \(r.verdict.rawValue), \(r.evaluations) evaluations (\(String(format: "%.2f", Double(r.evaluations) / Double(r.entries.count))) per entry), \(String(format: "%.4f", r.seconds)) s"
+            )
         }
         let problem: SupervisedProblem<Double> = try Preset.ex4.problem(ArchitectureSpec(lambda: 1, examples: 5000))
         let objective = try ModelObjective(problem)
@@ -38,28 +43,41 @@ struct CheckBenchmark: ParsableCommand {
         var twoSteps = CheckConfiguration()
         twoSteps.economical = false
         let before = check(objective, configuration: twoSteps)
-        print("gradscope full check, two steps per entry: \(before.entries.count) entries, verdict \(before.verdict.rawValue), \(before.evaluations) evaluations (\(String(format: "%.2f", Double(before.evaluations) / Double(before.entries.count))) per entry), \(String(format: "%.2f", before.seconds)) s")
+        print(
+            "gradscope full check, two steps per entry: \(before.entries.count) entries, verdict \(before.verdict.rawValue), \(before.evaluations) evaluations (\(String(format: "%.2f", Double(before.evaluations) / Double(before.entries.count))) per entry), \(String(format: "%.2f", before.seconds)) s"
+        )
         let rssBefore = peakRSSKiB()
         let start = Date()
         let report = check(objective)
         let ours = Date().timeIntervalSince(start)
         let rssAfter = peakRSSKiB()
-        print("gradscope full check: \(report.entries.count) entries, verdict \(report.verdict.rawValue), \(report.evaluations) evaluations (\(String(format: "%.2f", Double(report.evaluations) / Double(report.entries.count))) per entry), \(String(format: "%.2f", ours)) s, peak RSS \(rssBefore / 1024) → \(rssAfter / 1024) MiB")
+        print(
+            "gradscope full check: \(report.entries.count) entries, verdict \(report.verdict.rawValue), \(report.evaluations) evaluations (\(String(format: "%.2f", Double(report.evaluations) / Double(report.entries.count))) per entry), \(String(format: "%.2f", ours)) s, peak RSS \(rssBefore / 1024) → \(rssAfter / 1024) MiB"
+        )
 
         let directional = check(objective, configuration: CheckConfiguration(mode: .directional(directions: 2)))
-        print("gradscope directional check: verdict \(directional.verdict.rawValue), \(directional.evaluations) evaluations, \(String(format: "%.3f", directional.seconds)) s")
+        print(
+            "gradscope directional check: verdict \(directional.verdict.rawValue), \(directional.evaluations) evaluations, \(String(format: "%.3f", directional.seconds)) s"
+        )
 
         guard let numpy = runNumpy() else { return }
         let seconds = numpy["secondsExtrapolatedFull"] as? Double ?? numpy["secondsMeasured"] as? Double ?? .nan
         let timed = numpy["coordinatesTimed"] as? Int ?? 0
-        print("numpy computeNumericalGradient (\(numpyThreads) thread(s)): \(String(format: "%.1f", seconds)) s for 10,285 coordinates (\(timed) timed\(timed < 10285 ? ", extrapolated" : ""))")
-        print(String(format: "ratio numpy / gradscope: %.1f×  (target ≥ 60×); two steps per entry: %.1f×", seconds / ours, seconds / before.seconds))
+        print(
+            "numpy computeNumericalGradient (\(numpyThreads) thread(s)): \(String(format: "%.1f", seconds)) s for 10,285 coordinates (\(timed) timed\(timed < 10285 ? ", extrapolated" : ""))"
+        )
+        print(
+            String(
+                format: "ratio numpy / gradscope: %.1f×  (target ≥ 60×); two steps per entry: %.1f×", seconds / ours,
+                seconds / before.seconds))
     }
 
     func runNumpy() -> [String: Any]? {
         let fm = FileManager.default
         let script = fm.currentDirectoryPath + "/Benchmarks/python/ex4_numgrad_numpy.py"
-        guard fm.fileExists(atPath: script) else { print("numpy: \(script) not found; run from the package root"); return nil }
+        guard fm.fileExists(atPath: script) else {
+            print("numpy: \(script) not found; run from the package root"); return nil
+        }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "OPENBLAS_CORETYPE")
         env.removeValue(forKey: "OPENBLAS_L2_SIZE")

@@ -23,7 +23,8 @@ struct ExecBenchmark: ParsableCommand {
 
     enum Part: String, ExpressibleByArgument, CaseIterable { case all, overhead, check, jobs }
 
-    @Option(help: "What to measure: all, overhead (per evaluation), check (10,000 parameters) or jobs (--jobs scaling).")
+    @Option(
+        help: "What to measure: all, overhead (per evaluation), check (10,000 parameters) or jobs (--jobs scaling).")
     var part: Part = .all
 
     func run() throws {
@@ -50,15 +51,22 @@ struct ExecBenchmark: ParsableCommand {
         let lockstep = try Self.perRequest(small, count: 5000 / scale, batch: 1)
         let pipelined = try Self.perRequest(small, count: 50000 / scale, batch: 1024)
         small.close()
-        report("round trip, one request at a time (Swift program)", Self.micro(lockstep.wall) + String(format: "; checker CPU %.1f µs", lockstep.cpu * 1e6))
-        report("pipelined, batches of 1024 (Swift program)", Self.micro(pipelined.wall) + String(format: "; checker CPU %.1f µs", pipelined.cpu * 1e6))
+        report(
+            "round trip, one request at a time (Swift program)",
+            Self.micro(lockstep.wall) + String(format: "; checker CPU %.1f µs", lockstep.cpu * 1e6))
+        report(
+            "pipelined, batches of 1024 (Swift program)",
+            Self.micro(pipelined.wall) + String(format: "; checker CPU %.1f µs", pipelined.cpu * 1e6))
         let wide = try ExecObjective(command: "\(server) --n 10000")
         let gradient = try Self.seconds(repeats: 40 / scale) { _ = try wide.evaluate([Request(gradient: true)]) }
         wide.close()
-        report("payload: a gradient of 10,000 numbers (one request)", String(format: "%.0f µs (%.0f ns per number)", gradient * 1e6, gradient * 1e5))
+        report(
+            "payload: a gradient of 10,000 numbers (one request)",
+            String(format: "%.0f µs (%.0f ns per number)", gradient * 1e6, gradient * 1e5))
 
         if let script = Self.locate("Benchmarks/python/exec_trivial.py"),
-           let py = try? ExecObjective(command: "\(python) \(Self.shellQuote(script)) 10") {
+            let py = try? ExecObjective(command: "\(python) \(Self.shellQuote(script)) 10")
+        {
             let a = try Self.perRequest(py, count: 2000 / scale, batch: 1)
             let b = try Self.perRequest(py, count: 20000 / scale, batch: 1024)
             py.close()
@@ -76,8 +84,14 @@ struct ExecBenchmark: ParsableCommand {
             let start = Date()
             let (_, r) = ExecCheck(command: "\(server) --n 10000", jobs: jobs).run(CheckConfiguration())
             let t = Date().timeIntervalSince(start)
-            guard r.verdict == .pass else { throw ValidationError("the 10,000-parameter check did not pass: \(r.errorMessage ?? r.verdict.rawValue)") }
-            report("full check, 10,000 parameters, --jobs \(jobs)", String(format: "%.2f s (%d evaluations, %.1f µs each)", t, r.evaluations, t / Double(r.evaluations) * 1e6))
+            guard r.verdict == .pass else {
+                throw ValidationError(
+                    "the 10,000-parameter check did not pass: \(r.errorMessage ?? r.verdict.rawValue)")
+            }
+            report(
+                "full check, 10,000 parameters, --jobs \(jobs)",
+                String(
+                    format: "%.2f s (%d evaluations, %.1f µs each)", t, r.evaluations, t / Double(r.evaluations) * 1e6))
         }
         // Evaluations per entry, economical (default) against two steps for every entry.
         for economical in [false, true] {
@@ -86,9 +100,14 @@ struct ExecBenchmark: ParsableCommand {
             let start = Date()
             let (_, r) = ExecCheck(command: "\(server) --n 50000", jobs: 2).run(configuration)
             let t = Date().timeIntervalSince(start)
-            guard r.verdict == .pass else { throw ValidationError("the 50,000-parameter check did not pass: \(r.errorMessage ?? r.verdict.rawValue)") }
-            report("full check, 50,000 parameters, --jobs 2, \(economical ? "economical" : "two steps per entry")",
-                   String(format: "%.2f s (%d evaluations, %.2f per entry)", t, r.evaluations, Double(r.evaluations) / 50000))
+            guard r.verdict == .pass else {
+                throw ValidationError(
+                    "the 50,000-parameter check did not pass: \(r.errorMessage ?? r.verdict.rawValue)")
+            }
+            report(
+                "full check, 50,000 parameters, --jobs 2, \(economical ? "economical" : "two steps per entry")",
+                String(
+                    format: "%.2f s (%d evaluations, %.2f per entry)", t, r.evaluations, Double(r.evaluations) / 50000))
         }
 
     }
@@ -101,9 +120,13 @@ struct ExecBenchmark: ParsableCommand {
             let start = Date()
             let (_, r) = ExecCheck(command: "\(server) --n \(n) --cost-ms 5", jobs: jobs).run(CheckConfiguration())
             let t = Date().timeIntervalSince(start)
-            guard r.verdict == .pass else { throw ValidationError("the 5 ms check did not pass: \(r.errorMessage ?? r.verdict.rawValue)") }
+            guard r.verdict == .pass else {
+                throw ValidationError("the 5 ms check did not pass: \(r.errorMessage ?? r.verdict.rawValue)")
+            }
             times.append(t)
-            report("full check, \(n) parameters at 5 ms per evaluation, --jobs \(jobs)", String(format: "%.2f s (%d evaluations)", t, r.evaluations))
+            report(
+                "full check, \(n) parameters at 5 ms per evaluation, --jobs \(jobs)",
+                String(format: "%.2f s (%d evaluations)", t, r.evaluations))
         }
         report("speed-up of --jobs 2 over --jobs 1 (5 ms per evaluation)", String(format: "%.2f×", times[0] / times[1]))
     }
@@ -114,7 +137,7 @@ struct ExecBenchmark: ParsableCommand {
     /// request (user + system, this process only) over all runs.
     static func perRequest(_ objective: ExecObjective, count: Int, batch: Int) throws -> (wall: Double, cpu: Double) {
         let requests = (0..<batch).map { Request(offset: .coordinate($0 % objective.point.count, 1e-6)) }
-        for _ in 0..<max(1, 100 / batch) { _ = try objective.evaluate(requests) }   // warm up
+        for _ in 0..<max(1, 100 / batch) { _ = try objective.evaluate(requests) }  // warm up
         var runs = [Double]()
         let cpuStart = cpuSeconds()
         var total = 0

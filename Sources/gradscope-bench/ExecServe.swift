@@ -54,7 +54,9 @@ struct ExecServe: ParsableCommand {
             if request["op"]?.string == "exit" { flush(&out); return }
             if costMs > 0 { usleep(useconds_t(costMs * 1000)) }
             var value = f0
-            if let offset = request["offset"], let indices = offset["indices"]?.numbers, let values = offset["values"]?.numbers {
+            if let offset = request["offset"], let indices = offset["indices"]?.numbers,
+                let values = offset["values"]?.numbers
+            {
                 for (i, d) in zip(indices, values) { let k = Int(i); value += c[k] * (x[k] * d + 0.5 * d * d) }
             }
             out.append(contentsOf: #"{"id":"#.utf8)

@@ -45,13 +45,19 @@ struct GemmBenchmark: ParsableCommand {
 
         print("== Machine")
         print("CPU: \(machine.cpu); \(machine.cores) cores")
-        print(String(format: "Measured clock: %.2f GHz (dependent integer-add chain); FMA latency %.1f cycles",
-                     machine.clockGHz, machine.fmaLatencyCycles))
-        print(String(format: "FMA throughput (%@): %.2f vector FMAs/cycle of %d floats -> %d SP / %d DP flops/cycle",
-                     machine.kernel.rawValue, machine.fmaPerCycle, machine.lanes32,
-                     machine.spFlopsPerCycle, machine.dpFlopsPerCycle))
-        print(String(format: "Peak per core: %.1f GFLOP/s float32, %.1f GFLOP/s float64",
-                     machine.peakPerCoreGFLOPs(double: false), machine.peakPerCoreGFLOPs(double: true)))
+        print(
+            String(
+                format: "Measured clock: %.2f GHz (dependent integer-add chain); FMA latency %.1f cycles",
+                machine.clockGHz, machine.fmaLatencyCycles))
+        print(
+            String(
+                format: "FMA throughput (%@): %.2f vector FMAs/cycle of %d floats -> %d SP / %d DP flops/cycle",
+                machine.kernel.rawValue, machine.fmaPerCycle, machine.lanes32,
+                machine.spFlopsPerCycle, machine.dpFlopsPerCycle))
+        print(
+            String(
+                format: "Peak per core: %.1f GFLOP/s float32, %.1f GFLOP/s float64",
+                machine.peakPerCoreGFLOPs(double: false), machine.peakPerCoreGFLOPs(double: true)))
         print("GEMM backend (default): \(GEMM.backendDescription)")
         print("Built-in kernel measured: \(kernel.kernel.rawValue)\(kernel.note.map { " (\($0))" } ?? "")")
 
@@ -65,22 +71,27 @@ struct GemmBenchmark: ParsableCommand {
         for double in doubles {
             for t in threadCounts {
                 let rows = shapes.map { shape in
-                    var row = Row(shape: shape,
-                                  builtIn: Self.measure(shape, double: double, seconds: seconds) { a, b, c in
-                                      Self.call(shape, double: double, a, b, c, backend: .builtIn(kernel.kernel), threads: t)
-                                  })
+                    var row = Row(
+                        shape: shape,
+                        builtIn: Self.measure(shape, double: double, seconds: seconds) { a, b, c in
+                            Self.call(shape, double: double, a, b, c, backend: .builtIn(kernel.kernel), threads: t)
+                        })
                     if let lib {
                         // BLAS through GEMM vs the same library called directly,
                         // interleaved (3 rounds, best of each) to cancel drift.
                         lib.setThreadCount(t)
                         var viaGEMM = 0.0, direct = 0.0
                         for _ in 0..<3 {
-                            viaGEMM = max(viaGEMM, Self.measure(shape, double: double, seconds: seconds / 3) { a, b, c in
-                                Self.call(shape, double: double, a, b, c, backend: .blas(lib), threads: t)
-                            })
-                            direct = max(direct, Self.measure(shape, double: double, seconds: seconds / 3) { a, b, c in
-                                Self.callDirect(lib, shape, double: double, a, b, c)
-                            })
+                            viaGEMM = max(
+                                viaGEMM,
+                                Self.measure(shape, double: double, seconds: seconds / 3) { a, b, c in
+                                    Self.call(shape, double: double, a, b, c, backend: .blas(lib), threads: t)
+                                })
+                            direct = max(
+                                direct,
+                                Self.measure(shape, double: double, seconds: seconds / 3) { a, b, c in
+                                    Self.callDirect(lib, shape, double: double, a, b, c)
+                                })
                         }
                         row.blas = viaGEMM
                         row.blasDirect = direct
@@ -89,8 +100,9 @@ struct GemmBenchmark: ParsableCommand {
                 }
                 var numpy: Result<NumpyResult, NumpyError> = .failure(NumpyError("skipped (--no-numpy)"))
                 if !noNumpy {
-                    numpy = NumpyRunner.run(shapes: shapes, double: double, threads: t,
-                                            minTime: seconds, python: python)
+                    numpy = NumpyRunner.run(
+                        shapes: shapes, double: double, threads: t,
+                        minTime: seconds, python: python)
                 }
                 Self.printTable(rows, double: double, threads: t, machine: machine, numpy: numpy)
             }
@@ -140,8 +152,10 @@ struct GemmBenchmark: ParsableCommand {
     }
 
     /// Best-of-batches GFLOP/s: batches of ≥ 20 ms, for at least `seconds`.
-    static func measure(_ s: GemmShape, double: Bool, seconds: Double,
-                        _ body: (UnsafeMutableRawPointer, UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Void) -> Double {
+    static func measure(
+        _ s: GemmShape, double: Bool, seconds: Double,
+        _ body: (UnsafeMutableRawPointer, UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Void
+    ) -> Double {
         let ops = Operands(s, double: double)
         body(ops.a, ops.b, ops.c)  // warm-up: workspaces, page faults
         let clock = ContinuousClock()
@@ -158,55 +172,68 @@ struct GemmBenchmark: ParsableCommand {
         return s.flops / best / 1e9
     }
 
-    static func call(_ s: GemmShape, double: Bool, _ a: UnsafeMutableRawPointer, _ b: UnsafeMutableRawPointer,
-                     _ c: UnsafeMutableRawPointer, backend: GEMMBackend, threads: Int) {
+    static func call(
+        _ s: GemmShape, double: Bool, _ a: UnsafeMutableRawPointer, _ b: UnsafeMutableRawPointer,
+        _ c: UnsafeMutableRawPointer, backend: GEMMBackend, threads: Int
+    ) {
         let lda = s.transA == .none ? s.k : s.m
         let ldb = s.transB == .none ? s.n : s.k
         if double {
-            GEMM.dgemm(s.transA, s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
-                       a: a.assumingMemoryBound(to: Double.self), lda: lda,
-                       b: b.assumingMemoryBound(to: Double.self), ldb: ldb, beta: 0,
-                       c: c.assumingMemoryBound(to: Double.self), ldc: s.n, backend: backend, threads: threads)
+            GEMM.dgemm(
+                s.transA, s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
+                a: a.assumingMemoryBound(to: Double.self), lda: lda,
+                b: b.assumingMemoryBound(to: Double.self), ldb: ldb, beta: 0,
+                c: c.assumingMemoryBound(to: Double.self), ldc: s.n, backend: backend, threads: threads)
         } else {
-            GEMM.sgemm(s.transA, s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
-                       a: a.assumingMemoryBound(to: Float.self), lda: lda,
-                       b: b.assumingMemoryBound(to: Float.self), ldb: ldb, beta: 0,
-                       c: c.assumingMemoryBound(to: Float.self), ldc: s.n, backend: backend, threads: threads)
+            GEMM.sgemm(
+                s.transA, s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
+                a: a.assumingMemoryBound(to: Float.self), lda: lda,
+                b: b.assumingMemoryBound(to: Float.self), ldb: ldb, beta: 0,
+                c: c.assumingMemoryBound(to: Float.self), ldc: s.n, backend: backend, threads: threads)
         }
     }
 
     /// Calls cblas_?gemm directly (no GEMM wrapper).
-    static func callDirect(_ lib: BLASLibrary, _ s: GemmShape, double: Bool, _ a: UnsafeMutableRawPointer,
-                           _ b: UnsafeMutableRawPointer, _ c: UnsafeMutableRawPointer) {
+    static func callDirect(
+        _ lib: BLASLibrary, _ s: GemmShape, double: Bool, _ a: UnsafeMutableRawPointer,
+        _ b: UnsafeMutableRawPointer, _ c: UnsafeMutableRawPointer
+    ) {
         let lda = s.transA == .none ? s.k : s.m
         let ldb = s.transB == .none ? s.n : s.k
         if double {
-            lib.directDGEMM(s.transA, s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
-                            a: a.assumingMemoryBound(to: Double.self), lda: lda,
-                            b: b.assumingMemoryBound(to: Double.self), ldb: ldb, beta: 0,
-                            c: c.assumingMemoryBound(to: Double.self), ldc: s.n)
+            lib.directDGEMM(
+                s.transA, s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
+                a: a.assumingMemoryBound(to: Double.self), lda: lda,
+                b: b.assumingMemoryBound(to: Double.self), ldb: ldb, beta: 0,
+                c: c.assumingMemoryBound(to: Double.self), ldc: s.n)
         } else {
-            lib.directSGEMM(s.transA, s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
-                            a: a.assumingMemoryBound(to: Float.self), lda: lda,
-                            b: b.assumingMemoryBound(to: Float.self), ldb: ldb, beta: 0,
-                            c: c.assumingMemoryBound(to: Float.self), ldc: s.n)
+            lib.directSGEMM(
+                s.transA, s.transB, m: s.m, n: s.n, k: s.k, alpha: 1,
+                a: a.assumingMemoryBound(to: Float.self), lda: lda,
+                b: b.assumingMemoryBound(to: Float.self), ldb: ldb, beta: 0,
+                c: c.assumingMemoryBound(to: Float.self), ldc: s.n)
         }
     }
 
-    static func printTable(_ rows: [Row], double: Bool, threads: Int, machine: MachineInfo,
-                           numpy: Result<NumpyResult, NumpyError>) {
+    static func printTable(
+        _ rows: [Row], double: Bool, threads: Int, machine: MachineInfo,
+        numpy: Result<NumpyResult, NumpyError>
+    ) {
         let peak = machine.peakPerCoreGFLOPs(double: double) * Double(threads)
         print("")
-        print("== \(double ? "float64 (DGEMM)" : "float32 (SGEMM)"), \(threads) thread\(threads == 1 ? "" : "s")"
-              + String(format: " — peak %.1f GFLOP/s", peak))
+        print(
+            "== \(double ? "float64 (DGEMM)" : "float32 (SGEMM)"), \(threads) thread\(threads == 1 ? "" : "s")"
+                + String(format: " — peak %.1f GFLOP/s", peak))
         let np = try? numpy.get()
         switch numpy {
         case .success(let r): print("numpy \(r.version), BLAS: \(r.blas)")
         case .failure(let e): print("numpy: \(e) — numpy columns skipped")
         }
         let hasBLAS = rows.contains { $0.blas != nil }
-        var header = [pad("shape", 24, left: true), pad("m", 5), pad("n", 5), pad("k", 5), pad("op", 3),
-                      pad("built-in", 9), pad("%peak", 6)]
+        var header = [
+            pad("shape", 24, left: true), pad("m", 5), pad("n", 5), pad("k", 5), pad("op", 3),
+            pad("built-in", 9), pad("%peak", 6)
+        ]
         if np != nil { header += [pad("numpy", 8), pad("%peak", 6), pad("ratio", 6)] }
         if hasBLAS { header += [pad("blas", 8), pad("direct", 8), pad("blas/dir", 8)] }
         print(header.joined(separator: " "))
@@ -214,19 +241,25 @@ struct GemmBenchmark: ParsableCommand {
         for r in rows {
             let s = r.shape
             let op = (s.transA == .none ? "N" : "T") + (s.transB == .none ? "N" : "T")
-            var cols = [pad(s.name, 24, left: true), pad("\(s.m)", 5), pad("\(s.n)", 5), pad("\(s.k)", 5), pad(op, 3),
-                        pad(String(format: "%.1f", r.builtIn), 9), pad(String(format: "%.1f%%", 100 * r.builtIn / peak), 6)]
+            var cols = [
+                pad(s.name, 24, left: true), pad("\(s.m)", 5), pad("\(s.n)", 5), pad("\(s.k)", 5), pad(op, 3),
+                pad(String(format: "%.1f", r.builtIn), 9), pad(String(format: "%.1f%%", 100 * r.builtIn / peak), 6)
+            ]
             if let np {
                 if let v = np.gflops[s.name] {
-                    cols += [pad(String(format: "%.1f", v), 8), pad(String(format: "%.1f%%", 100 * v / peak), 6),
-                             pad(String(format: "%.2f", r.builtIn / v), 6)]
+                    cols += [
+                        pad(String(format: "%.1f", v), 8), pad(String(format: "%.1f%%", 100 * v / peak), 6),
+                        pad(String(format: "%.2f", r.builtIn / v), 6)
+                    ]
                 } else {
                     cols += [pad("-", 8), pad("-", 6), pad("-", 6)]
                 }
             }
             if hasBLAS, let b = r.blas, let d = r.blasDirect {
-                cols += [pad(String(format: "%.1f", b), 8), pad(String(format: "%.1f", d), 8),
-                         pad(String(format: "%.3f", b / d), 8)]
+                cols += [
+                    pad(String(format: "%.1f", b), 8), pad(String(format: "%.1f", d), 8),
+                    pad(String(format: "%.3f", b / d), 8)
+                ]
             }
             print(cols.joined(separator: " "))
         }
@@ -234,8 +267,10 @@ struct GemmBenchmark: ParsableCommand {
             let ratios = rows.compactMap { r in np.gflops[r.shape.name].map { r.builtIn / $0 } }
             if !ratios.isEmpty {
                 let geo = exp(ratios.map { log($0) }.reduce(0, +) / Double(ratios.count))
-                print(String(format: "built-in/numpy: min %.2f, geometric mean %.2f over %d shapes",
-                             ratios.min()!, geo, ratios.count))
+                print(
+                    String(
+                        format: "built-in/numpy: min %.2f, geometric mean %.2f over %d shapes",
+                        ratios.min()!, geo, ratios.count))
             }
         }
     }

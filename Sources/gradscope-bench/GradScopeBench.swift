@@ -7,6 +7,9 @@ struct GradScopeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gradscope-bench",
         abstract: "GradScope performance benchmarks.",
-        subcommands: [GemmBenchmark.self, CheckBenchmark.self, ExecBenchmark.self, ExecServe.self, TrainStepBenchmark.self, EpochBenchmark.self]
+        subcommands: [
+            GemmBenchmark.self, CheckBenchmark.self, ExecBenchmark.self, ExecServe.self, TrainStepBenchmark.self,
+            EpochBenchmark.self
+        ]
     )
 }

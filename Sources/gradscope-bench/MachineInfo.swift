@@ -19,9 +19,9 @@ struct MachineInfo {
     var cores: Int
     var clockGHz: Double
     var fmaLatencyCycles: Double
-    var fmaPerCycle: Double          // measured vector FMA instructions per cycle
-    var fmaPipes: Int                // rounded
-    var lanes32: Int                 // float lanes per vector FMA
+    var fmaPerCycle: Double  // measured vector FMA instructions per cycle
+    var fmaPipes: Int  // rounded
+    var lanes32: Int  // float lanes per vector FMA
     var kernel: GEMMKernel
 
     var spFlopsPerCycle: Int { fmaPipes * lanes32 * 2 }
@@ -62,7 +62,8 @@ struct MachineInfo {
             // Portable / unknown: assume one 128-bit lane group of 4 floats.
             lanes32 = 4
         }
-        return MachineInfo(cpu: cpu, cores: cores, clockGHz: clock, fmaLatencyCycles: latency,
-                           fmaPerCycle: perCycle, fmaPipes: pipes, lanes32: lanes32, kernel: kernel)
+        return MachineInfo(
+            cpu: cpu, cores: cores, clockGHz: clock, fmaLatencyCycles: latency,
+            fmaPerCycle: perCycle, fmaPipes: pipes, lanes32: lanes32, kernel: kernel)
     }
 }

@@ -13,9 +13,13 @@ enum NumpyRunner {
     /// (``PythonAnchor/environment(threads:extra:)``: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE,
     /// which force numpy's OpenBLAS onto slower Haswell kernels on this machine, are dropped so
     /// numpy runs the kernel it would pick by itself). The shapes go to the script on stdin.
-    static func run(shapes: [GemmShape], double: Bool, threads: Int, minTime: Double,
-                    python: String) -> Result<NumpyResult, NumpyError> {
-        guard let script = PythonAnchor.scriptPath("gemm_numpy.py") else { return .failure(NumpyError("Benchmarks/python/gemm_numpy.py not found")) }
+    static func run(
+        shapes: [GemmShape], double: Bool, threads: Int, minTime: Double,
+        python: String
+    ) -> Result<NumpyResult, NumpyError> {
+        guard let script = PythonAnchor.scriptPath("gemm_numpy.py") else {
+            return .failure(NumpyError("Benchmarks/python/gemm_numpy.py not found"))
+        }
         let env = PythonAnchor.environment(threads: threads)
 
         let process = Process()
@@ -29,8 +33,10 @@ enum NumpyRunner {
         do { try process.run() } catch { return .failure(NumpyError("cannot start \(python): \(error)")) }
 
         let payload: [[String: Any]] = shapes.map {
-            ["name": $0.name, "m": $0.m, "n": $0.n, "k": $0.k,
-             "transA": $0.transA == .transposed, "transB": $0.transB == .transposed]
+            [
+                "name": $0.name, "m": $0.m, "n": $0.n, "k": $0.k,
+                "transA": $0.transA == .transposed, "transB": $0.transB == .transposed
+            ]
         }
         let data = (try? JSONSerialization.data(withJSONObject: payload)) ?? Data()
         input.fileHandleForWriting.write(data)
@@ -49,9 +55,11 @@ enum NumpyRunner {
             ["internal_api", "version", "architecture", "num_threads"]
                 .compactMap { key in info[key].map { "\(key)=\($0)" } }.joined(separator: " ")
         }.joined(separator: "; ")
-        return .success(NumpyResult(version: object["numpy"] as? String ?? "?",
-                                    blas: blasInfo.isEmpty ? "unknown (threadpoolctl not installed)" : blasInfo,
-                                    gflops: results))
+        return .success(
+            NumpyResult(
+                version: object["numpy"] as? String ?? "?",
+                blas: blasInfo.isEmpty ? "unknown (threadpoolctl not installed)" : blasInfo,
+                gflops: results))
     }
 }
 

@@ -62,9 +62,13 @@ enum PythonAnchor {
         return env
     }
 
-    static func run(_ script: String, arguments: [String], threads: Int, python: String = "python3",
-                    environment extra: [String: String] = [:]) -> Result<[String: Any], AnchorError> {
-        guard let path = scriptPath(script) else { return .failure(AnchorError("Benchmarks/python/\(script) not found")) }
+    static func run(
+        _ script: String, arguments: [String], threads: Int, python: String = "python3",
+        environment extra: [String: String] = [:]
+    ) -> Result<[String: Any], AnchorError> {
+        guard let path = scriptPath(script) else {
+            return .failure(AnchorError("Benchmarks/python/\(script) not found"))
+        }
         let env = environment(threads: threads, extra: extra)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

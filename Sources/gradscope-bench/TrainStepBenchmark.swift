@@ -12,16 +12,16 @@ struct TrainStepBenchmark: ParsableCommand {
         commandName: "train-step",
         abstract: "Time one training step of the 784-1000-750-500-10 sigmoid network against numpy.",
         discussion: """
-        GradScope's step is TrainingWorkspace.forward + backwardAndUpdate (the SGD update of the
-        weights fused into the weight-gradient GEMMs); numpy's is the hand-written backprop of Benchmarks/python/train_step_numpy.py (same
-        layers, same batch, float32, lr 0.01). numpy runs with 1 and with all OpenBLAS threads, with
-        OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its environment. Memory: resident size after
-        the warm-up and after the timed steps, and the process's peak.
+            GradScope's step is TrainingWorkspace.forward + backwardAndUpdate (the SGD update of the
+            weights fused into the weight-gradient GEMMs); numpy's is the hand-written backprop of Benchmarks/python/train_step_numpy.py (same
+            layers, same batch, float32, lr 0.01). numpy runs with 1 and with all OpenBLAS threads, with
+            OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its environment. Memory: resident size after
+            the warm-up and after the timed steps, and the process's peak.
 
-        Examples:
-          swift run -c release gradscope-bench train-step
-          swift run -c release gradscope-bench train-step --steps 100 --dtype float64
-        """)
+            Examples:
+              swift run -c release gradscope-bench train-step
+              swift run -c release gradscope-bench train-step --steps 100 --dtype float64
+            """)
 
     @Option(help: "Layer sizes, input to output.") var layers = "784,1000,750,500,10"
     @Option(help: "Examples per batch.") var batch = 100
@@ -31,7 +31,10 @@ struct TrainStepBenchmark: ParsableCommand {
     @Option(help: "Hidden activation: sigmoid or relu.") var activation = "sigmoid"
     @Flag(help: "Skip the numpy and PyTorch anchors.") var noNumpy = false
     @Option(help: "Python interpreter for the anchor.") var python = "python3"
-    @Option(help: "Python interpreter for the PyTorch anchor (default: the numpy one, else /usr/bin/python3, whichever imports torch).")
+    @Option(
+        help:
+            "Python interpreter for the PyTorch anchor (default: the numpy one, else /usr/bin/python3, whichever imports torch)."
+    )
     var torchPython: String?
 
     @Option(help: "Rounds: GradScope and numpy alternate; each keeps its best round's median.") var rounds = 3
@@ -45,12 +48,15 @@ struct TrainStepBenchmark: ParsableCommand {
         var numpyBest = [Int: (median: Double, mean: Double)]()
         var numpyVersion = "?"
         for _ in 0..<rounds {
-            let result = dtype == "float64" ? try measure(Double.self, sizes, kind) : try measure(Float.self, sizes, kind)
+            let result =
+                dtype == "float64" ? try measure(Double.self, sizes, kind) : try measure(Float.self, sizes, kind)
             if result.median < best { best = result.median; bestMean = result.mean }
             memory = result.memory
             for threads in threadCounts {
-                let arguments = ["--dtype", dtype, "--batch", String(batch), "--layers", layers, "--activation", activation,
-                                 "--steps", String(steps), "--warmup", String(warmup)]
+                let arguments = [
+                    "--dtype", dtype, "--batch", String(batch), "--layers", layers, "--activation", activation,
+                    "--steps", String(steps), "--warmup", String(warmup)
+                ]
                 switch PythonAnchor.run("train_step_numpy.py", arguments: arguments, threads: threads, python: python) {
                 case .success(let json):
                     let median = (json["medianSecondsPerStep"] as? Double) ?? .nan
@@ -62,30 +68,49 @@ struct TrainStepBenchmark: ParsableCommand {
                 }
             }
         }
-        print("GradScope train step: \(layers) \(activation), batch \(batch), \(dtype), GEMM \(GEMM.backendDescription)")
-        print("  best of \(rounds) rounds of \(steps) timed steps each (after \(warmup) warm-up steps); figures are medians per step")
-        print(String(format: "  gradscope    %6.2f ms/step (mean %.2f)  %6.1f steps/s", best * 1e3, bestMean * 1e3, 1 / best))
+        print(
+            "GradScope train step: \(layers) \(activation), batch \(batch), \(dtype), GEMM \(GEMM.backendDescription)")
+        print(
+            "  best of \(rounds) rounds of \(steps) timed steps each (after \(warmup) warm-up steps); figures are medians per step"
+        )
+        print(
+            String(
+                format: "  gradscope    %6.2f ms/step (mean %.2f)  %6.1f steps/s", best * 1e3, bestMean * 1e3, 1 / best)
+        )
         if let (afterWarmup, afterSteps, peak) = memory {
-            print("  memory       RSS \(ResidentMemory.megabytes(afterWarmup)) after warm-up, \(ResidentMemory.megabytes(afterSteps)) after \(steps) steps (growth \(ResidentMemory.megabytes(afterSteps - afterWarmup))), peak \(ResidentMemory.megabytes(peak))")
+            print(
+                "  memory       RSS \(ResidentMemory.megabytes(afterWarmup)) after warm-up, \(ResidentMemory.megabytes(afterSteps)) after \(steps) steps (growth \(ResidentMemory.megabytes(afterSteps - afterWarmup))), peak \(ResidentMemory.megabytes(peak))"
+            )
         }
         for threads in threadCounts {
             guard let n = numpyBest[threads] else { continue }
-            print(String(format: "  numpy %d thr  %6.2f ms/step (mean %.2f)   gradscope/numpy throughput: %.2f×", threads, n.median * 1e3,
-                         n.mean * 1e3, n.median / best) + "  [numpy \(numpyVersion)]")
+            print(
+                String(
+                    format: "  numpy %d thr  %6.2f ms/step (mean %.2f)   gradscope/numpy throughput: %.2f×", threads,
+                    n.median * 1e3,
+                    n.mean * 1e3, n.median / best) + "  [numpy \(numpyVersion)]")
         }
         // PyTorch CPU (autograd + torch.optim.SGD), when it is installed.
-        let torchPython = PythonAnchor.torchAnchorInterpreter(requested: self.torchPython, numpyPython: python,
-                                                              enabled: !threadCounts.isEmpty)
+        let torchPython = PythonAnchor.torchAnchorInterpreter(
+            requested: self.torchPython, numpyPython: python,
+            enabled: !threadCounts.isEmpty)
         torch: for threads in threadCounts {
             guard let torchPython else { break }
-            let arguments = ["--dtype", dtype, "--batch", String(batch), "--layers", layers, "--activation", activation,
-                             "--steps", String(steps), "--warmup", String(warmup), "--threads", String(threads)]
-            switch PythonAnchor.run("train_step_torch.py", arguments: arguments, threads: threads, python: torchPython,
-                                     environment: PythonAnchor.torchEnvironment) {
+            let arguments = [
+                "--dtype", dtype, "--batch", String(batch), "--layers", layers, "--activation", activation,
+                "--steps", String(steps), "--warmup", String(warmup), "--threads", String(threads)
+            ]
+            switch PythonAnchor.run(
+                "train_step_torch.py", arguments: arguments, threads: threads, python: torchPython,
+                environment: PythonAnchor.torchEnvironment)
+            {
             case .success(let json) where json["error"] == nil:
                 let median = (json["medianSecondsPerStep"] as? Double) ?? .nan
-                print(String(format: "  torch %d thr  %6.2f ms/step                gradscope/torch throughput: %.2f×", threads, median * 1e3, median / best)
-                      + "  [torch \(json["torch"] ?? "?")]")
+                print(
+                    String(
+                        format: "  torch %d thr  %6.2f ms/step                gradscope/torch throughput: %.2f×",
+                        threads, median * 1e3, median / best)
+                        + "  [torch \(json["torch"] ?? "?")]")
             case .success(let json):
                 print("  PyTorch: \(json["error"] ?? "unavailable")")
                 break torch
@@ -96,14 +121,22 @@ struct TrainStepBenchmark: ParsableCommand {
         }
         for threads in threadCounts {
             guard let n = numpyBest[threads] else { continue }
-            print(String(format: "  throughput against numpy with %d thread(s), GradScope with all: %.2f× (target ≥ 1.5×)", threads, n.median / best))
+            print(
+                String(
+                    format: "  throughput against numpy with %d thread(s), GradScope with all: %.2f× (target ≥ 1.5×)",
+                    threads, n.median / best))
         }
     }
 
-    func measure<S: TensorScalar>(_: S.Type, _ sizes: [Int], _ activation: ActivationKind) throws
-        -> (mean: Double, median: Double, memory: (Int, Int, Int)?) {
-        var model: Sequential<S> = try ArchitectureSpec(layers: sizes, activation: activation, initializer: .xavierUniform, seed: 0)
-            .makeModel(sizes: sizes)
+    func measure<S: TensorScalar>(
+        _: S.Type, _ sizes: [Int], _ activation: ActivationKind
+    ) throws
+        -> (mean: Double, median: Double, memory: (Int, Int, Int)?)
+    {
+        var model: Sequential<S> = try ArchitectureSpec(
+            layers: sizes, activation: activation, initializer: .xavierUniform, seed: 0
+        )
+        .makeModel(sizes: sizes)
         var rng = PRNG(seed: 1)
         let inputs = Tensor<S>.uniform(shape: [batch, sizes[0]], using: &rng)
         let targets = Targets<S>.classes((0..<batch).map { _ in rng.nextInt(below: sizes.last!) })
@@ -130,6 +163,8 @@ struct TrainStepBenchmark: ParsableCommand {
 
 func parseSizes(_ text: String) throws -> [Int] {
     let sizes = text.split(separator: ",").map { Int($0) }
-    guard sizes.count >= 2, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else { throw ValidationError("expected sizes such as 784,1000,10, got \(text)") }
+    guard sizes.count >= 2, sizes.allSatisfy({ ($0 ?? 0) > 0 }) else {
+        throw ValidationError("expected sizes such as 784,1000,10, got \(text)")
+    }
     return sizes.map { $0! }
 }

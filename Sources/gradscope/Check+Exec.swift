@@ -16,8 +16,11 @@ extension ExecOptions {
     /// built-in network's flags; installs the Ctrl-C cleanup of the program's copies.
     func check(_ command: String, modelOptions o: ModelOptions) throws -> ExecCheck {
         if o.model != nil || o.layers != nil || o.hidden != nil || o.activation != nil || o.loss != nil
-            || o.lambda != nil || o.examples != nil || o.initializer != nil {
-            throw ValidationError("--model, --layers, --hidden, --activation, --loss, --lambda, --examples and --init describe a built-in network; they do not apply to --exec")
+            || o.lambda != nil || o.examples != nil || o.initializer != nil
+        {
+            throw ValidationError(
+                "--model, --layers, --hidden, --activation, --loss, --lambda, --examples and --init describe a built-in network; they do not apply to --exec"
+            )
         }
         InterruptCleanup.install(message: "gradscope: interrupted; stopped the --exec program")
         let precision: Precision? = o.dtype.map { $0 == .float32 ? .float32 : .float64 }

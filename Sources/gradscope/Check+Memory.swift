@@ -7,7 +7,8 @@ extension Check {
     func refuseOversizedCheck() throws {
         guard execOptions.exec == nil, bug == nil else { return }
         let scalarBytes = (modelOptions.dtype ?? .float64) == .float32 ? 4 : 8
-        let estimate = MemoryBudget.checkEstimate(modelOptions.spec, scalarBytes: scalarBytes) { [mode, samples, directions] n, blocks in
+        let estimate = MemoryBudget.checkEstimate(modelOptions.spec, scalarBytes: scalarBytes) {
+            [mode, samples, directions] n, blocks in
             switch mode {
             case .full: return n
             case .sample: return n.map { Swift.min($0, CheckedSize.product(samples, blocks) ?? Int.max) }

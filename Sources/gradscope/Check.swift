@@ -9,30 +9,30 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a network's gradient against calibrated numerical derivatives.",
         discussion: """
-        Each entry is compared with a Richardson-extrapolated central
-        difference whose error bound the method estimates itself (truncation,
-        rounding, measured noise). Failing blocks are diagnosed: scale (1/m, 2),
-        sign, transpose, regularisation, bias-only, softmax-diagonal, …
+            Each entry is compared with a Richardson-extrapolated central
+            difference whose error bound the method estimates itself (truncation,
+            rounding, measured noise). Failing blocks are diagnosed: scale (1/m, 2),
+            sign, transpose, regularisation, bias-only, softmax-diagonal, …
 
-        Exit status: 0 pass, 1 fail, 2 inconclusive, 3 evaluation error,
-        64 usage error (bad flags, a non-finite --step, or a network that
-        would need more memory than is available or --max-memory), 65 an
-        unreadable --plan file, 73 the --report, --text or --out file cannot
-        be written (the report is printed first, with its verdict). With
-        --shard: 0 once the part file is written (the verdict is the
-        merge's), 3 when the program failed (the part file records the error).
+            Exit status: 0 pass, 1 fail, 2 inconclusive, 3 evaluation error,
+            64 usage error (bad flags, a non-finite --step, or a network that
+            would need more memory than is available or --max-memory), 65 an
+            unreadable --plan file, 73 the --report, --text or --out file cannot
+            be written (the report is printed first, with its verdict). With
+            --shard: 0 once the part file is written (the verdict is the
+            merge's), 3 when the program failed (the part file records the error).
 
-        Examples:
-          gradscope check                     # ex4's checkNNGradients network
-          gradscope check --model ex4-debug --lambda 3 --dtype float32
-          gradscope check --bug bias-reg-gradient   # a classic mistake
-          gradscope check --layers 8,16,4 --activation relu --mode sample
-          gradscope check --model ex4 --mode directional --format json
-          gradscope check --report check.html
-          gradscope check --exec "python3 my_cost.py" --jobs 2  # docs/exec.md
-          gradscope check --exec "python3 my_cost.py" --budget 60
-          gradscope check --model ex4 --shard 0/4 --out part-0.json  # docs/scale-out.md
-        """
+            Examples:
+              gradscope check                     # ex4's checkNNGradients network
+              gradscope check --model ex4-debug --lambda 3 --dtype float32
+              gradscope check --bug bias-reg-gradient   # a classic mistake
+              gradscope check --layers 8,16,4 --activation relu --mode sample
+              gradscope check --model ex4 --mode directional --format json
+              gradscope check --report check.html
+              gradscope check --exec "python3 my_cost.py" --jobs 2  # docs/exec.md
+              gradscope check --exec "python3 my_cost.py" --budget 60
+              gradscope check --model ex4 --shard 0/4 --out part-0.json  # docs/scale-out.md
+            """
     )
 
     @OptionGroup var modelOptions: ModelOptions
@@ -68,7 +68,10 @@ struct Check: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the plain text report (no colour) to this file.", valueName: "file"))
     var text: String?
 
-    @Option(help: ArgumentHelp("Time budget for the whole check: the first evaluations are timed, then every entry is checked if that fits, else the largest stratified sample that does.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Time budget for the whole check: the first evaluations are timed, then every entry is checked if that fits, else the largest stratified sample that does.",
+            valueName: "seconds"))
     var budget: Double?
 
     @OptionGroup var memory: MemoryOptions
@@ -82,10 +85,12 @@ struct Check: ParsableCommand {
             throw ValidationError("--budget must be a positive number of seconds, got \(budget)")
         }
         if shardOptions.shard != nil && mode == .directional {
-            throw ValidationError("--shard splits the entries of full and sample checks; directional checks are already cheap")
+            throw ValidationError(
+                "--shard splits the entries of full and sample checks; directional checks are already cheap")
         }
         if shardOptions.shard != nil && budget != nil {
-            throw ValidationError("--shard and --budget cannot be combined: `gradscope plan --budget` sizes a sharded check")
+            throw ValidationError(
+                "--shard and --budget cannot be combined: `gradscope plan --budget` sizes a sharded check")
         }
         try refuseOversizedCheck()
     }
@@ -108,8 +113,9 @@ struct Check: ParsableCommand {
     }
 
     func runReporting() throws {
-        var configuration = CheckConfiguration(mode: mode.mode(samples: samples, directions: directions),
-                                               step: try stepChoice(), seed: modelOptions.seed)
+        var configuration = CheckConfiguration(
+            mode: mode.mode(samples: samples, directions: directions),
+            step: try stepChoice(), seed: modelOptions.seed)
         let progress = ProgressBar(label: "checking")
         configuration.progress = { done, total in progress.update(done, of: total) }
         configuration.budget = budget
@@ -122,7 +128,10 @@ struct Check: ParsableCommand {
             guard external || plan.estimatedSeconds > 30 else { return }
             FileHandle.standardError.write(Data((CostEstimate(plan: plan).line + "\n").utf8))
             if full && plan.fullSeconds > 60 {
-                FileHandle.standardError.write(Data("gradscope: a full check takes more than a minute here; --mode sample or --budget SECONDS checks a stratified sample and reports the power it buys\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "gradscope: a full check takes more than a minute here; --mode sample or --budget SECONDS checks a stratified sample and reports the power it buys\n"
+                            .utf8))
             }
         }
         let (title, report) = try runCheck(configuration)
@@ -161,8 +170,9 @@ struct Check: ParsableCommand {
 
     /// A built-in model's check; unsharded, a failing regularised model is checked again at λ = 0.
     func checkModel<O: DiagnosableObjective>(_ objective: O, _ configuration: CheckConfiguration) -> GradientReport {
-        configuration.shard == nil ? checkSeparatingRegularization(objective, configuration: configuration)
-                                   : check(objective, configuration: configuration)
+        configuration.shard == nil
+            ? checkSeparatingRegularization(objective, configuration: configuration)
+            : check(objective, configuration: configuration)
     }
 
     func title<S: TensorScalar>(_ p: SupervisedProblem<S>) -> String {

@@ -8,7 +8,8 @@ struct CostEstimate {
 
     var line: String {
         let perEvaluation = plan.secondsPerEvaluation
-        return "gradscope: \(plan.entries) entr\(plan.entries == 1 ? "y" : "ies") to check, about \(plan.evaluations) evaluations at "
+        return
+            "gradscope: \(plan.entries) entr\(plan.entries == 1 ? "y" : "ies") to check, about \(plan.evaluations) evaluations at "
             + "\(Self.duration(perEvaluation)) each: estimated \(Self.duration(plan.estimatedSeconds)) in all"
     }
 

@@ -15,25 +15,33 @@ enum GradientFlowFigure {
                 let points = run.history.series(layer: l) { $0.meanAbsoluteUpdate }
                 let name = multiple ? "\(run.label): \(layer.name)" : "\(layer.name) (\(layer.activation))"
                 let color = Palette.lines[l % Palette.lines.count]
-                updates.append(LineSeries(name, x: points.map { Double($0.step) }, y: points.map(\.value), color: color, style: style))
+                updates.append(
+                    LineSeries(
+                        name, x: points.map { Double($0.step) }, y: points.map(\.value), color: color, style: style))
                 let ratio = run.history.series(layer: l) { $0.updateRatio }
-                ratios.append(LineSeries(multiple ? "" : name, x: ratio.map { Double($0.step) }, y: ratio.map(\.value),
-                                         color: color, style: style, width: 1.25))
+                ratios.append(
+                    LineSeries(
+                        multiple ? "" : name, x: ratio.map { Double($0.step) }, y: ratio.map(\.value),
+                        color: color, style: style, width: 1.25))
             }
             let (x, y) = binned(run.history.batchLosses, bins: 800)
-            costs.append(LineSeries(multiple ? run.label : "batch loss", x: x, y: y,
-                                    color: multiple ? Palette.lines[r % Palette.lines.count] : .ink, style: multiple ? style : .solid,
-                                    width: 1.25))
+            costs.append(
+                LineSeries(
+                    multiple ? run.label : "batch loss", x: x, y: y,
+                    color: multiple ? Palette.lines[r % Palette.lines.count] : .ink, style: multiple ? style : .solid,
+                    width: 1.25))
         }
         return StackedChart(
             title: title,
             xAxis: Axis("batch"),
             panels: [
-                PlotPanel(title: "mean |ΔW| per layer (weight change per step)", yAxis: Axis("mean |ΔW|", scale: .log),
-                          series: updates, heightWeight: 1.6),
-                PlotPanel(title: "update ratio ‖ΔW‖/‖W‖ (cs231n: ≈ 10⁻³)", yAxis: Axis("ratio", scale: .log), series: ratios,
-                          guides: [GuideLine("10⁻³", shape: .horizontal(y: 1e-3))], heightWeight: 1),
-                PlotPanel(title: "cost", yAxis: Axis("loss"), series: costs, heightWeight: 1),
+                PlotPanel(
+                    title: "mean |ΔW| per layer (weight change per step)", yAxis: Axis("mean |ΔW|", scale: .log),
+                    series: updates, heightWeight: 1.6),
+                PlotPanel(
+                    title: "update ratio ‖ΔW‖/‖W‖ (cs231n: ≈ 10⁻³)", yAxis: Axis("ratio", scale: .log), series: ratios,
+                    guides: [GuideLine("10⁻³", shape: .horizontal(y: 1e-3))], heightWeight: 1),
+                PlotPanel(title: "cost", yAxis: Axis("loss"), series: costs, heightWeight: 1)
             ],
             width: 880, height: 760)
     }

@@ -7,16 +7,16 @@ struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the version, the active matrix-multiply kernel or BLAS, and the core count.",
         discussion: """
-        The kernel is chosen at run time from the CPU's features;
-        GRADSCOPE_KERNEL=avx512|avx2|portable forces a tier and
-        GRADSCOPE_BLAS=off|auto|blas|/path/to/libblas.so selects a system BLAS.
+            The kernel is chosen at run time from the CPU's features;
+            GRADSCOPE_KERNEL=avx512|avx2|portable forces a tier and
+            GRADSCOPE_BLAS=off|auto|blas|/path/to/libblas.so selects a system BLAS.
 
-        Exit status: 0, or 64 for bad flags.
+            Exit status: 0, or 64 for bad flags.
 
-        Examples:
-          gradscope info
-          GRADSCOPE_KERNEL=avx2 gradscope info --format json
-        """
+            Examples:
+              gradscope info
+              GRADSCOPE_KERNEL=avx2 gradscope info --format json
+            """
     )
 
     @Option(help: "Output format: text or json.")
@@ -33,7 +33,7 @@ struct Info: ParsableCommand {
             let object: [String: Any] = [
                 "version": GradScopeVersion.string,
                 "gemm": GEMM.backendDescription,
-                "cores": cores,
+                "cores": cores
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))

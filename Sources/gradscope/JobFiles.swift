@@ -18,13 +18,15 @@ struct JobFiles {
 
     /// The command for shard `$index` (a shell expression) of N.
     func shell(index: String) -> String {
-        (command.map(Self.quote) + ["--shard", "\(shards)", "--out", "\"\(directory)/part-\(index).json\""]).joined(separator: " ")
+        (command.map(Self.quote) + ["--shard", "\(shards)", "--out", "\"\(directory)/part-\(index).json\""]).joined(
+            separator: " ")
     }
 
     /// Slurm's time limit: twice the estimate, at least 10 minutes, as D-HH:MM:SS.
     var timeLimit: String {
         let seconds = max(600, Int((2 * shardSeconds).rounded(.up)))
-        return String(format: "%d-%02d:%02d:%02d", seconds / 86400, seconds % 86400 / 3600, seconds % 3600 / 60, seconds % 60)
+        return String(
+            format: "%d-%02d:%02d:%02d", seconds / 86400, seconds % 86400 / 3600, seconds % 3600 / 60, seconds % 60)
     }
 
     /// `sbatch check.sbatch`: an array of N tasks, at most W at a time (`%W`); each task's
@@ -56,34 +58,34 @@ struct JobFiles {
         let script = "cd \(Self.quote(workingDirectory)) && exec " + shell(index: "${JOB_COMPLETION_INDEX}")
         let escaped = script.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         return """
-        # A sharded gradient check, written by `gradscope plan`. Set the image, mount the plan folder,
-        # then: kubectl apply -f check-job.yaml; afterwards: gradscope merge \(directory)/part-*.json
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: gradscope-check
-        spec:
-          completionMode: Indexed
-          completions: \(shards)
-          parallelism: \(workers)
-          backoffLimitPerIndex: 2
-          maxFailedIndexes: \(shards)
-          template:
+            # A sharded gradient check, written by `gradscope plan`. Set the image, mount the plan folder,
+            # then: kubectl apply -f check-job.yaml; afterwards: gradscope merge \(directory)/part-*.json
+            apiVersion: batch/v1
+            kind: Job
+            metadata:
+              name: gradscope-check
             spec:
-              restartPolicy: Never
-              containers:
-                - name: shard
-                  image: "REPLACE-WITH-AN-IMAGE-THAT-HAS-GRADSCOPE-AND-YOUR-PROGRAM"
-                  command: ["sh", "-c", "\(escaped)"]
-                  volumeMounts:
+              completionMode: Indexed
+              completions: \(shards)
+              parallelism: \(workers)
+              backoffLimitPerIndex: 2
+              maxFailedIndexes: \(shards)
+              template:
+                spec:
+                  restartPolicy: Never
+                  containers:
+                    - name: shard
+                      image: "REPLACE-WITH-AN-IMAGE-THAT-HAS-GRADSCOPE-AND-YOUR-PROGRAM"
+                      command: ["sh", "-c", "\(escaped)"]
+                      volumeMounts:
+                        - name: plan
+                          mountPath: "\(directory)"
+                  volumes:
                     - name: plan
-                      mountPath: "\(directory)"
-              volumes:
-                - name: plan
-                  persistentVolumeClaim:
-                    claimName: gradscope-plan
+                      persistentVolumeClaim:
+                        claimName: gradscope-plan
 
-        """
+            """
     }
 
     /// `sh run-local.sh`: the same shards on this machine, W at a time.

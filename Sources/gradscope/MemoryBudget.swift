@@ -4,9 +4,11 @@ import NeuralNet
 
 /// `--max-memory`: the memory a command may plan to use (default: MemAvailable).
 struct MemoryOptions: ParsableArguments {
-    @Option(name: .customLong("max-memory"),
-            help: ArgumentHelp("Refuse to start when the estimated memory exceeds this, e.g. 512M or 4G (default: the available memory).",
-                               valueName: "size"))
+    @Option(
+        name: .customLong("max-memory"),
+        help: ArgumentHelp(
+            "Refuse to start when the estimated memory exceeds this, e.g. 512M or 4G (default: the available memory).",
+            valueName: "size"))
     var maxMemory: String?
 
     func validate() throws {
@@ -42,7 +44,8 @@ struct MemoryEstimate {
             return "more than 2⁶³ bytes (the sizes overflow 64-bit arithmetic in: \(overflowing))"
         }
         let shown = parts.filter { ($0.bytes ?? 0) > 0 }.sorted { ($0.bytes ?? 0) > ($1.bytes ?? 0) }
-        return "about \(MemoryBudget.format(total)) (" + shown.map { "\($0.name) \(MemoryBudget.format($0.bytes!))" }.joined(separator: ", ") + ")"
+        return "about \(MemoryBudget.format(total)) ("
+            + shown.map { "\($0.name) \(MemoryBudget.format($0.bytes!))" }.joined(separator: ", ") + ")"
     }
 }
 
@@ -84,7 +87,9 @@ enum MemoryBudget {
             throw ValidationError("\(what) would need \(estimate.description); refusing before allocating")
         }
         if let limit, total > limit.bytes {
-            throw ValidationError("\(what) would need \(estimate.description), more than the \(format(limit.bytes)) \(limit.source); use a smaller network or fewer examples, or raise --max-memory")
+            throw ValidationError(
+                "\(what) would need \(estimate.description), more than the \(format(limit.bytes)) \(limit.source); use a smaller network or fewer examples, or raise --max-memory"
+            )
         }
     }
 
@@ -94,7 +99,9 @@ enum MemoryBudget {
     /// `check` and `sweep` on a built-in or dense network: the model and its perturbed copies,
     /// the point and gradients in Double, the batch and the forward passes' activations, and
     /// the per-entry records.
-    static func checkEstimate(_ spec: ArchitectureSpec, scalarBytes: Int, entries: (_ parameters: Int?, _ blocks: Int) -> Int?) -> MemoryEstimate {
+    static func checkEstimate(
+        _ spec: ArchitectureSpec, scalarBytes: Int, entries: (_ parameters: Int?, _ blocks: Int) -> Int?
+    ) -> MemoryEstimate {
         let sizes: [Int]
         let m: Int?
         if let preset = spec.presetSizes {
@@ -111,13 +118,21 @@ enum MemoryBudget {
         // The model, plus one perturbed copy per evaluating thread.
         e.add("parameters", CheckedSize.product(CheckedSize.product(n, scalarBytes), threads + 1))
         // The point, the analytic gradient (flattened and converted), the noise direction: Double.
-        e.add("point and gradients", CheckedSize.sum(CheckedSize.product(n, 8 * 4), CheckedSize.product(n, scalarBytes)))
+        e.add(
+            "point and gradients", CheckedSize.sum(CheckedSize.product(n, 8 * 4), CheckedSize.product(n, scalarBytes)))
         // Inputs and targets, and the tapes (input and output per layer, activation layers too)
         // of the base pass and of each thread's pass.
-        e.add("examples", CheckedSize.product(CheckedSize.product(m, CheckedSize.sum(sizes.first, sizes.last)), scalarBytes))
-        e.add("activations", CheckedSize.product(CheckedSize.product(CheckedSize.product(m, footprint.widths), scalarBytes), 4 * (threads + 1)))
+        e.add(
+            "examples",
+            CheckedSize.product(CheckedSize.product(m, CheckedSize.sum(sizes.first, sizes.last)), scalarBytes))
+        e.add(
+            "activations",
+            CheckedSize.product(
+                CheckedSize.product(CheckedSize.product(m, footprint.widths), scalarBytes), 4 * (threads + 1)))
         // Each checked entry's record (~100 bytes) and its four perturbations in flight.
-        e.add("check records", CheckedSize.product(entries(n, 2 * (sizes.count - 1)), recordBytes * (spec.lambda ?? 0 > 0 ? 2 : 1)))
+        e.add(
+            "check records",
+            CheckedSize.product(entries(n, 2 * (sizes.count - 1)), recordBytes * (spec.lambda ?? 0 > 0 ? 2 : 1)))
         return e
     }
 
@@ -134,15 +149,19 @@ extension MemoryBudget {
     /// `train` and `compare` (one configuration at a time): the data in Float and in the run's
     /// precision, the model with its gradient, optimizer slots, monitor snapshot and the
     /// checkpoint being serialised, and the training and evaluation workspaces.
-    static func trainEstimate(sizes: [Int], trainCount: Int, testCount: Int, batch: Int, scalarBytes: Int,
-                              optimizerSlots: Int) -> MemoryEstimate {
+    static func trainEstimate(
+        sizes: [Int], trainCount: Int, testCount: Int, batch: Int, scalarBytes: Int,
+        optimizerSlots: Int
+    ) -> MemoryEstimate {
         let footprint = DenseFootprint(sizes: sizes)
         let n = footprint.parameters
         var e = MemoryEstimate()
         e.add("runtime", runtimeBytes)
         let examples = CheckedSize.sum(trainCount, testCount)
         // Float images as loaded, the run's copy, and the per-example labels.
-        e.add("data", CheckedSize.product(examples, CheckedSize.sum(CheckedSize.product(sizes.first, 4 + scalarBytes), 16)))
+        e.add(
+            "data",
+            CheckedSize.product(examples, CheckedSize.sum(CheckedSize.product(sizes.first, 4 + scalarBytes), 16)))
         // Weights, gradient, monitor snapshot, optimizer slots; the checkpoint's payload, file
         // image and tensors when it is written.
         let copies = 3 + optimizerSlots + 2 * (1 + optimizerSlots)

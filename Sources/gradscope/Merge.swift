@@ -7,24 +7,24 @@ struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Merge the part files of a sharded check into one report.",
         discussion: """
-        Gives the report the unsharded check gives: the same entries bit for
-        bit, block verdicts, diagnosis and power. The files must belong
-        together (same problem, point, seed, settings and version); a missing,
-        duplicated or foreign part file is an error naming it. A shard whose
-        program failed is reported (shard-error) and the rest stands; rerun it
-        into the same file, or merge its rerun's file alongside: a successful
-        rerun replaces the failed part.
+            Gives the report the unsharded check gives: the same entries bit for
+            bit, block verdicts, diagnosis and power. The files must belong
+            together (same problem, point, seed, settings and version); a missing,
+            duplicated or foreign part file is an error naming it. A shard whose
+            program failed is reported (shard-error) and the rest stands; rerun it
+            into the same file, or merge its rerun's file alongside: a successful
+            rerun replaces the failed part.
 
-        Exit status: 0 pass, 1 fail, 2 inconclusive (also: a --partial merge
-        that would pass), 3 a shard's program failed, 64 usage error,
-        65 a part file is malformed, foreign, duplicated or missing,
-        66 a part file cannot be read, 73 unwritable --report or --text.
+            Exit status: 0 pass, 1 fail, 2 inconclusive (also: a --partial merge
+            that would pass), 3 a shard's program failed, 64 usage error,
+            65 a part file is malformed, foreign, duplicated or missing,
+            66 a part file cannot be read, 73 unwritable --report or --text.
 
-        Examples:
-          gradscope merge part-*.json
-          gradscope merge part-*.json --format json --report check.html
-          gradscope merge part-*.json --partial     # what the finished shards say
-        """)
+            Examples:
+              gradscope merge part-*.json
+              gradscope merge part-*.json --format json --report check.html
+              gradscope merge part-*.json --partial     # what the finished shards say
+            """)
 
     @Argument(help: ArgumentHelp("The part files (gradscope check --shard K/N --out FILE).", valueName: "part.json"))
     var files: [String] = []
@@ -57,7 +57,8 @@ struct Merge: ParsableCommand {
                 throw ExitCode(ExitStatus.noInput)
             }
             do { parts.append((path, try ShardFile.decode(data))) } catch {
-                FileHandle.standardError.write(Data("gradscope: \(path) is not a gradscope part file: \(Self.describeDecoding(error))\n".utf8))
+                FileHandle.standardError.write(
+                    Data("gradscope: \(path) is not a gradscope part file: \(Self.describeDecoding(error))\n".utf8))
                 throw ExitCode(ExitStatus.dataError)
             }
         }
@@ -83,7 +84,8 @@ struct Merge: ParsableCommand {
             c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
         }
         switch e {
-        case .keyNotFound(let key, let c): return "no \"\(key.stringValue)\" at \(path(c).isEmpty ? "the top" : path(c))"
+        case .keyNotFound(let key, let c):
+            return "no \"\(key.stringValue)\" at \(path(c).isEmpty ? "the top" : path(c))"
         case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(path(c)): \(c.debugDescription)"
         case .dataCorrupted(let c): return "\(path(c).isEmpty ? "" : path(c) + ": ")\(c.debugDescription)"
         @unknown default: return "\(e)"
@@ -102,7 +104,8 @@ struct ReportOutput {
     func emit(_ report: GradientReport, title: String) throws {
         switch format {
         case .text:
-            print(TextReport(title: title, rowsPerBlock: rows, color: Terminal.isColorTTY).render(report), terminator: "")
+            print(
+                TextReport(title: title, rowsPerBlock: rows, color: Terminal.isColorTTY).render(report), terminator: "")
         case .json:
             print(JSONReport.render(report))
         }
@@ -111,14 +114,18 @@ struct ReportOutput {
                 try TextReport(title: title, rowsPerBlock: rows, color: false).render(report)
                     .write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
-                throw CLIError.output("cannot write the text report to \(path): \(describe(error)) (the check itself finished: \(report.verdict.rawValue), printed above)")
+                throw CLIError.output(
+                    "cannot write the text report to \(path): \(describe(error)) (the check itself finished: \(report.verdict.rawValue), printed above)"
+                )
             }
         }
         if let path = html {
             do {
                 try HTMLReport(title: title).render(report).write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
-                throw CLIError.output("cannot write the HTML report to \(path): \(describe(error)) (the check itself finished: \(report.verdict.rawValue), printed above)")
+                throw CLIError.output(
+                    "cannot write the HTML report to \(path): \(describe(error)) (the check itself finished: \(report.verdict.rawValue), printed above)"
+                )
             }
         }
     }

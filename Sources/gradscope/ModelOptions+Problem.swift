@@ -19,10 +19,13 @@ extension ModelOptions {
             let m = spec.examples ?? 8
             let x = Tensor<S>.uniform(shape: [m, sizes[0]], low: -1, high: 1, using: &rng)
             let k = sizes.last!
-            let targets: Targets<S> = (spec.loss ?? .softmaxCE) == .mse
+            let targets: Targets<S> =
+                (spec.loss ?? .softmaxCE) == .mse
                 ? .dense(.uniform(shape: [m, k], using: &rng))
                 : .classes((0..<m).map { _ in rng.nextInt(below: k) })
-            return SupervisedProblem(name: "dense " + sizes.map(String.init).joined(separator: "→"), model: model, inputs: x, targets: targets)
+            return SupervisedProblem(
+                name: "dense " + sizes.map(String.init).joined(separator: "→"), model: model, inputs: x,
+                targets: targets)
         } catch {
             throw ValidationError(error.description)
         }

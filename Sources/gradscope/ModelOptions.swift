@@ -10,7 +10,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Every layer size from input to output, e.g. 3,5,3.", transform: parseSizes)
     var layers: [Int]?
 
-    @Option(help: "Hidden layer sizes only, e.g. 1000,750,500 (input and output sizes come from the data).", transform: parseSizes)
+    @Option(
+        help: "Hidden layer sizes only, e.g. 1000,750,500 (input and output sizes come from the data).",
+        transform: parseSizes)
     var hidden: [Int]?
 
     @Option(help: "Hidden activation: \(ActivationKind.allCases.map(\.rawValue).joined(separator: "|")).")
@@ -41,8 +43,9 @@ struct ModelOptions: ParsableArguments {
     }
 
     var spec: ArchitectureSpec {
-        ArchitectureSpec(preset: model, layers: layers, hidden: hidden, activation: activation, loss: loss,
-                         lambda: lambda, examples: examples, initializer: initializer, seed: seed)
+        ArchitectureSpec(
+            preset: model, layers: layers, hidden: hidden, activation: activation, loss: loss,
+            lambda: lambda, examples: examples, initializer: initializer, seed: seed)
     }
 }
 

@@ -51,9 +51,12 @@ final class RunFolder {
             throw CLIError.output("cannot write in \(path): \(String(cString: strerror(errno)).lowercased())")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(
+                in: .whitespacesAndNewlines)
             close(fd)
-            throw CLIError.output("\(path) is in use by another run (\(holder.flatMap { $0.isEmpty ? nil : $0 } ?? "gradscope")); wait for it to finish or choose another --out")
+            throw CLIError.output(
+                "\(path) is in use by another run (\(holder.flatMap { $0.isEmpty ? nil : $0 } ?? "gradscope")); wait for it to finish or choose another --out"
+            )
         }
         let note = "gradscope \(command), pid \(getpid()), started \(ISO8601DateFormatter().string(from: Date()))\n"
         ftruncate(fd, 0)
@@ -61,7 +64,8 @@ final class RunFolder {
         let folder = RunFolder(path: path, lockDescriptor: fd)
         folder.removedTemporaries = AtomicFile.removeStaleTemporaries(in: path)
 
-        let owner = (try? String(contentsOfFile: (path as NSString).appendingPathComponent(ownerName), encoding: .utf8))?
+        let owner =
+            (try? String(contentsOfFile: (path as NSString).appendingPathComponent(ownerName), encoding: .utf8))?
             .split(separator: " ").first.map(String.init)
         let contents = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
             .filter { $0 != lockName && $0 != ownerName && !AtomicFile.isTemporary($0) }.sorted()
@@ -75,13 +79,16 @@ final class RunFolder {
         case .replaceOwn:
             // An earlier tour (its note, or before notes existed, its index and numbered steps).
             let tourFiles = contents.allSatisfy { $0 == "index.html" || $0.first?.isNumber == true }
-            if !contents.isEmpty && owner != command && !(owner == nil && tourFiles && contents.contains("index.html")) {
+            if !contents.isEmpty && owner != command && !(owner == nil && tourFiles && contents.contains("index.html"))
+            {
                 throw CLIError.output("\(path) already holds other files (\(listing(contents))); choose another --out")
             }
         case .fresh:
             if !contents.isEmpty {
                 let what = owner.map { "the files of an earlier gradscope \($0) run" } ?? "other files"
-                throw CLIError.output("\(path) already holds \(what) (\(listing(contents))); pass --force to replace them, --resume \(path) to continue that run, or choose another --out")
+                throw CLIError.output(
+                    "\(path) already holds \(what) (\(listing(contents))); pass --force to replace them, --resume \(path) to continue that run, or choose another --out"
+                )
             }
         }
         try? "\(command) \(ISO8601DateFormatter().string(from: Date()))\n"
@@ -104,7 +111,8 @@ final class RunFolder {
     }
 
     private static func listing(_ names: [String]) -> String {
-        names.count <= 4 ? names.joined(separator: ", ") : names.prefix(3).joined(separator: ", ") + " and \(names.count - 3) more"
+        names.count <= 4
+            ? names.joined(separator: ", ") : names.prefix(3).joined(separator: ", ") + " and \(names.count - 3) more"
     }
 }
 

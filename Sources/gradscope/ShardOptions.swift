@@ -5,20 +5,26 @@ import GradCheck
 /// `gradscope check --shard K/N --out part-K.json [--plan plan.json]`: check one share of the
 /// entries, for `gradscope merge`.
 struct ShardOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Check only shard K of N (K from 0) and write it to --out for `gradscope merge`. With N alone, K comes from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX.",
-        valueName: "K/N"))
+    @Option(
+        help: ArgumentHelp(
+            "Check only shard K of N (K from 0) and write it to --out for `gradscope merge`. With N alone, K comes from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX.",
+            valueName: "K/N"))
     var shard: String?
 
     @Option(help: ArgumentHelp("The part file a --shard run writes.", valueName: "file"))
     var out: String?
 
-    @Option(help: ArgumentHelp("A plan.json from `gradscope plan`: every shard uses its noise figures instead of measuring them.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A plan.json from `gradscope plan`: every shard uses its noise figures instead of measuring them.",
+            valueName: "file"))
     var plan: String?
 
     func validate() throws {
         if shard == nil && out != nil { throw ValidationError("--out goes with --shard (the part file of one shard)") }
-        if shard != nil && out == nil { throw ValidationError("--shard needs --out FILE, the part file that `gradscope merge` reads") }
+        if shard != nil && out == nil {
+            throw ValidationError("--shard needs --out FILE, the part file that `gradscope merge` reads")
+        }
         // K from the environment is read when the check runs (a usage error then, too).
         if let shard, !shard.contains("/") {
             _ = try parsedShard(environment: ["SLURM_ARRAY_TASK_ID": "0"])
@@ -31,7 +37,8 @@ struct ShardOptions: ParsableArguments {
     func parsedShard(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Shard? {
         guard let shard else { return nil }
         let parts = shard.split(separator: "/", omittingEmptySubsequences: false)
-        let usage = "--shard takes K/N (K from 0, e.g. 2/8) or N with K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX; got '\(shard)'"
+        let usage =
+            "--shard takes K/N (K from 0, e.g. 2/8) or N with K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX; got '\(shard)'"
         guard parts.count <= 2, let n = Int(parts.last!), n >= 1, n <= 1_000_000 else { throw ValidationError(usage) }
         var k: Int
         if parts.count == 2 {
@@ -39,9 +46,13 @@ struct ShardOptions: ParsableArguments {
             k = given
         } else {
             guard let text = environment["SLURM_ARRAY_TASK_ID"] ?? environment["JOB_COMPLETION_INDEX"] else {
-                throw ValidationError("--shard \(n) takes K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, and neither is set; give K/N")
+                throw ValidationError(
+                    "--shard \(n) takes K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, and neither is set; give K/N"
+                )
             }
-            guard let fromEnvironment = Int(text) else { throw ValidationError("the shard index in the environment is '\(text)', not a number") }
+            guard let fromEnvironment = Int(text) else {
+                throw ValidationError("the shard index in the environment is '\(text)', not a number")
+            }
             k = fromEnvironment
         }
         guard k >= 0 && k < n else { throw ValidationError("shard \(k) of \(n): K must be from 0 to \(n - 1)") }

@@ -9,20 +9,20 @@ struct Sweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the error of central differences against the step h (1e-1 … 1e-14): how close is close enough.",
         discussion: """
-        For chosen coordinates (default: the worst few of a check) it prints
-        |D(h) − analytic| for each step and writes an SVG of the V-shaped
-        curves, with guide lines for truncation (∝ h²) and rounding (∝ σ/h)
-        and the checker's chosen step marked.
+            For chosen coordinates (default: the worst few of a check) it prints
+            |D(h) − analytic| for each step and writes an SVG of the V-shaped
+            curves, with guide lines for truncation (∝ h²) and rounding (∝ σ/h)
+            and the checker's chosen step marked.
 
-        Examples:
-          gradscope sweep                    # ex4-debug, worst 3 entries
-          gradscope sweep --dtype float32 --out sweep.svg
-          gradscope sweep --bug one-entry-off --entries layer1.weight:7
+            Examples:
+              gradscope sweep                    # ex4-debug, worst 3 entries
+              gradscope sweep --dtype float32 --out sweep.svg
+              gradscope sweep --bug one-entry-off --entries layer1.weight:7
 
-        Exit status: 0 the plot was written, 3 the objective could not be
-        evaluated, 64 usage error (bad flags, or a network that would need
-        more memory than is available), 73 the plot cannot be written.
-        """
+            Exit status: 0 the plot was written, 3 the objective could not be
+            evaluated, 64 usage error (bad flags, or a network that would need
+            more memory than is available), 73 the plot cannot be written.
+            """
     )
 
     @OptionGroup var modelOptions: ModelOptions
@@ -48,7 +48,8 @@ struct Sweep: ParsableCommand {
         guard worst >= 1 else { throw ValidationError("--worst must be at least 1, got \(worst)") }
         guard bug == nil else { return }
         let scalarBytes = (modelOptions.dtype ?? .float64) == .float32 ? 4 : 8
-        try memory.enforce(MemoryBudget.checkEstimate(modelOptions.spec, scalarBytes: scalarBytes) { n, _ in n }, for: "this sweep")
+        try memory.enforce(
+            MemoryBudget.checkEstimate(modelOptions.spec, scalarBytes: scalarBytes) { n, _ in n }, for: "this sweep")
     }
 
     func run() throws {
@@ -60,10 +61,14 @@ struct Sweep: ParsableCommand {
 
     func runReporting() throws {
         let objective: any GradientObjective
-        if let bug { objective = try bug.objective() } else {
+        if let bug {
+            objective = try bug.objective()
+        } else {
             switch modelOptions.dtype ?? .float64 {
-            case .float32: objective = try ModelOptions.objective(try modelOptions.problem() as SupervisedProblem<Float>)
-            case .float64: objective = try ModelOptions.objective(try modelOptions.problem() as SupervisedProblem<Double>)
+            case .float32:
+                objective = try ModelOptions.objective(try modelOptions.problem() as SupervisedProblem<Float>)
+            case .float64:
+                objective = try ModelOptions.objective(try modelOptions.problem() as SupervisedProblem<Double>)
             }
         }
         try sweepAndEmit(objective)
@@ -88,10 +93,14 @@ struct Sweep: ParsableCommand {
             let object: [String: Any] = [
                 "noise": result.noise, "evaluations": result.evaluations, "plot": out,
                 "curves": result.curves.map { c -> [String: Any] in
-                    ["block": c.block, "index": c.index, "analytic": c.analytic, "chosenStep": c.chosenStep,
-                     "thirdDerivative": c.thirdDerivative,
-                     "points": c.points.map { ["step": $0.step, "error": $0.error.isFinite ? $0.error : NSNull() as Any] }]
-                },
+                    [
+                        "block": c.block, "index": c.index, "analytic": c.analytic, "chosenStep": c.chosenStep,
+                        "thirdDerivative": c.thirdDerivative,
+                        "points": c.points.map {
+                            ["step": $0.step, "error": $0.error.isFinite ? $0.error : NSNull() as Any]
+                        }
+                    ]
+                }
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -100,14 +109,19 @@ struct Sweep: ParsableCommand {
 
     func chooseCoordinates(_ objective: some GradientObjective, _ report: GradientReport) throws -> [Int] {
         guard let entries else {
-            let worst = report.entries.sorted { $0.error / max($0.bound, 1e-300) > $1.error / max($1.bound, 1e-300) }.prefix(worst)
+            let worst = report.entries.sorted { $0.error / max($0.bound, 1e-300) > $1.error / max($1.bound, 1e-300) }
+                .prefix(worst)
             return worst.map { objective.blocks[$0.blockIndex].offset + $0.index }
         }
         return try entries.split(separator: ",").map { item in
             let parts = item.split(separator: ":")
             guard parts.count == 2, let index = Int(parts[1]),
-                  let block = objective.blocks.first(where: { $0.name == String(parts[0]) }), index >= 0, index < block.count else {
-                throw ValidationError("--entries: '\(item)' is not BLOCK:INDEX for a block of this model (\(objective.blocks.map { "\($0.name) (\($0.count))" }.joined(separator: ", ")))")
+                let block = objective.blocks.first(where: { $0.name == String(parts[0]) }), index >= 0,
+                index < block.count
+            else {
+                throw ValidationError(
+                    "--entries: '\(item)' is not BLOCK:INDEX for a block of this model (\(objective.blocks.map { "\($0.name) (\($0.count))" }.joined(separator: ", ")))"
+                )
             }
             return block.offset + index
         }

@@ -28,7 +28,8 @@ final class ProgressBar: @unchecked Sendable {
         let filled = min(width, width * done / total)
         let eta = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        FileHandle.standardError.write(Data(String(format: "\r%@ %@ %d/%d  ETA %.0fs ", label, bar, done, total, eta).utf8))
+        FileHandle.standardError.write(
+            Data(String(format: "\r%@ %@ %d/%d  ETA %.0fs ", label, bar, done, total, eta).utf8))
     }
 
     func finish() {

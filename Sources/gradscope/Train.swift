@@ -11,53 +11,54 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a network, watch gradient flow per layer, and diagnose why layers stop learning.",
         discussion: """
-        Trains on real data with seeded shuffling and evaluates on the test split
-        every epoch. Every --monitor-every batches it records per layer: mean |ΔW|,
-        ‖∇W‖, the update ratio ‖ΔW‖/‖W‖, saturated sigmoid/tanh units, dead ReLUs,
-        and the activations' mean and standard deviation. Warnings appear as soon
-        as a rule fires; the final diagnosis gives each finding's code, its
-        evidence and what to try.
+            Trains on real data with seeded shuffling and evaluates on the test split
+            every epoch. Every --monitor-every batches it records per layer: mean |ΔW|,
+            ‖∇W‖, the update ratio ‖ΔW‖/‖W‖, saturated sigmoid/tanh units, dead ReLUs,
+            and the activations' mean and standard deviation. Warnings appear as soon
+            as a rule fires; the final diagnosis gives each finding's code, its
+            evidence and what to try.
 
-        Writes to --out: metrics.csv, metrics.json, gradient-flow.svg (mean |ΔW|
-        per layer on a log scale above the cost), report.html and
-        checkpoint.gsckpt (weights and optimizer state, replaced at the end of
-        every epoch; --resume continues bit for bit).
+            Writes to --out: metrics.csv, metrics.json, gradient-flow.svg (mean |ΔW|
+            per layer on a log scale above the cost), report.html and
+            checkpoint.gsckpt (weights and optimizer state, replaced at the end of
+            every epoch; --resume continues bit for bit).
 
-        Without --model, --layers or --hidden the network has one hidden layer of
-        64 units. Defaults: --optimizer momentum --lr 0.05 --momentum 0.9
-        --batch 32 --epochs 30.
+            Without --model, --layers or --hidden the network has one hidden layer of
+            64 units. Defaults: --optimizer momentum --lr 0.05 --momentum 0.9
+            --batch 32 --epochs 30.
 
-        --out must be new or empty (--force replaces an earlier run's files
-        there); --resume DIR continues the run in DIR and writes into DIR, and
-        refuses model, data and optimizer flags that contradict its checkpoint.
-        Ctrl-C finishes the current batch, writes metrics, report and a
-        checkpoint that --resume continues, and exits 130.
+            --out must be new or empty (--force replaces an earlier run's files
+            there); --resume DIR continues the run in DIR and writes into DIR, and
+            refuses model, data and optimizer flags that contradict its checkpoint.
+            Ctrl-C finishes the current batch, writes metrics, report and a
+            checkpoint that --resume continues, and exits 130.
 
-        Exit status: 0 training completed (whatever the diagnosis), 3 stopped by
-        a NaN or infinite loss (outputs written, last good checkpoint kept when
-        there is one), 64 bad flags (also flags that contradict the checkpoint
-        of --resume, or a network that would need more memory than is
-        available or --max-memory), 65 a bad data or checkpoint file, 73 an
-        output that cannot be written (permission denied, disk full, --out
-        holding another run's files, or in use by another run), 130
-        interrupted (Ctrl-C; outputs and checkpoint written).
+            Exit status: 0 training completed (whatever the diagnosis), 3 stopped by
+            a NaN or infinite loss (outputs written, last good checkpoint kept when
+            there is one), 64 bad flags (also flags that contradict the checkpoint
+            of --resume, or a network that would need more memory than is
+            available or --max-memory), 65 a bad data or checkpoint file, 73 an
+            output that cannot be written (permission denied, disk full, --out
+            holding another run's files, or in use by another run), 130
+            interrupted (Ctrl-C; outputs and checkpoint written).
 
-        Examples:
-          gradscope train
-          gradscope train --hidden 30,30,30,30 --activation sigmoid --epochs 10
-          gradscope train --data fashion-mnist --hidden 1000,750,500 \\
-              --activation sigmoid --batch 100 --lr 0.01 --momentum 0.99 \\
-              --init normal --epochs 2
-          gradscope train --hidden 100,100 --activation relu --init he --out run1
-          gradscope train --resume run1 --epochs 40
-          gradscope train --format json
-        """)
+            Examples:
+              gradscope train
+              gradscope train --hidden 30,30,30,30 --activation sigmoid --epochs 10
+              gradscope train --data fashion-mnist --hidden 1000,750,500 \\
+                  --activation sigmoid --batch 100 --lr 0.01 --momentum 0.99 \\
+                  --init normal --epochs 2
+              gradscope train --hidden 100,100 --activation relu --init he --out run1
+              gradscope train --resume run1 --epochs 40
+              gradscope train --format json
+            """)
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var options: TrainOptions
 
-    @Option(name: .customLong("optimizer"),
-            help: "Optimizer: sgd, momentum (the default; classical: v ← μv − ηg, w ← w + v), nesterov or adam.")
+    @Option(
+        name: .customLong("optimizer"),
+        help: "Optimizer: sgd, momentum (the default; classical: v ← μv − ηg, w ← w + v), nesterov or adam.")
     var optimizerOption: OptimizerKind?
 
     @Option(name: .customLong("lr"), help: "Learning rate η (default 0.05).")
@@ -66,10 +67,15 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("momentum"), help: "Momentum μ (momentum, nesterov; default 0.9).")
     var momentumOption: Double?
 
-    @Option(name: .customLong("weight-decay"), help: "Weight decay on weights (not biases); decoupled for Adam (default 0).")
+    @Option(
+        name: .customLong("weight-decay"), help: "Weight decay on weights (not biases); decoupled for Adam (default 0)."
+    )
     var weightDecayOption: Double?
 
-    @Option(help: "Continue from a checkpoint file, or a --out directory holding checkpoint.gsckpt; writes into that directory unless --out says otherwise.")
+    @Option(
+        help:
+            "Continue from a checkpoint file, or a --out directory holding checkpoint.gsckpt; writes into that directory unless --out says otherwise."
+    )
     var resume: String?
 
     @Flag(help: "No progress or warnings on stderr.")
@@ -105,7 +111,8 @@ struct Train: ParsableCommand {
         var claim: RunFolder.Claim = options.force ? .force : .fresh
         if let resume {
             var isDirectory: ObjCBool = false
-            let path = FileManager.default.fileExists(atPath: resume, isDirectory: &isDirectory) && isDirectory.boolValue
+            let path =
+                FileManager.default.fileExists(atPath: resume, isDirectory: &isDirectory) && isDirectory.boolValue
                 ? resume + "/checkpoint.gsckpt" : resume
             let header: CheckpointHeader
             do { header = try CheckpointFile.readHeader(path) } catch { throw CLIError.input(error.description) }
@@ -113,7 +120,9 @@ struct Train: ParsableCommand {
             try refuseContradictions(header, settings)
             let folder = (path as NSString).deletingLastPathComponent
             out = options.outOption ?? (folder.isEmpty ? "." : folder)
-            if URL(fileURLWithPath: out).standardizedFileURL == URL(fileURLWithPath: folder.isEmpty ? "." : folder).standardizedFileURL {
+            if URL(fileURLWithPath: out).standardizedFileURL
+                == URL(fileURLWithPath: folder.isEmpty ? "." : folder).standardizedFileURL
+            {
                 claim = .resume
             }
             resumeHeader = header
@@ -121,37 +130,49 @@ struct Train: ParsableCommand {
         } else {
             var spec = model.spec
             if spec.preset == nil && spec.layers == nil && spec.hidden == nil { spec.hidden = [64] }
-            settings = RunSettings(spec: spec, data: options.data, normalization: options.normalize,
-                                   dtype: model.dtype ?? .float32, label: "run")
+            settings = RunSettings(
+                spec: spec, data: options.data, normalization: options.normalize,
+                dtype: model.dtype ?? .float32, label: "run")
         }
-        var configuration = resumeHeader?.configuration ?? TrainingConfiguration(
-            epochs: options.epochs ?? 30, batchSize: options.batch, seed: model.seed, monitorEvery: options.monitorEvery,
-            optimizer: optimizerConfiguration)
+        var configuration =
+            resumeHeader?.configuration
+            ?? TrainingConfiguration(
+                epochs: options.epochs ?? 30, batchSize: options.batch, seed: model.seed,
+                monitorEvery: options.monitorEvery,
+                optimizer: optimizerConfiguration)
         if let epochs = options.epochs { configuration.epochs = epochs }
 
-        let split = settings.spec.preset == nil
+        let split =
+            settings.spec.preset == nil
             ? try TrainingSession.loadData(settings.data, normalization: settings.normalization)
             : nil
-        try TrainingSession.refuseOversized(settings, configuration: configuration, split: split, memory: options.memory)
+        try TrainingSession.refuseOversized(
+            settings, configuration: configuration, split: split, memory: options.memory)
         let folder = try RunFolder.claim(out, command: "train", claim)
         let checkpointPath = out + "/checkpoint.gsckpt"
-        Interruption.shared.install(message: "gradscope train: interrupted; finishing the current batch, then writing metrics, report and checkpoint (Ctrl-C again to stop at once)")
+        Interruption.shared.install(
+            message:
+                "gradscope train: interrupted; finishing the current batch, then writing metrics, report and checkpoint (Ctrl-C again to stop at once)"
+        )
         let progress = TrainingProgress(quiet: quiet)
         let result: RunResult
         if settings.dtype == .float64 {
             let checkpoint: Checkpoint<Double>? = try resumePath.map { path in
                 do { return try Checkpoint<Double>.read(from: path) } catch { throw CLIError.input("\(error)") }
             }
-            result = try TrainingSession.run(Double.self, settings: settings, configuration: configuration, split: split,
-                                             resume: checkpoint, checkpointPath: checkpointPath, progress: progress)
+            result = try TrainingSession.run(
+                Double.self, settings: settings, configuration: configuration, split: split,
+                resume: checkpoint, checkpointPath: checkpointPath, progress: progress)
         } else {
             let checkpoint: Checkpoint<Float>? = try resumePath.map { path in
                 do { return try Checkpoint<Float>.read(from: path) } catch { throw CLIError.input("\(error)") }
             }
-            result = try TrainingSession.run(Float.self, settings: settings, configuration: configuration, split: split,
-                                             resume: checkpoint, checkpointPath: checkpointPath, progress: progress)
+            result = try TrainingSession.run(
+                Float.self, settings: settings, configuration: configuration, split: split,
+                resume: checkpoint, checkpointPath: checkpointPath, progress: progress)
         }
-        let files = try TrainingOutputs.write([result], to: out, title: "Gradient flow: \(result.shortArchitecture) on \(settings.data)")
+        let files = try TrainingOutputs.write(
+            [result], to: out, title: "Gradient flow: \(result.shortArchitecture) on \(settings.data)")
         let written = files + (result.outcome.checkpointPath.map { [$0] } ?? [])
         switch options.format {
         case .text: print(TrainSummary.text(result, files: written))
@@ -162,7 +183,10 @@ struct Train: ParsableCommand {
         case .completed: break
         case .nonFiniteLoss: throw ExitCode(nonFiniteExitCode)
         case .interrupted:
-            FileHandle.standardError.write(Data("gradscope train: \(result.outcome.stop.description); wrote metrics, report and checkpoint to \(out) (continue with --resume \(out))\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "gradscope train: \(result.outcome.stop.description); wrote metrics, report and checkpoint to \(out) (continue with --resume \(out))\n"
+                        .utf8))
             throw ExitCode(Interruption.exitCode)
         }
     }
@@ -172,7 +196,9 @@ struct Train: ParsableCommand {
     func refuseContradictions(_ header: CheckpointHeader, _ settings: RunSettings) throws {
         var conflicts = [String]()
         func compare<T: Equatable>(_ flag: String, _ given: T?, _ recorded: T, _ show: (T) -> String = { "\($0)" }) {
-            if let given, given != recorded { conflicts.append("\(flag) \(show(given)) (the checkpoint has \(show(recorded)))") }
+            if let given, given != recorded {
+                conflicts.append("\(flag) \(show(given)) (the checkpoint has \(show(recorded)))")
+            }
         }
         let spec = settings.spec, m = model, c = header.configuration
         func sizes(_ s: [Int]?) -> String { s.map { $0.map(String.init).joined(separator: ",") } ?? "none" }
@@ -195,7 +221,9 @@ struct Train: ParsableCommand {
         compare("--momentum", momentumOption, c.optimizer.momentum)
         compare("--weight-decay", weightDecayOption, c.optimizer.weightDecay)
         if !conflicts.isEmpty {
-            throw ValidationError("--resume continues the run in the checkpoint; these flags contradict it: \(conflicts.joined(separator: "; ")). Drop them, or start a new run with another --out")
+            throw ValidationError(
+                "--resume continues the run in the checkpoint; these flags contradict it: \(conflicts.joined(separator: "; ")). Drop them, or start a new run with another --out"
+            )
         }
     }
 }
@@ -203,9 +231,11 @@ struct Train: ParsableCommand {
 /// The final summary on stdout.
 enum TrainSummary {
     static func text(_ r: RunResult, files: [String]) -> String {
-        var lines = ["gradscope train: \(r.architecture), \(r.parameterCount) parameters",
-                     "data: \(r.dataDescription)",
-                     "optimizer: \(r.configuration.optimizer.summary), batch \(r.configuration.batchSize), \(r.settings.dtype.rawValue)"]
+        var lines = [
+            "gradscope train: \(r.architecture), \(r.parameterCount) parameters",
+            "data: \(r.dataDescription)",
+            "optimizer: \(r.configuration.optimizer.summary), batch \(r.configuration.batchSize), \(r.settings.dtype.rawValue)"
+        ]
         if r.outcome.stop != .completed { lines.append(r.outcome.stop.description) }
         if let e = r.finalEpoch {
             var line = "after \(e.epoch) epochs (\(String(format: "%.1f", r.seconds)) s):"
@@ -243,10 +273,11 @@ enum TrainSummary {
     }
 
     static func summary(_ r: RunResult) -> RunSummary {
-        RunSummary(label: r.settings.label, stop: r.outcome.stop.description, completed: r.outcome.stop == .completed,
-                   epochs: r.history.epochs.count, testAccuracy: r.finalEpoch?.testAccuracy, testLoss: r.finalEpoch?.testLoss,
-                   trainLoss: r.finalEpoch?.trainLoss, seconds: r.seconds, parameters: r.parameterCount,
-                   architecture: r.architecture, findings: r.outcome.findings)
+        RunSummary(
+            label: r.settings.label, stop: r.outcome.stop.description, completed: r.outcome.stop == .completed,
+            epochs: r.history.epochs.count, testAccuracy: r.finalEpoch?.testAccuracy, testLoss: r.finalEpoch?.testLoss,
+            trainLoss: r.finalEpoch?.trainLoss, seconds: r.seconds, parameters: r.parameterCount,
+            architecture: r.architecture, findings: r.outcome.findings)
     }
 
     static func json(_ results: [RunResult], files: [String]) -> String {

@@ -6,12 +6,17 @@ import Training
 /// Flags a checkpoint also records are optional, so that `--resume` can tell a flag the user
 /// gave (and refuse it when it contradicts the checkpoint) from a default.
 struct TrainOptions: ParsableArguments {
-    @Option(name: .customLong("data"),
-            help: "Data: digits (bundled 8×8 digits, the default), fashion-mnist (Debian's dataset-fashion-mnist), mnist:DIR or idx:DIR.")
+    @Option(
+        name: .customLong("data"),
+        help:
+            "Data: digits (bundled 8×8 digits, the default), fashion-mnist (Debian's dataset-fashion-mnist), mnist:DIR or idx:DIR."
+    )
     var dataOption: String?
 
-    @Option(name: .customLong("normalize"),
-            help: "Pixel scaling: raw, unit ([0, 1], the default) or standard (per-feature z-scores from the training set).")
+    @Option(
+        name: .customLong("normalize"),
+        help: "Pixel scaling: raw, unit ([0, 1], the default) or standard (per-feature z-scores from the training set)."
+    )
     var normalizeOption: Normalization?
 
     @Option(name: .customLong("batch"), help: "Examples per batch (default 32).")
@@ -23,8 +28,11 @@ struct TrainOptions: ParsableArguments {
     @Option(name: .customLong("monitor-every"), help: "Read the gradient-flow monitors every N batches (default 10).")
     var monitorEveryOption: Int?
 
-    @Option(name: .customLong("out"),
-            help: "Directory for metrics.csv, metrics.json, gradient-flow.svg, report.html and the checkpoint; it must be new or empty unless --force (default: gradscope-out, or gradscope-out-2, -3, … when that holds an earlier run; with --resume DIR, DIR).")
+    @Option(
+        name: .customLong("out"),
+        help:
+            "Directory for metrics.csv, metrics.json, gradient-flow.svg, report.html and the checkpoint; it must be new or empty unless --force (default: gradscope-out, or gradscope-out-2, -3, … when that holds an earlier run; with --resume DIR, DIR)."
+    )
     var outOption: String?
 
     @Flag(help: "Write into a non-empty --out, replacing the earlier run's files there.")
@@ -45,7 +53,9 @@ struct TrainOptions: ParsableArguments {
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
-        guard monitorEvery >= 1 else { throw ValidationError("--monitor-every must be at least 1, got \(monitorEvery)") }
+        guard monitorEvery >= 1 else {
+            throw ValidationError("--monitor-every must be at least 1, got \(monitorEvery)")
+        }
         do { _ = try DataSource(parsing: data) } catch { throw ValidationError(error.description) }
     }
 }

@@ -35,8 +35,11 @@ final class TrainingProgress {
             let elapsed = now.timeIntervalSince(started)
             let eta = doneBatches > 0 ? elapsed * (totalBatches - doneBatches) / doneBatches : 0
             let accuracy = p.accuracy.map { String(format: "  acc %5.1f%%", 100 * $0) } ?? ""
-            write(String(format: "\r\u{1B}[K%@epoch %d/%d  batch %d/%d  loss %.4f%@  ETA %@", prefix, p.epoch, p.epochs, p.batch,
-                         p.batches, p.loss, accuracy, Self.duration(eta)))
+            write(
+                String(
+                    format: "\r\u{1B}[K%@epoch %d/%d  batch %d/%d  loss %.4f%@  ETA %@", prefix, p.epoch, p.epochs,
+                    p.batch,
+                    p.batches, p.loss, accuracy, Self.duration(eta)))
             drawn = true
         case .epoch(let r):
             clear()
@@ -63,6 +66,8 @@ final class TrainingProgress {
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "?" }
         let s = Int(seconds.rounded())
-        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+        return s >= 3600
+            ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m"
+            : s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
     }
 }

@@ -29,7 +29,9 @@ struct RunSettings: Codable, Equatable {
     }
 
     init(metadata: [String: String], path: String) throws {
-        guard let json = metadata[Self.metadataKey], let value = try? CheckpointJSON.decoder.decode(RunSettings.self, from: Data(json.utf8)) else {
+        guard let json = metadata[Self.metadataKey],
+            let value = try? CheckpointJSON.decoder.decode(RunSettings.self, from: Data(json.utf8))
+        else {
             throw CLIError.input("checkpoint \(path): it has no gradscope run settings (written by another program?)")
         }
         self = value
@@ -67,8 +69,10 @@ enum TrainingSession {
 
     /// Refuses (exit 64, with the estimate) a run that would need more memory than
     /// `--max-memory` or the available memory, before the model is built.
-    static func refuseOversized(_ settings: RunSettings, configuration: TrainingConfiguration, split: DatasetSplit?,
-                                memory: MemoryOptions) throws {
+    static func refuseOversized(
+        _ settings: RunSettings, configuration: TrainingConfiguration, split: DatasetSplit?,
+        memory: MemoryOptions
+    ) throws {
         let spec = settings.spec
         let sizes: [Int]
         var trainCount = 0, testCount = 0
@@ -90,35 +94,46 @@ enum TrainingSession {
         case .momentum, .nesterov: slots = 1
         case .adam: slots = 2
         }
-        let estimate = MemoryBudget.trainEstimate(sizes: sizes, trainCount: trainCount, testCount: testCount,
-                                                  batch: configuration.batchSize, scalarBytes: settings.dtype == .float64 ? 8 : 4,
-                                                  optimizerSlots: slots)
+        let estimate = MemoryBudget.trainEstimate(
+            sizes: sizes, trainCount: trainCount, testCount: testCount,
+            batch: configuration.batchSize, scalarBytes: settings.dtype == .float64 ? 8 : 4,
+            optimizerSlots: slots)
         try memory.enforce(estimate, for: settings.label == "run" ? "this run" : "configuration \(settings.label)")
     }
 
     static func examples<S: TensorScalar>(_ images: LabeledImages, examples: Int?) -> ExampleSet<S> {
         let n = min(images.count, examples ?? images.count)
         let values = images.images.prefix(n * images.featureCount).map { S($0) }
-        return ExampleSet(name: images.name, inputs: Tensor(shape: [n, images.featureCount], scalars: Array(values)),
-                          targets: .classes(Array(images.labels.prefix(n))))
+        return ExampleSet(
+            name: images.name, inputs: Tensor(shape: [n, images.featureCount], scalars: Array(values)),
+            targets: .classes(Array(images.labels.prefix(n))))
     }
 
     /// Builds the model for `settings` on `split` (or the preset's own data).
-    static func model<S: TensorScalar>(_ settings: RunSettings, split: DatasetSplit?) throws
-        -> (Sequential<S>, ExampleSet<S>, ExampleSet<S>?, String) {
+    static func model<S: TensorScalar>(
+        _ settings: RunSettings, split: DatasetSplit?
+    ) throws
+        -> (Sequential<S>, ExampleSet<S>, ExampleSet<S>?, String)
+    {
         let spec = settings.spec
         do {
             if let preset = spec.preset {
                 let problem: SupervisedProblem<S> = try preset.problem(spec)
-                return (problem.model, ExampleSet(name: preset.rawValue, inputs: problem.inputs, targets: problem.targets), nil,
-                        "\(preset.rawValue) (\(problem.inputs.shape[0]) examples: \(preset.summary))")
+                return (
+                    problem.model, ExampleSet(name: preset.rawValue, inputs: problem.inputs, targets: problem.targets),
+                    nil,
+                    "\(preset.rawValue) (\(problem.inputs.shape[0]) examples: \(preset.summary))"
+                )
             }
             guard let split else { throw ValidationError("no data") }
             let sizes = try spec.sizes(inputSize: split.train.featureCount, outputSize: split.train.classes)
             let model: Sequential<S> = try spec.makeModel(sizes: sizes)
             let train: ExampleSet<S> = examples(split.train, examples: spec.examples)
             let test: ExampleSet<S> = examples(split.test, examples: nil)
-            return (model, train, test, "\(settings.data): \(train.count) training and \(test.count) test images of \(split.train.imageShape.map(String.init).joined(separator: "×")), \(settings.normalization.rawValue) scaling")
+            return (
+                model, train, test,
+                "\(settings.data): \(train.count) training and \(test.count) test images of \(split.train.imageShape.map(String.init).joined(separator: "×")), \(settings.normalization.rawValue) scaling"
+            )
         } catch let error as ModelError {
             throw ValidationError(error.description)
         }
@@ -128,22 +143,30 @@ enum TrainingSession {
     static func shortArchitecture<S: TensorScalar>(_ model: Sequential<S>) -> String {
         let sizes = [model.inputShape.reduce(1, *)] + model.layers.compactMap { ($0 as? Dense<S>)?.outputSize }
         let activations = Set(model.layers.compactMap { $0.activation.flatMap { $0.isNonlinear ? $0.name : nil } })
-        return sizes.map(String.init).joined(separator: "-") + (activations.isEmpty ? "" : " " + activations.sorted().joined(separator: "/"))
+        return sizes.map(String.init).joined(separator: "-")
+            + (activations.isEmpty ? "" : " " + activations.sorted().joined(separator: "/"))
     }
 
     static func architecture<S: TensorScalar>(_ model: Sequential<S>) -> String {
         var parts = ["\(model.inputShape.reduce(1, *))"]
         for layer in model.layers {
-            if let dense = layer as? Dense<S> { parts.append("dense \(dense.outputSize)") } else { parts.append(layer.kind) }
+            if let dense = layer as? Dense<S> {
+                parts.append("dense \(dense.outputSize)")
+            } else {
+                parts.append(layer.kind)
+            }
         }
         return parts.joined(separator: " → ") + " (\(model.loss.kind))"
     }
 
     /// Trains one configuration, reporting progress on stderr.
-    static func run<S: TensorScalar>(_: S.Type, settings: RunSettings, configuration: TrainingConfiguration,
-                                     split: DatasetSplit?, resume: Checkpoint<S>?, checkpointPath: String?,
-                                     progress: TrainingProgress) throws -> RunResult {
-        let (model, train, test, dataDescription) = try model(settings, split: split) as (Sequential<S>, ExampleSet<S>, ExampleSet<S>?, String)
+    static func run<S: TensorScalar>(
+        _: S.Type, settings: RunSettings, configuration: TrainingConfiguration,
+        split: DatasetSplit?, resume: Checkpoint<S>?, checkpointPath: String?,
+        progress: TrainingProgress
+    ) throws -> RunResult {
+        let (model, train, test, dataDescription) =
+            try model(settings, split: split) as (Sequential<S>, ExampleSet<S>, ExampleSet<S>?, String)
         var trainer: Trainer<S>
         do {
             if let resume {
@@ -158,9 +181,10 @@ enum TrainingSession {
         let started = Date()
         let outcome: TrainingOutcome
         do {
-            outcome = try trainer.train(on: train, test: test, checkpointPath: checkpointPath, metadata: settings.metadata,
-                                        observe: { progress.handle($0, label: settings.label) },
-                                        shouldStop: { Interruption.shared.requested })
+            outcome = try trainer.train(
+                on: train, test: test, checkpointPath: checkpointPath, metadata: settings.metadata,
+                observe: { progress.handle($0, label: settings.label) },
+                shouldStop: { Interruption.shared.requested })
         } catch {
             progress.finish()
             switch error {
@@ -170,8 +194,10 @@ enum TrainingSession {
             }
         }
         progress.finish()
-        return RunResult(settings: settings, configuration: trainer.configuration, history: trainer.history, outcome: outcome,
-                         parameterCount: trainer.model.parameterCount, architecture: architecture(trainer.model), shortArchitecture: shortArchitecture(trainer.model),
-                         dataDescription: dataDescription, seconds: Date().timeIntervalSince(started))
+        return RunResult(
+            settings: settings, configuration: trainer.configuration, history: trainer.history, outcome: outcome,
+            parameterCount: trainer.model.parameterCount, architecture: architecture(trainer.model),
+            shortArchitecture: shortArchitecture(trainer.model),
+            dataDescription: dataDescription, seconds: Date().timeIntervalSince(started))
     }
 }

@@ -13,8 +13,14 @@ struct CheckCommandTests {
 
     @Test func passingCheckExitsZero() {
         #expect(exitStatus(["check", "--format", "json"]) == 0)
-        #expect(exitStatus(["check", "--model", "ex4-debug", "--lambda", "3", "--dtype", "float32", "--format", "json"]) == 0)
-        #expect(exitStatus(["check", "--layers", "4,6,3", "--activation", "tanh", "--mode", "sample", "--samples", "5", "--format", "json"]) == 0)
+        #expect(
+            exitStatus(["check", "--model", "ex4-debug", "--lambda", "3", "--dtype", "float32", "--format", "json"])
+                == 0)
+        #expect(
+            exitStatus([
+                "check", "--layers", "4,6,3", "--activation", "tanh", "--mode", "sample", "--samples", "5", "--format",
+                "json"
+            ]) == 0)
     }
 
     @Test(arguments: ["bias-reg-gradient", "softmax-diagonal", "dropout-left-on"])
@@ -71,7 +77,8 @@ struct CheckCommandTests {
 /// The tour is the README's main job: every step must show what it should.
 struct TourCommandTests {
     @Test func tourRunsAndWritesItsIndex() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("gradscope-tour-\(UUID().uuidString)").path
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("gradscope-tour-\(UUID().uuidString)")
+            .path
         var command = try GradScope.parseAsRoot(["tour", "--out", out])
         var status: Int32 = 0
         do { try command.run() } catch { status = GradScope.exitCode(for: error).rawValue }
@@ -81,8 +88,10 @@ struct TourCommandTests {
             #expect(index.contains(title), "\(title)")
         }
         #expect(!index.contains("NOT as expected"))
-        for file in ["1-ex4-check.json", "2-bias-regularisation-bug.html", "3-sweep.svg", "4-softmax-diagonal-bug.txt",
-                     "5-gradient-flow/gradient-flow.svg", "5-gradient-flow/report.html"] {
+        for file in [
+            "1-ex4-check.json", "2-bias-regularisation-bug.html", "3-sweep.svg", "4-softmax-diagonal-bug.txt",
+            "5-gradient-flow/gradient-flow.svg", "5-gradient-flow/report.html"
+        ] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file)")
         }
         try? FileManager.default.removeItem(atPath: out)
@@ -101,7 +110,10 @@ struct ShardCommandTests {
         let dir = try directory()
         let part = { (k: Int) in dir.appendingPathComponent("part-\(k).json").path }
         for k in 0..<3 {
-            #expect(exitStatus(["check", "--bug", "output-delta-sign", "--shard", "\(k)/3", "--out", part(k), "--format", "json"]) == 0)
+            #expect(
+                exitStatus([
+                    "check", "--bug", "output-delta-sign", "--shard", "\(k)/3", "--out", part(k), "--format", "json"
+                ]) == 0)
         }
         #expect(exitStatus(["merge", part(0), part(1), part(2), "--format", "json"]) == 1)
         #expect(exitStatus(["merge", part(0), part(2), "--format", "json"]) == 65)
@@ -139,10 +151,14 @@ struct ShardCommandTests {
         #expect(slurm.contains("#SBATCH --array=0-1%2"))
         #expect(slurm.contains("--shard 2 --out \"\(out)/part-${SLURM_ARRAY_TASK_ID}.json\""))
         let yaml = try String(contentsOfFile: out + "/check-job.yaml", encoding: .utf8)
-        for field in ["completionMode: Indexed", "completions: 2", "parallelism: 2", "backoffLimitPerIndex: 2", "restartPolicy: Never"] {
+        for field in [
+            "completionMode: Indexed", "completions: 2", "parallelism: 2", "backoffLimitPerIndex: 2",
+            "restartPolicy: Never"
+        ] {
             #expect(yaml.contains(field), "\(field)")
         }
-        let plan = try JSONDecoder().decode(PlanFile.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/plan.json")))
+        let plan = try JSONDecoder().decode(
+            PlanFile.self, from: Data(contentsOf: URL(fileURLWithPath: out + "/plan.json")))
         #expect(plan.shards == 2 && plan.entries == 38 && plan.noise.sigma > 0)
     }
 }

@@ -14,14 +14,16 @@ struct TrainCommandTests {
     @Test func completedRunExitsZeroAndWritesItsFiles() throws {
         let out = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        #expect(exitStatus(["train", "--hidden", "16", "--epochs", "2", "--quiet", "--format", "json", "--out", out]) == 0)
+        #expect(
+            exitStatus(["train", "--hidden", "16", "--epochs", "2", "--quiet", "--format", "json", "--out", out]) == 0)
         for file in ["metrics.csv", "metrics.json", "gradient-flow.svg", "report.html", "checkpoint.gsckpt"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file) missing")
         }
         let csv = try String(contentsOfFile: out + "/metrics.csv", encoding: .utf8)
         #expect(csv.hasPrefix("run,step,epoch,loss,layer,activation,mean_abs_update"))
         // Resume for one more epoch: the checkpoint's history continues.
-        #expect(exitStatus(["train", "--resume", out, "--epochs", "3", "--quiet", "--format", "json", "--out", out]) == 0)
+        #expect(
+            exitStatus(["train", "--resume", out, "--epochs", "3", "--quiet", "--format", "json", "--out", out]) == 0)
         let header = try CheckpointFile.readHeader(out + "/checkpoint.gsckpt")
         #expect(header.epochsCompleted == 3 && header.history.epochs.count == 3)
     }
@@ -29,8 +31,11 @@ struct TrainCommandTests {
     @Test func nonFiniteLossExitsThreeAndKeepsTheCheckpoint() throws {
         let out = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        #expect(exitStatus(["train", "--hidden", "32", "--activation", "relu", "--init", "he", "--optimizer", "sgd", "--lr", "1e8",
-                            "--epochs", "2", "--quiet", "--format", "json", "--out", out]) == 3)
+        #expect(
+            exitStatus([
+                "train", "--hidden", "32", "--activation", "relu", "--init", "he", "--optimizer", "sgd", "--lr", "1e8",
+                "--epochs", "2", "--quiet", "--format", "json", "--out", out
+            ]) == 3)
         #expect(FileManager.default.fileExists(atPath: out + "/report.html"))
         #expect(try String(contentsOfFile: out + "/metrics.json", encoding: .utf8).contains("non-finite-loss"))
     }
@@ -54,8 +59,11 @@ struct TrainCommandTests {
     @Test func compareOverlaysConfigurations() throws {
         let out = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        #expect(exitStatus(["compare", "--hidden", "12,12", "--activation", "sigmoid,relu", "--init", "xavier,he", "--epochs", "1",
-                            "--quiet", "--format", "json", "--out", out]) == 0)
+        #expect(
+            exitStatus([
+                "compare", "--hidden", "12,12", "--activation", "sigmoid,relu", "--init", "xavier,he", "--epochs", "1",
+                "--quiet", "--format", "json", "--out", out
+            ]) == 0)
         let svg = try String(contentsOfFile: out + "/gradient-flow.svg", encoding: .utf8)
         #expect(svg.contains("sigmoid xavier: layer1") && svg.contains("relu he: layer3"))
     }
@@ -67,12 +75,15 @@ struct TrainCommandTests {
 /// rendered with `.ci/render-check.sh` and checked by eye: three log-scale panels, one curve per
 /// layer, the 10⁻³ guide, legends beside the panels, nothing clipped.
 struct GradientFlowFigureTests {
-    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/gradient-flow.svg")
+    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Golden/gradient-flow.svg")
 
     static func history() -> TrainingHistory {
         let layers = (1...3).map { i in
-            MonitoredLayer(name: "layer\(i)", layerIndex: 2 * (i - 1), weightBlock: 2 * (i - 1),
-                           activationLayerIndex: i < 3 ? 2 * i - 1 : 2 * (i - 1), activation: i < 3 ? "sigmoid" : "dense", weightCount: 100)
+            MonitoredLayer(
+                name: "layer\(i)", layerIndex: 2 * (i - 1), weightBlock: 2 * (i - 1),
+                activationLayerIndex: i < 3 ? 2 * i - 1 : 2 * (i - 1), activation: i < 3 ? "sigmoid" : "dense",
+                weightCount: 100)
         }
         var history = TrainingHistory(layers: layers)
         var losses = [Double]()
@@ -87,20 +98,26 @@ struct GradientFlowFigureTests {
             for l in 0..<3 {
                 let base: Double = Foundation.pow(10, Double(l - 4))
                 let scale: Double = base * (1 + 0.3 * Foundation.sin(Double(step + l)))
-                layerSamples.append(LayerSample(meanAbsoluteUpdate: scale, updateNorm: 10 * scale, weightNorm: 10, gradientNorm: 100 * scale,
-                                                updateRatio: scale, activationMean: 0.5, activationStandardDeviation: 0.1,
-                                                saturation: l < 2 ? 0.1 : nil, deadFraction: nil))
+                layerSamples.append(
+                    LayerSample(
+                        meanAbsoluteUpdate: scale, updateNorm: 10 * scale, weightNorm: 10, gradientNorm: 100 * scale,
+                        updateRatio: scale, activationMean: 0.5, activationStandardDeviation: 0.1,
+                        saturation: l < 2 ? 0.1 : nil, deadFraction: nil))
             }
-            history.samples.append(MonitorSample(step: step, epoch: 1 + step / 100, loss: losses[step], layers: layerSamples))
+            history.samples.append(
+                MonitorSample(step: step, epoch: 1 + step / 100, loss: losses[step], layers: layerSamples))
         }
         return history
     }
 
     @Test func matchesTheGoldenFile() throws {
-        let svg = GradientFlowFigure.chart([("run", Self.history())], title: "Gradient flow: 64-30-30-10 sigmoid (golden)").svg()
+        let svg = GradientFlowFigure.chart(
+            [("run", Self.history())], title: "Gradient flow: 64-30-30-10 sigmoid (golden)"
+        ).svg()
         if ProcessInfo.processInfo.environment["GRADSCOPE_UPDATE_GOLDEN"] == "1" {
             try svg.write(to: Self.golden, atomically: true, encoding: .utf8)
-            Issue.record("wrote Golden/gradient-flow.svg; render it and look, then run again without GRADSCOPE_UPDATE_GOLDEN")
+            Issue.record(
+                "wrote Golden/gradient-flow.svg; render it and look, then run again without GRADSCOPE_UPDATE_GOLDEN")
             return
         }
         let golden = try String(contentsOf: Self.golden, encoding: .utf8)
@@ -112,14 +129,21 @@ struct GradientFlowFigureTests {
 struct TrainHelpTests {
     @Test func trainHelpPinsExitStatusesAndExamples() {
         let help = Train.helpMessage().split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        for text in ["0 training completed", "3 stopped by a NaN or", "64 bad flags", "65 a bad", "73 an output",
-                     "gradscope train --data fashion-mnist --hidden 1000,750,500 \\ --activation sigmoid --batch 100", "--resume", "--monitor-every", "--format"] {
+        for text in [
+            "0 training completed", "3 stopped by a NaN or", "64 bad flags", "65 a bad", "73 an output",
+            "gradscope train --data fashion-mnist --hidden 1000,750,500 \\ --activation sigmoid --batch 100",
+            "--resume", "--monitor-every", "--format"
+        ] {
             #expect(help.contains(text), "train --help lacks '\(text)'")
         }
     }
 
     @Test func compareHelpExplainsLists() {
         let help = Compare.helpMessage().split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        #expect(help.contains("Lists of the same") && help.contains("gradscope compare --hidden 30,30,30,30,30 --activation sigmoid,relu \\ --init xavier,he"))
+        #expect(
+            help.contains("Lists of the same")
+                && help.contains(
+                    "gradscope compare --hidden 30,30,30,30,30 --activation sigmoid,relu \\ --init xavier,he")
+        )
     }
 }

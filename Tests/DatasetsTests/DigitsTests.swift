@@ -8,7 +8,8 @@ struct DigitsTests {
     static func labelsFromTheCSV() throws -> [Int] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../Sources/Datasets/Resources/digits.csv.gz")
-        let text = String(decoding: try Gzip.decompress([UInt8](Data(contentsOf: url)), file: "digits.csv.gz"), as: UTF8.self)
+        let text = String(
+            decoding: try Gzip.decompress([UInt8](Data(contentsOf: url)), file: "digits.csv.gz"), as: UTF8.self)
         return text.split(separator: "\n").map { Int($0.split(separator: ",").last!)! }
     }
 
@@ -48,7 +49,8 @@ struct DigitsTests {
         #expect(try Digits.split() == split)
 
         let digits = try Digits.load()
-        let (train, test) = StratifiedSplit.indices(labels: digits.labels, classes: 10, testCount: 360, seed: Digits.splitSeed)
+        let (train, test) = StratifiedSplit.indices(
+            labels: digits.labels, classes: 10, testCount: 360, seed: Digits.splitSeed)
         #expect(Set(train).isDisjoint(with: test))
         #expect((train + test).sorted() == Array(0..<1797))
         #expect(split.test == digits.subset(test, name: "digits/test"))
@@ -64,8 +66,9 @@ struct DigitsTests {
     }
 
     @Test func quotasUseLargestRemainders() {
-        #expect(StratifiedSplit.quotas(classCounts: [178, 182, 177, 183, 181, 182, 181, 179, 174, 180], testCount: 360)
-            == [36, 37, 35, 37, 36, 36, 36, 36, 35, 36])
+        #expect(
+            StratifiedSplit.quotas(classCounts: [178, 182, 177, 183, 181, 182, 181, 179, 174, 180], testCount: 360)
+                == [36, 37, 35, 37, 36, 36, 36, 36, 35, 36])
         // Equal remainders go to the smaller label first.
         #expect(StratifiedSplit.quotas(classCounts: [1, 1, 1], testCount: 2) == [1, 1, 0])
         #expect(StratifiedSplit.quotas(classCounts: [5, 5], testCount: 0) == [0, 0])
@@ -87,55 +90,73 @@ struct DigitsCSVTests {
     }
 
     @Test func rejectsAMissingField() {
-        expectError(.csv(file: "d.csv", line: 2, column: 65, reason: "expected 65 fields (64 pixels and a label), found 64"),
-                    message: "d.csv: line 2, column 65: expected 65 fields (64 pixels and a label), found 64") {
+        expectError(
+            .csv(file: "d.csv", line: 2, column: 65, reason: "expected 65 fields (64 pixels and a label), found 64"),
+            message: "d.csv: line 2, column 65: expected 65 fields (64 pixels and a label), found 64"
+        ) {
             _ = try parse(Self.row + "\n" + Self.row.replacingOccurrences(of: ",3", with: ""))
         }
     }
 
     @Test func rejectsAnExtraField() {
-        expectError(.csv(file: "d.csv", line: 1, column: 66, reason: "expected 65 fields (64 pixels and a label), found 66"),
-                    message: "d.csv: line 1, column 66: expected 65 fields (64 pixels and a label), found 66") {
+        expectError(
+            .csv(file: "d.csv", line: 1, column: 66, reason: "expected 65 fields (64 pixels and a label), found 66"),
+            message: "d.csv: line 1, column 66: expected 65 fields (64 pixels and a label), found 66"
+        ) {
             _ = try parse(Self.row + ",4")
         }
     }
 
     @Test func rejectsABadPixel() {
-        expectError(.csv(file: "d.csv", line: 1, column: 2, reason: "pixel '17' is not an integer in 0...16"),
-                    message: "d.csv: line 1, column 2: pixel '17' is not an integer in 0...16") {
+        expectError(
+            .csv(file: "d.csv", line: 1, column: 2, reason: "pixel '17' is not an integer in 0...16"),
+            message: "d.csv: line 1, column 2: pixel '17' is not an integer in 0...16"
+        ) {
             _ = try parse("0,17" + Self.row.dropFirst(3))
         }
-        expectError(.csv(file: "d.csv", line: 1, column: 1, reason: "pixel 'x' is not an integer in 0...16"),
-                    message: "d.csv: line 1, column 1: pixel 'x' is not an integer in 0...16") {
+        expectError(
+            .csv(file: "d.csv", line: 1, column: 1, reason: "pixel 'x' is not an integer in 0...16"),
+            message: "d.csv: line 1, column 1: pixel 'x' is not an integer in 0...16"
+        ) {
             _ = try parse("x" + Self.row.dropFirst(1))
         }
     }
 
     @Test func rejectsALabelOutOfRange() {
-        expectError(.csv(file: "d.csv", line: 1, column: 65, reason: "label '10' is not an integer in 0..<10"),
-                    message: "d.csv: line 1, column 65: label '10' is not an integer in 0..<10") {
+        expectError(
+            .csv(file: "d.csv", line: 1, column: 65, reason: "label '10' is not an integer in 0..<10"),
+            message: "d.csv: line 1, column 65: label '10' is not an integer in 0..<10"
+        ) {
             _ = try parse(Self.row.dropLast() + "10")
         }
     }
 
     @Test func rejectsTextThatIsNotUTF8() {
-        expectError(.csv(file: "d.csv", line: 1, column: 1, reason: "the file is not UTF-8 text"),
-                    message: "d.csv: line 1, column 1: the file is not UTF-8 text") {
+        expectError(
+            .csv(file: "d.csv", line: 1, column: 1, reason: "the file is not UTF-8 text"),
+            message: "d.csv: line 1, column 1: the file is not UTF-8 text"
+        ) {
             _ = try Digits.parse(csv: [0x30, 0x2C, 0xFF, 0xFE], file: "d.csv")
         }
     }
 
     @Test func rejectsEmptyLinesQuotesAndEmptyFiles() {
-        expectError(.csv(file: "d.csv", line: 2, column: 1, reason: "empty line"),
-                    message: "d.csv: line 2, column 1: empty line") {
+        expectError(
+            .csv(file: "d.csv", line: 2, column: 1, reason: "empty line"),
+            message: "d.csv: line 2, column 1: empty line"
+        ) {
             _ = try parse(Self.row + "\n\n" + Self.row)
         }
-        expectError(.csv(file: "d.csv", line: 1, column: 65, reason: "quoted fields are not supported"),
-                    message: "d.csv: line 1, column 65: quoted fields are not supported") {
+        expectError(
+            .csv(file: "d.csv", line: 1, column: 65, reason: "quoted fields are not supported"),
+            message: "d.csv: line 1, column 65: quoted fields are not supported"
+        ) {
             _ = try parse(Self.row.dropLast() + "\"3\"")
         }
-        expectError(.csv(file: "d.csv", line: 1, column: 1, reason: "no images"),
-                    message: "d.csv: line 1, column 1: no images") {
+        expectError(
+            .csv(file: "d.csv", line: 1, column: 1, reason: "no images"),
+            message: "d.csv: line 1, column 1: no images"
+        ) {
             _ = try parse("")
         }
     }

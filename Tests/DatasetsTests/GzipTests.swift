@@ -30,8 +30,10 @@ struct GzipTests {
     @Test func reportsAWrongChecksum() {
         var compressed = Gzip.compress(text)
         compressed[compressed.count - 8] ^= 0x01
-        expectError(.gzipCorrupt(file: "t.gz", offset: compressed.count - 4, reason: "incorrect data check"),
-                    message: "t.gz: corrupt gzip data at compressed byte offset \(compressed.count - 4): incorrect data check") {
+        expectError(
+            .gzipCorrupt(file: "t.gz", offset: compressed.count - 4, reason: "incorrect data check"),
+            message: "t.gz: corrupt gzip data at compressed byte offset \(compressed.count - 4): incorrect data check"
+        ) {
             _ = try Gzip.decompress(compressed, file: "t.gz")
         }
     }
@@ -40,8 +42,10 @@ struct GzipTests {
         var compressed = Gzip.compress(text)
         compressed[2] = 0x07
         // zlib reads the method and flags bytes (offsets 2 and 3) before it checks them.
-        expectError(.gzipCorrupt(file: "t.gz", offset: 4, reason: "unknown compression method"),
-                    message: "t.gz: corrupt gzip data at compressed byte offset 4: unknown compression method") {
+        expectError(
+            .gzipCorrupt(file: "t.gz", offset: 4, reason: "unknown compression method"),
+            message: "t.gz: corrupt gzip data at compressed byte offset 4: unknown compression method"
+        ) {
             _ = try Gzip.decompress(compressed, file: "t.gz")
         }
     }
@@ -49,24 +53,31 @@ struct GzipTests {
     @Test func reportsAnInvalidBlockType() {
         var compressed = Gzip.compress(text)
         compressed[10] |= 0b110
-        expectError(.gzipCorrupt(file: "t.gz", offset: 11, reason: "invalid block type"),
-                    message: "t.gz: corrupt gzip data at compressed byte offset 11: invalid block type") {
+        expectError(
+            .gzipCorrupt(file: "t.gz", offset: 11, reason: "invalid block type"),
+            message: "t.gz: corrupt gzip data at compressed byte offset 11: invalid block type"
+        ) {
             _ = try Gzip.decompress(compressed, file: "t.gz")
         }
     }
 
     @Test func reportsATruncatedStream() {
         let compressed = Array(Gzip.compress(text).dropLast(6))
-        expectError(.gzipTruncated(file: "t.gz", offset: compressed.count),
-                    message: "t.gz: gzip stream ends early at compressed byte offset \(compressed.count) (truncated file)") {
+        expectError(
+            .gzipTruncated(file: "t.gz", offset: compressed.count),
+            message: "t.gz: gzip stream ends early at compressed byte offset \(compressed.count) (truncated file)"
+        ) {
             _ = try Gzip.decompress(compressed, file: "t.gz")
         }
     }
 
     @Test func reportsTrailingGarbage() {
         let compressed = Gzip.compress(text)
-        expectError(.gzipCorrupt(file: "t.gz", offset: compressed.count, reason: "3 bytes after the end of the gzip stream"),
-                    message: "t.gz: corrupt gzip data at compressed byte offset \(compressed.count): 3 bytes after the end of the gzip stream") {
+        expectError(
+            .gzipCorrupt(file: "t.gz", offset: compressed.count, reason: "3 bytes after the end of the gzip stream"),
+            message:
+                "t.gz: corrupt gzip data at compressed byte offset \(compressed.count): 3 bytes after the end of the gzip stream"
+        ) {
             _ = try Gzip.decompress(compressed + [1, 2, 3], file: "t.gz")
         }
     }

@@ -19,8 +19,11 @@ struct LazyInflateTests {
         let bomb = Self.bomb()
         #expect(bomb.count < 1_500_000)
         let started = Date()
-        expectError(.idxStreamTooLong(file: "train-images-idx3-ubyte.gz", dimensions: [10, 28, 28], declaredBytes: 7856),
-                    message: "train-images-idx3-ubyte.gz: the gzip stream holds more than the 7856 bytes its 10×28×28 header declares (inflation stopped at byte offset 7856)") {
+        expectError(
+            .idxStreamTooLong(file: "train-images-idx3-ubyte.gz", dimensions: [10, 28, 28], declaredBytes: 7856),
+            message:
+                "train-images-idx3-ubyte.gz: the gzip stream holds more than the 7856 bytes its 10×28×28 header declares (inflation stopped at byte offset 7856)"
+        ) {
             _ = try IDX.decodeFile(bomb, rank: 3, file: "train-images-idx3-ubyte.gz")
         }
         // One 64 KiB chunk past the header, not 1 GiB: well under a second even in a debug build.
@@ -32,8 +35,10 @@ struct LazyInflateTests {
         var bytes = Gzip.compress([0, 9, 8, 3])
         let member = Gzip.compress([UInt8](repeating: 0, count: 1 << 20), level: 9)
         for _ in 0..<64 { bytes += member }
-        expectError(.idxMagic(file: "x.gz", offset: 0, found: [0, 9]),
-                    message: "x.gz: magic bytes 00 09 at byte offset 0 are not 00 00 (not an IDX file)") {
+        expectError(
+            .idxMagic(file: "x.gz", offset: 0, found: [0, 9]),
+            message: "x.gz: magic bytes 00 09 at byte offset 0 are not 00 00 (not an IDX file)"
+        ) {
             _ = try IDX.decodeFile(bytes, rank: 3, file: "x.gz")
         }
     }

@@ -4,8 +4,9 @@ import Testing
 @Suite("Normalisation")
 struct NormalizationTests {
     static func tiny(_ values: [Float], name: String = "t") -> LabeledImages {
-        LabeledImages(name: name, images: values, labels: Array(repeating: 0, count: values.count / 2),
-                      imageShape: [1, 2], classes: 1, maxPixelValue: 16)
+        LabeledImages(
+            name: name, images: values, labels: Array(repeating: 0, count: values.count / 2),
+            imageShape: [1, 2], classes: 1, maxPixelValue: 16)
     }
 
     @Test func scalesByTheFormatMaximum() {

@@ -3,8 +3,10 @@ import Testing
 @testable import Datasets
 
 /// Runs `body`, expecting it to throw exactly `expected`, whose one-line description must be `message`.
-func expectError(_ expected: DatasetError, message: String, sourceLocation: SourceLocation = #_sourceLocation,
-                 _ body: () throws -> Void) {
+func expectError(
+    _ expected: DatasetError, message: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
+) {
     do {
         try body()
         Issue.record("expected \(expected), nothing was thrown", sourceLocation: sourceLocation)

@@ -11,8 +11,10 @@ struct Affine: Differentiable, CheckableStruct {
     @noDerivative let inputs: Int
 
     static var checkFields: [CheckField<Affine>] {
-        [CheckField("weight", \.weight, tangent: \.weight, shape: { [$0.outputs, $0.inputs] }),
-         CheckField("bias", \.bias, tangent: \.bias)]
+        [
+            CheckField("weight", \.weight, tangent: \.weight, shape: { [$0.outputs, $0.inputs] }),
+            CheckField("bias", \.bias, tangent: \.bias)
+        ]
     }
 
     /// Deterministic, distinct, non-symmetric values (a transposed gradient must differ).

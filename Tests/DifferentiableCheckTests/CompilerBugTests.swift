@@ -26,7 +26,7 @@ struct CompilerBugTests {
     @Test func classGradientOfSquareIsCaught() {
         let report = checkGradient(of: { (b: Box) in b.v * b.v }, at: Box(v: 3))
         #expect(report.verdict == .fail, "the compiler's class bug seems fixed: \(report.entries[0].analytic)")
-        #expect(report.entries[0].analytic == 9)       // 3v, not 2v = 6
+        #expect(report.entries[0].analytic == 9)  // 3v, not 2v = 6
         #expect(abs(report.entries[0].numeric - 6) < 1e-9)
         #expect(report.blocks[0].diagnosis.contains { $0.code == .scale && $0.message.contains("1.5") })
     }
@@ -34,7 +34,7 @@ struct CompilerBugTests {
     @Test func classGradientOfCubeIsCaught() {
         let report = checkGradient(of: { (b: Box) in b.v * b.v * b.v }, at: Box(v: 2))
         #expect(report.verdict == .fail)
-        #expect(report.entries[0].analytic == 28)      // 7v², not 3v² = 12
+        #expect(report.entries[0].analytic == 28)  // 7v², not 3v² = 12
     }
 
     @Test func structGradientIsRight() {

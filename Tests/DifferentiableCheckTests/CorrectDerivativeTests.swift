@@ -20,7 +20,8 @@ struct CorrectDerivativeTests {
     }
 
     @Test func simdVector() {
-        let report = checkGradient(of: { (v: SIMD4<Double>) in (v * v * v).sum() }, at: SIMD4(0.5, -1, 2, 0.25), name: "v")
+        let report = checkGradient(
+            of: { (v: SIMD4<Double>) in (v * v * v).sum() }, at: SIMD4(0.5, -1, 2, 0.25), name: "v")
         #expect(report.passed, "\(TextReport().render(report))")
         #expect(report.blocks.map(\.name) == ["v"] && report.blocks[0].shape == [4])
     }

@@ -16,7 +16,10 @@ struct LayoutTests {
     @Test func nestedStructNamesAndRoundTrip() {
         let o = Outer(inner: Affine(outputs: 2, inputs: 3), scale: 1.5)
         #expect(o.checkLayout.map(\.name) == ["inner.weight", "inner.bias", "scale"])
-        #expect(o.objectiveBlocks(rootName: "model").map(\.name) == ["model.inner.weight", "model.inner.bias", "model.scale"])
+        #expect(
+            o.objectiveBlocks(rootName: "model").map(\.name) == [
+                "model.inner.weight", "model.inner.bias", "model.scale"
+            ])
         #expect(o.checkPrecision == .float32)
         let scalars = o.checkScalars.map { $0 + 1 }
         #expect(o.replacingCheckScalars(scalars[...]).checkScalars == scalars)

@@ -8,14 +8,14 @@ import Foundation
 func sumOfCubes(_ x: [Double]) -> Double { x.reduce(0) { $0 + $1 * $1 * $1 / 3 } }
 @derivative(of: sumOfCubes)
 func sumOfCubesVJP(_ x: [Double]) -> (value: Double, pullback: (Double) -> [Double].TangentVector) {
-    (sumOfCubes(x), { v in .init(x.map { -v * $0 * $0 }) })   // wrong: −x² (a sign slip)
+    (sumOfCubes(x), { v in .init(x.map { -v * $0 * $0 }) })  // wrong: −x² (a sign slip)
 }
 
 /// ½‖x‖², whose gradient is x, computed as 2x (the ½ forgotten).
 func halfSquaredNorm(_ x: [Double]) -> Double { 0.5 * x.reduce(0) { $0 + $1 * $1 } }
 @derivative(of: halfSquaredNorm)
 func halfSquaredNormVJP(_ x: [Double]) -> (value: Double, pullback: (Double) -> [Double].TangentVector) {
-    (halfSquaredNorm(x), { v in .init(x.map { 2 * v * $0 }) })   // wrong: 2x
+    (halfSquaredNorm(x), { v in .init(x.map { 2 * v * $0 }) })  // wrong: 2x
 }
 
 /// log Σ exp(xᵢ), computed stably, with the correct derivative softmax(x).
@@ -49,7 +49,9 @@ func softmax(_ z: [Double]) -> [Double] {
 /// g ⊙ s(1 − s) instead of s ⊙ (g − ⟨g, s⟩).
 func softmaxDiagonal(_ z: [Double]) -> [Double] { softmax(z) }
 @derivative(of: softmaxDiagonal)
-func softmaxDiagonalVJP(_ z: [Double]) -> (value: [Double], pullback: ([Double].TangentVector) -> [Double].TangentVector) {
+func softmaxDiagonalVJP(
+    _ z: [Double]
+) -> (value: [Double], pullback: ([Double].TangentVector) -> [Double].TangentVector) {
     let s = softmax(z)
     return (s, { g in .init(s.indices.map { g.base.isEmpty ? 0 : g.base[$0] * s[$0] * (1 - s[$0]) }) })
 }

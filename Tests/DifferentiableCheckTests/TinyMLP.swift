@@ -9,10 +9,12 @@ struct TinyMLP: Differentiable, CheckableStruct {
     @noDerivative let inputs = 3, hidden = 4, outputs = 2
 
     static var checkFields: [CheckField<TinyMLP>] {
-        [CheckField("w1", \.w1, tangent: \.w1, shape: { [$0.hidden, $0.inputs] }),
-         CheckField("b1", \.b1, tangent: \.b1),
-         CheckField("w2", \.w2, tangent: \.w2, shape: { [$0.outputs, $0.hidden] }),
-         CheckField("b2", \.b2, tangent: \.b2)]
+        [
+            CheckField("w1", \.w1, tangent: \.w1, shape: { [$0.hidden, $0.inputs] }),
+            CheckField("b1", \.b1, tangent: \.b1),
+            CheckField("w2", \.w2, tangent: \.w2, shape: { [$0.outputs, $0.hidden] }),
+            CheckField("b2", \.b2, tangent: \.b2)
+        ]
     }
 
     init() {

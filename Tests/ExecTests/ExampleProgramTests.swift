@@ -22,7 +22,9 @@ struct ExampleProgramTests {
         for name in ["Theta1", "Theta2"] {
             let block = try #require(report.blocks.first { $0.name == name })
             #expect(block.verdict == .fail)
-            #expect(block.diagnosis.contains { $0.code == .biasOnly && $0.message.contains("column 0") }, "\(block.diagnosis)")
+            #expect(
+                block.diagnosis.contains { $0.code == .biasOnly && $0.message.contains("column 0") },
+                "\(block.diagnosis)")
             let failing = report.entries.filter { $0.block == name && $0.verdict == .fail }
             #expect(failing.count == block.shape[0])
             #expect(failing.allSatisfy { $0.index % block.shape[1] == 0 })
@@ -78,24 +80,26 @@ struct Float32ProgramTests {
 
     @Test func float32ProgramPassesWithFloat32Precision() throws {
         let before = """
-        import struct
-        def f32(v):
-            return struct.unpack('f', struct.pack('f', v))[0]
-        x = [f32(0.1 * (i + 1)) for i in range(6)]
-        def default(r):
-            p = [f32(v) for v in point(r)]
-            value = 0.0
-            for v in p:
-                value = f32(value + f32(f32(v * v) * f32(1.5)))
-            out = {"id": r["id"], "value": value}
-            if r.get("gradient"):
-                out["gradient"] = [f32(3.0 * v) for v in p]
-            return json.dumps(out)
-        """
+            import struct
+            def f32(v):
+                return struct.unpack('f', struct.pack('f', v))[0]
+            x = [f32(0.1 * (i + 1)) for i in range(6)]
+            def default(r):
+                p = [f32(v) for v in point(r)]
+                value = 0.0
+                for v in p:
+                    value = f32(value + f32(f32(v * v) * f32(1.5)))
+                out = {"id": r["id"], "value": value}
+                if r.get("gradient"):
+                    out["gradient"] = [f32(3.0 * v) for v in p]
+                return json.dumps(out)
+            """
         let hello = #"json.dumps({"protocol": "gradscope/1", "x": x, "dtype": "float32"})"#
         let command = try S.script(S.rawProgram(x: "[]", hello: hello, before: before))
         let report = S.run(command)
         #expect(report.precision == .float32)
-        #expect(report.verdict == .pass, "\(report.errorMessage ?? "") \(report.blocks.map { ($0.name, $0.verdict, $0.maxError) })")
+        #expect(
+            report.verdict == .pass,
+            "\(report.errorMessage ?? "") \(report.blocks.map { ($0.name, $0.verdict, $0.maxError) })")
     }
 }

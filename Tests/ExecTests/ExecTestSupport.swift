@@ -32,7 +32,9 @@ enum ExecTestSupport {
     /// A raw gradscope/1 program: hello for x, then `answer` gives the line to write (a Python
     /// expression over `r`, the parsed request, and `x`); by default f = ½‖x‖². `before` runs
     /// after the definitions and before the hello (it may redefine `x`, `point` or `default`).
-    static func rawProgram(x: String = "[1.0, 2.0]", hello: String? = nil, answer: String? = nil, before: String = "") -> String {
+    static func rawProgram(
+        x: String = "[1.0, 2.0]", hello: String? = nil, answer: String? = nil, before: String = ""
+    ) -> String {
         """
         import json, math, os, sys
         x = \(x)
@@ -60,8 +62,10 @@ enum ExecTestSupport {
     }
 
     /// The check as `gradscope check --exec` runs it.
-    static func run(_ command: String, jobs: Int = 1, timeout: Double = 20,
-                    mode: CheckConfiguration.Mode = .full) -> GradientReport {
+    static func run(
+        _ command: String, jobs: Int = 1, timeout: Double = 20,
+        mode: CheckConfiguration.Mode = .full
+    ) -> GradientReport {
         ExecCheck(command: command, jobs: jobs, timeout: timeout).run(CheckConfiguration(mode: mode)).report
     }
 
@@ -70,7 +74,8 @@ enum ExecTestSupport {
     static func isGone(_ pid: pid_t) -> Bool {
         if kill(pid, 0) != 0 { return errno == ESRCH }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
+            let close = stat.lastIndex(of: ")")
+        else { return false }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 1 else { return false }
         return fields[0] == "Z" && Int32(fields[1]) != getpid()
@@ -87,7 +92,10 @@ enum ExecTestSupport {
     }
 
     static var hasNumpy: Bool {
-        (try? ExecObjective(command: "python3 -c 'import numpy, json; print(json.dumps({\"protocol\": \"gradscope/1\", \"x\": [1]}))'",
-                            timeout: 20)).map { $0.close(); return true } ?? false
+        (try? ExecObjective(
+            command: "python3 -c 'import numpy, json; print(json.dumps({\"protocol\": \"gradscope/1\", \"x\": [1]}))'",
+            timeout: 20)).map {
+                $0.close(); return true
+            } ?? false
     }
 }

@@ -3,7 +3,9 @@ import Testing
 
 struct JSONLineParserTests {
     @Test func strictJSON() throws {
-        let v = try JSONLineParser.parse(#" {"id": 8, "value": -0.2876e-3, "ok": true, "no": false, "n": null, "g": [1, 2.5, -3E2], "s": "a\"b\\c\/\n\u00e9\ud83d\ude00"} "#)
+        let v = try JSONLineParser.parse(
+            #" {"id": 8, "value": -0.2876e-3, "ok": true, "no": false, "n": null, "g": [1, 2.5, -3E2], "s": "a\"b\\c\/\n\u00e9\ud83d\ude00"} "#
+        )
         #expect(v["id"] == .number(8))
         #expect(v["value"] == .number(-0.2876e-3))
         #expect(v["ok"] == .bool(true) && v["no"] == .bool(false) && v["n"] == .null)
@@ -17,8 +19,11 @@ struct JSONLineParserTests {
     /// Arrays of numbers are kept as [Double]; they equal the same array of number values, and
     /// an array that turns out to hold something else is read as usual.
     @Test func numberArrays() throws {
-        let v = try JSONLineParser.parse(#"{"x": [1, -2.5, NaN], "mixed": [1, 2, "three", [4]], "nested": [[1, 2], [3]], "late": [1, null]}"#)
-        guard case .numberArray(let x) = v["x"] else { Issue.record("not compact: \(String(describing: v["x"]))"); return }
+        let v = try JSONLineParser.parse(
+            #"{"x": [1, -2.5, NaN], "mixed": [1, 2, "three", [4]], "nested": [[1, 2], [3]], "late": [1, null]}"#)
+        guard case .numberArray(let x) = v["x"] else {
+            Issue.record("not compact: \(String(describing: v["x"]))"); return
+        }
         #expect(x.count == 3 && x[0] == 1 && x[1] == -2.5 && x[2].isNaN)
         #expect(v["x"] == .array([.number(1), .number(-2.5), .number(.nan)]))
         #expect(v["x"]?.array == [.number(1), .number(-2.5), .number(.nan)])
@@ -38,7 +43,10 @@ struct JSONLineParserTests {
     }
 
     @Test func numbersRoundTrip() throws {
-        for x in [0.1, 1e-300, Double.leastNonzeroMagnitude, 1.7976931348623157e308, -2.2250738585072014e-308, 0.2876000000000001, 123456789012345680] {
+        for x in [
+            0.1, 1e-300, Double.leastNonzeroMagnitude, 1.7976931348623157e308, -2.2250738585072014e-308,
+            0.2876000000000001, 123456789012345680
+        ] {
             #expect(try JSONLineParser.parse(x.description) == .number(x), "\(x)")
         }
     }
@@ -46,7 +54,9 @@ struct JSONLineParserTests {
     /// Python's json writes NaN, Infinity, -Infinity; C's printf writes nan, inf, -inf; null
     /// reads as NaN where a number is expected. Strings that spell them stay strings.
     @Test func nonFiniteTokens() throws {
-        let v = try JSONLineParser.parse(#"{"g": [NaN, Infinity, -Infinity, nan, inf, -inf, +inf, -nan, null, 1], "s": "NaN", "t": "Infinity, -Infinity"}"#)
+        let v = try JSONLineParser.parse(
+            #"{"g": [NaN, Infinity, -Infinity, nan, inf, -inf, +inf, -nan, null, 1], "s": "NaN", "t": "Infinity, -Infinity"}"#
+        )
         let g = try #require(v["g"]?.numbers)
         #expect(g[0].isNaN && g[3].isNaN && g[7].isNaN && g[8].isNaN)
         #expect(g[1] == .infinity && g[4] == .infinity && g[6] == .infinity)
@@ -68,7 +78,7 @@ struct JSONLineParserTests {
         (#""abc"#, "unterminated string at byte 4"),
         ("\"a\u{01}b\"", "control character in a string at byte 2"),
         (#""\x""#, "invalid escape at byte 2"),
-        ("", "unexpected end of line at byte 0"),
+        ("", "unexpected end of line at byte 0")
     ])
     func malformedLines(_ line: String, _ message: String) {
         #expect(throws: JSONSyntaxError.self) { try JSONLineParser.parse(line) }

@@ -11,12 +11,16 @@ struct JobsAndCleanupTests {
         let command = try S.script(S.rawProgram(x: #"[1.0, float(os.environ["GRADSCOPE_JOB"])]"#))
         let report = S.run(command, jobs: 2)
         #expect(report.verdict == .error)
-        #expect(report.errorMessage == "job 2 announced a different hello from job 1 (x[1] = 2.0 instead of 1.0); with --jobs every copy must start at the same point (seed its randomness)")
+        #expect(
+            report.errorMessage
+                == "job 2 announced a different hello from job 1 (x[1] = 2.0 instead of 1.0); with --jobs every copy must start at the same point (seed its randomness)"
+        )
     }
 
     /// Batches are split into contiguous runs, one per copy, and reassembled in order.
     @Test func batchesAreSplitAndKeptInOrder() throws {
-        let answer = #"json.dumps({"id": r["id"], "value": float(os.environ["GRADSCOPE_JOB"]) * 1000 + (r["offset"]["values"][0] if "offset" in r else 0)})"#
+        let answer =
+            #"json.dumps({"id": r["id"], "value": float(os.environ["GRADSCOPE_JOB"]) * 1000 + (r["offset"]["values"][0] if "offset" in r else 0)})"#
         let command = try S.script(S.rawProgram(answer: answer))
         let objective = try ExecObjective(command: command, jobs: 3, timeout: 20)
         defer { objective.close() }
@@ -42,7 +46,8 @@ struct JobsAndCleanupTests {
     @Test func closeReapsChildrenAndGrandchildren() throws {
         let directory = try S.temporaryDirectory()
         let pidFile = directory.appendingPathComponent("grandchild.pid").path
-        let before = "import subprocess\np = subprocess.Popen(['sleep', '60'])\nopen('\(pidFile)', 'w').write(str(p.pid))"
+        let before =
+            "import subprocess\np = subprocess.Popen(['sleep', '60'])\nopen('\(pidFile)', 'w').write(str(p.pid))"
         let objective = try ExecObjective(command: try S.script(S.rawProgram(before: before)), jobs: 2, timeout: 20)
         let pids = objective.pool.connections.map(\.process.pid)
         #expect(try objective.evaluate([Request()]).first?.value == 2.5)
@@ -56,7 +61,8 @@ struct JobsAndCleanupTests {
 
     /// A program that ignores both `exit` and the end of its input is killed after the grace.
     @Test func closeKillsAProgramThatWillNotExit() throws {
-        let source = S.rawProgram() + "\nimport signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)\n"
+        let source =
+            S.rawProgram() + "\nimport signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)\n"
         let objective = try ExecObjective(command: try S.script(source), timeout: 20)
         let pid = objective.pool.connections[0].process.pid
         let start = Date()
@@ -66,7 +72,8 @@ struct JobsAndCleanupTests {
     }
 
     @Test func environmentNamesTheJob() throws {
-        let answer = #"json.dumps({"id": r["id"], "value": float(os.environ["GRADSCOPE_JOB"]) * 10 + float(os.environ["GRADSCOPE_JOBS"])})"#
+        let answer =
+            #"json.dumps({"id": r["id"], "value": float(os.environ["GRADSCOPE_JOB"]) * 10 + float(os.environ["GRADSCOPE_JOBS"])})"#
         let objective = try ExecObjective(command: try S.script(S.rawProgram(answer: answer)), jobs: 2, timeout: 20)
         defer { objective.close() }
         #expect(try objective.evaluate([Request(), Request()]).map(\.value) == [12, 22])

@@ -33,7 +33,7 @@ struct RequestEncoderTests {
             Request(offset: .coordinate(17, 1e-6)),
             Request(offset: Perturbation(indices: Array(0..<9000), values: (0..<9000).map { Double($0) * 1e-7 })),
             Request(offset: .along(direction, scale: 3e-5)),
-            Request(cotangent: (0..<5000).map { Double($0) - 2.5 }),
+            Request(cotangent: (0..<5000).map { Double($0) - 2.5 })
         ]
         for (k, r) in requests.enumerated() {
             let expected = whole(r, id: k + 3)
@@ -49,7 +49,8 @@ struct RequestEncoderTests {
         let sparse = whole(Request(offset: Perturbation(indices: [0, 2, 4], values: [0.125, -0.25, 0.5])), id: 1)
         #expect(String(decoding: dense, as: UTF8.self) == String(decoding: sparse, as: UTF8.self))
         #expect(whole(Request(offset: .along([0, 0], scale: 1)), id: 2) == whole(Request(), id: 2))
-        #expect(Request(offset: .along(direction, scale: 1)).summary(blocks: ObjectiveBlock.consecutive([("w", [5])]))
+        #expect(
+            Request(offset: .along(direction, scale: 1)).summary(blocks: ObjectiveBlock.consecutive([("w", [5])]))
                 == "value at x + an offset on 3 entries")
     }
 

@@ -35,7 +35,9 @@ struct ShardedProgramTests {
         configuration.shard = Shard(index: 1, count: 3)
         let (title, report) = ExecCheck(command: "exit 9", jobs: 1, timeout: 5).run(configuration)
         #expect(report.verdict == .error)
-        let file = ShardFile(report: report, title: title) ?? .failed(shard: Shard(index: 1, count: 3), title: title, report: report)
+        let file =
+            ShardFile(report: report, title: title)
+            ?? .failed(shard: Shard(index: 1, count: 3), title: title, report: report)
         #expect(file.error?.contains("exited with status 9") == true)
         #expect(file.context.shard == Shard(index: 1, count: 3))
     }

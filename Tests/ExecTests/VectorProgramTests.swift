@@ -9,7 +9,10 @@ struct VectorProgramTests {
     typealias S = ExecTestSupport
 
     @Test func helloAnnouncesOutputs() throws {
-        let hello = try Hello(JSONLineParser.parse(#"{"protocol":"gradscope/1","x":[1,2],"outputs":[{"name":"s","shape":[2,3]},{"name":"t","shape":[]}]}"#))
+        let hello = try Hello(
+            JSONLineParser.parse(
+                #"{"protocol":"gradscope/1","x":[1,2],"outputs":[{"name":"s","shape":[2,3]},{"name":"t","shape":[]}]}"#)
+        )
         #expect(hello.outputs?.map(\.name) == ["s", "t"])
         #expect(hello.outputs?.map(\.offset) == [0, 6])
         #expect(hello.outputCount == 7)
@@ -21,7 +24,7 @@ struct VectorProgramTests {
         (#""outputs":[]"#, "\"outputs\" must be a non-empty array"),
         (#""outputs":[{"name":"s","shape":[2]},{"name":"s","shape":[1]}]"#, "two outputs are named \"s\""),
         (#""outputs":[{"name":"s","shape":[-1]}]"#, "dimensions must be non-negative integers"),
-        (#""outputs":[{"name":"s","shape":[1099511627776,1099511627776]}]"#, "more than 2^40 entries"),
+        (#""outputs":[{"name":"s","shape":[1099511627776,1099511627776]}]"#, "more than 2^40 entries")
     ])
     func badOutputsAreRefused(_ member: String, _ message: String) throws {
         let json = try JSONLineParser.parse(#"{"protocol":"gradscope/1","x":[1,2],"# + member + "}")
@@ -38,11 +41,15 @@ struct VectorProgramTests {
         let response = try Response(answer, id: 4, request: request, what: "pullback", count: 3, outputCount: 2)
         #expect(response.outputs == [0.5, 0.25] && response.gradient == [1, 2, 3])
         let short = try JSONLineParser.parse(#"{"id":4,"value":[0.5]}"#)
-        #expect(throws: ExecError.self) { try Response(short, id: 4, request: Request(), what: "value", count: 3, outputCount: 2) }
+        #expect(throws: ExecError.self) {
+            try Response(short, id: 4, request: Request(), what: "value", count: 3, outputCount: 2)
+        }
     }
 
-    @Test(arguments: [("", CheckVerdict.pass, [String]()), ("diag", .fail, ["diagonal-only"]),
-                      ("scale", .fail, ["scale"]), ("acc", .fail, ["vjp-zero-cotangent", "vjp-nonlinear", "vjp-not-reentrant"])])
+    @Test(arguments: [
+        ("", CheckVerdict.pass, [String]()), ("diag", .fail, ["diagonal-only"]),
+        ("scale", .fail, ["scale"]), ("acc", .fail, ["vjp-zero-cotangent", "vjp-nonlinear", "vjp-not-reentrant"])
+    ])
     func vectorProgramIsCheckedAsAJacobian(_ bug: String, _ verdict: CheckVerdict, _ expected: [String]) {
         let codes = Set(expected)
         for jobs in [1, 2] {
@@ -50,7 +57,8 @@ struct VectorProgramTests {
             #expect(report.verdict == verdict, "\(report.errorMessage ?? "")")
             #expect(report.kind == "jacobian")
             #expect(report.blocks.map(\.name) == ["∂s/∂z"])
-            let found = Set(report.blocks.flatMap { $0.diagnosis.map(\.code.rawValue) } + report.diagnosis.map(\.code.rawValue))
+            let found = Set(
+                report.blocks.flatMap { $0.diagnosis.map(\.code.rawValue) } + report.diagnosis.map(\.code.rawValue))
             #expect(codes.isSubset(of: found) && (bug == "acc" || found == codes), "\(found)")
         }
     }
@@ -74,14 +82,19 @@ struct VectorProgramTests {
                     let line = buffer[buffer.startIndex..<newline]
                     buffer = Data(buffer[(newline + 1)...])
                     guard let request = try? JSONLineParser.parse(String(decoding: line, as: UTF8.self)),
-                          let id = request["id"]?.integer else { return }
+                        let id = request["id"]?.integer
+                    else { return }
                     var x = [1.0, 2.0, 3.0]
-                    if let indices = request["offset"]?["indices"]?.array, let values = request["offset"]?["values"]?.numbers {
+                    if let indices = request["offset"]?["indices"]?.array,
+                        let values = request["offset"]?["values"]?.numbers
+                    {
                         for (i, v) in zip(indices.compactMap(\.integer), values) { x[i] += v }
                     }
                     let value = x.map { $0 * $0 * $0 }.reduce(0, +) / 3
                     var reply = #"{"id":\#(id),"value":\#(value)"#
-                    if request["gradient"] != nil { reply += #","gradient":[\#(x.map { "\($0 * $0)" }.joined(separator: ","))]"# }
+                    if request["gradient"] != nil {
+                        reply += #","gradient":[\#(x.map { "\($0 * $0)" }.joined(separator: ","))]"#
+                    }
                     output.write(Data((reply + "}\n").utf8))
                 }
             }

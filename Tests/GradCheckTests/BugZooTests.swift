@@ -17,8 +17,10 @@ struct BugZooTests {
         } else {
             let result = try #require(report.blocks.first { $0.name == block })
             #expect(result.verdict == .fail, "\(text)")
-            #expect(result.diagnosis.contains { $0.code == code } || report.diagnosis.contains { $0.code == code && ($0.block == nil || $0.block == block) },
-                    "\(text)")
+            #expect(
+                result.diagnosis.contains { $0.code == code }
+                    || report.diagnosis.contains { $0.code == code && ($0.block == nil || $0.block == block) },
+                "\(text)")
         }
     }
 

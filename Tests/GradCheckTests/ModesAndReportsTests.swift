@@ -18,12 +18,14 @@ struct ModesAndReportsTests {
 
     @Test func directionalModeCatchesAndLocalisesABug() throws {
         let base = try Self.ex4()
-        let wrong = AdjustedObjective(base, gradient: { c, g in
-            var g = g
-            let b = c.blocks[3]                        // layer2.bias: drop its gradient
-            for i in b.range { g[i] = 0 }
-            return g
-        })
+        let wrong = AdjustedObjective(
+            base,
+            gradient: { c, g in
+                var g = g
+                let b = c.blocks[3]  // layer2.bias: drop its gradient
+                for i in b.range { g[i] = 0 }
+                return g
+            })
         let report = check(wrong, configuration: CheckConfiguration(mode: .directional(directions: 2)))
         #expect(report.verdict == .fail)
         #expect(report.blocks.filter { $0.verdict == .fail }.map(\.name) == ["layer2.bias"])
@@ -52,12 +54,17 @@ struct ModesAndReportsTests {
         #expect(o["verdict"] as? String == "fail")
         let blocks = try #require(o["blocks"] as? [[String: Any]])
         #expect(blocks.count == 4)
-        for key in ["name", "shape", "verdict", "maxError", "failing", "diagnosis"] { #expect(blocks[0][key] != nil, "block \(key)") }
+        for key in ["name", "shape", "verdict", "maxError", "failing", "diagnosis"] {
+            #expect(blocks[0][key] != nil, "block \(key)")
+        }
         let entries = try #require(o["entries"] as? [[String: Any]])
         #expect(entries.count == 38)  // full mode lists every entry
-        for key in ["block", "index", "analytic", "numeric", "error", "bound", "verdict", "step"] { #expect(entries[0][key] != nil, "entry \(key)") }
+        for key in ["block", "index", "analytic", "numeric", "error", "bound", "verdict", "step"] {
+            #expect(entries[0][key] != nil, "entry \(key)")
+        }
         // index is the row-major position within the block.
-        #expect(entries.filter { $0["block"] as? String == "layer1.bias" }.map { $0["index"] as? Int } == [0, 1, 2, 3, 4])
+        #expect(
+            entries.filter { $0["block"] as? String == "layer1.bias" }.map { $0["index"] as? Int } == [0, 1, 2, 3, 4])
         let anchors = try #require(o["anchors"] as? [String: Any])
         #expect(anchors["pytorchAllclose"] as? Bool == false)
         #expect(anchors["ngRelativeDifference"] is Double && anchors["cs231nMaxRelativeError"] is Double)
@@ -77,9 +84,12 @@ struct ModesAndReportsTests {
         let edge = ClosureObjective(point: [1e-12]) { x in (Foundation.log(x[0]), [1 / x[0]]) }
         let r4 = check(edge)
         #expect(r4.verdict == .error)
-        #expect(r4.errorMessage?.contains("perturbed point") == true || r4.errorMessage?.contains("noise") == true, "\(r4.errorMessage ?? "")")
-        let badStep = check(ClosureObjective(point: [1]) { x in (x[0] * x[0], [2 * x[0]]) },
-                            configuration: CheckConfiguration(step: .fixed(.nan)))
+        #expect(
+            r4.errorMessage?.contains("perturbed point") == true || r4.errorMessage?.contains("noise") == true,
+            "\(r4.errorMessage ?? "")")
+        let badStep = check(
+            ClosureObjective(point: [1]) { x in (x[0] * x[0], [2 * x[0]]) },
+            configuration: CheckConfiguration(step: .fixed(.nan)))
         #expect(badStep.verdict == .error && badStep.errorMessage?.hasPrefix("invalid step") == true)
     }
 
@@ -87,9 +97,11 @@ struct ModesAndReportsTests {
     /// are too wide to decide, and the check says so instead of failing or passing.
     @Test func heavyNoiseIsInconclusiveNotFail() {
         let noise = NoiseSource(seed: 3)
-        let objective = ClosureObjective(point: [1e-4, -2e-4, 3e-4], value: { x in
-            (100 + x.map { $0 * $0 }.reduce(0, +)) * (1 + 5e-5 * noise.next())
-        }, valueAndGradient: { x in (100 + x.map { $0 * $0 }.reduce(0, +), x.map { 2 * $0 }) })
+        let objective = ClosureObjective(
+            point: [1e-4, -2e-4, 3e-4],
+            value: { x in
+                (100 + x.map { $0 * $0 }.reduce(0, +)) * (1 + 5e-5 * noise.next())
+            }, valueAndGradient: { x in (100 + x.map { $0 * $0 }.reduce(0, +), x.map { 2 * $0 }) })
         let report = check(objective)
         #expect(report.verdict == .inconclusive, "\(report.entries.map { ($0.verdict, $0.bound) })")
         #expect(report.verdict.exitCode == 2)
@@ -102,7 +114,9 @@ struct ModesAndReportsTests {
             Softmax<Double>.rows(Tensor(shape: [1, x.count], scalars: x)).scalars
         }
         let good = checkJacobian(at: z, outputs: 4, function: f) { x, v in
-            Softmax<Double>.vectorJacobianProduct(Tensor(shape: [1, 4], scalars: v), softmax: Tensor(shape: [1, 4], scalars: f(x))).scalars
+            Softmax<Double>.vectorJacobianProduct(
+                Tensor(shape: [1, 4], scalars: v), softmax: Tensor(shape: [1, 4], scalars: f(x))
+            ).scalars
         }
         #expect(good.passed)
         let bad = checkJacobian(at: z, outputs: 4, function: f) { x, v in
@@ -135,7 +149,7 @@ struct ModesAndReportsTests {
         #expect(text.contains("layer1.weight  [5, 3]        FAIL"))
         #expect(text.contains("transpose:"))
         #expect(text.contains("summary: FAIL — 1 of 4 blocks fail (layer1.weight)"))
-        #expect(!text.contains("\u{1B}["))               // no colour unless asked
+        #expect(!text.contains("\u{1B}["))  // no colour unless asked
         #expect(TextReport(color: true).render(report).contains("\u{1B}[31;1m"))
         let html = HTMLReport(title: "t").render(report)
         #expect(html.contains("<svg") && html.contains("layer1.weight — fail"))

@@ -9,7 +9,9 @@ import NeuralNet
 /// including ReLU networks near kinks and an objective with added noise.
 struct NoFalseAlarmTests {
     /// A random dense network on random data, drawn from `seed`.
-    static func randomProblem<S: TensorScalar>(seed: UInt64, activation: ActivationKind? = nil) throws -> SupervisedProblem<S> {
+    static func randomProblem<S: TensorScalar>(
+        seed: UInt64, activation: ActivationKind? = nil
+    ) throws -> SupervisedProblem<S> {
         var rng = PRNG(seed: seed)
         let depth = 1 + rng.nextInt(below: 3)
         var sizes = [2 + rng.nextInt(below: 6)]
@@ -18,22 +20,27 @@ struct NoFalseAlarmTests {
         let activations = ActivationKind.allCases
         let losses = LossKind.allCases
         let initializers: [Initializer] = [.xavierUniform, .xavierNormal, .he, .ex4]
-        let spec = ArchitectureSpec(layers: sizes, activation: activation ?? activations[rng.nextInt(below: activations.count)],
-                                    loss: losses[rng.nextInt(below: losses.count)],
-                                    lambda: rng.nextInt(below: 2) == 0 ? 0 : rng.nextDouble() * 3,
-                                    initializer: initializers[rng.nextInt(below: initializers.count)], seed: seed)
+        let spec = ArchitectureSpec(
+            layers: sizes, activation: activation ?? activations[rng.nextInt(below: activations.count)],
+            loss: losses[rng.nextInt(below: losses.count)],
+            lambda: rng.nextInt(below: 2) == 0 ? 0 : rng.nextDouble() * 3,
+            initializer: initializers[rng.nextInt(below: initializers.count)], seed: seed)
         let model: Sequential<S> = try spec.makeModel(sizes: sizes)
         let m = 1 + rng.nextInt(below: 12)
         let x = Tensor<S>.uniform(shape: [m, sizes[0]], low: -2, high: 2, using: &rng)
         let k = sizes.last!
-        let targets: Targets<S> = spec.loss == .mse ? .dense(.uniform(shape: [m, k], low: -1, high: 1, using: &rng))
+        let targets: Targets<S> =
+            spec.loss == .mse
+            ? .dense(.uniform(shape: [m, k], low: -1, high: 1, using: &rng))
             : .classes((0..<m).map { _ in rng.nextInt(below: k) })
         return SupervisedProblem(name: "random \(sizes)", model: model, inputs: x, targets: targets)
     }
 
     static func summary(_ r: GradientReport) -> String {
         let bad = r.entries.filter { $0.verdict == .fail }.prefix(3)
-        return "\(r.verdict) σ=\(r.noise) " + bad.map { "\($0.block)[\($0.index)] a=\($0.analytic) n=\($0.numeric) b=\($0.bound) h=\($0.step)" }.joined(separator: "; ")
+        return "\(r.verdict) σ=\(r.noise) "
+            + bad.map { "\($0.block)[\($0.index)] a=\($0.analytic) n=\($0.numeric) b=\($0.bound) h=\($0.step)" }.joined(
+                separator: "; ")
     }
 
     @Test(arguments: 0..<60)
@@ -92,10 +99,12 @@ struct NoFalseAlarmTests {
         let problem: SupervisedProblem<Double> = try Self.randomProblem(seed: UInt64(3000 + seed), activation: .tanh)
         let theta = problem.point
         let counter = NoiseSource(seed: UInt64(seed))
-        let objective = ClosureObjective(point: theta, value: { x in
-            let f = try! problem.cost(at: x).value
-            return f * (1 + 1e-9 * counter.next())
-        }, valueAndGradient: { x in try! problem.cost(at: x) })
+        let objective = ClosureObjective(
+            point: theta,
+            value: { x in
+                let f = try! problem.cost(at: x).value
+                return f * (1 + 1e-9 * counter.next())
+            }, valueAndGradient: { x in try! problem.cost(at: x) })
         let report = check(objective)
         #expect(report.verdict != .fail && report.verdict != .error, "\(problem.name): \(Self.summary(report))")
         #expect(report.noise > 1e-12 * abs(report.value))

@@ -8,7 +8,9 @@ import TensorCore
 /// block verdicts, diagnosis, anchors and power.
 struct ShardMergeTests {
     /// The shards' part files, written and read back as `gradscope merge` reads them.
-    static func parts(_ objective: some GradientObjective, _ configuration: CheckConfiguration, count: Int) throws -> [(name: String, file: ShardFile)] {
+    static func parts(
+        _ objective: some GradientObjective, _ configuration: CheckConfiguration, count: Int
+    ) throws -> [(name: String, file: ShardFile)] {
         try (0..<count).map { k in
             var c = configuration
             c.shard = Shard(index: k, count: count)
@@ -18,7 +20,9 @@ struct ShardMergeTests {
         }
     }
 
-    static func expectSame(_ merged: GradientReport, _ whole: GradientReport, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectSame(
+        _ merged: GradientReport, _ whole: GradientReport, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(merged.entries == whole.entries, sourceLocation: sourceLocation)
         #expect(merged.blocks == whole.blocks, sourceLocation: sourceLocation)
         #expect(merged.verdict == whole.verdict, sourceLocation: sourceLocation)
@@ -60,7 +64,10 @@ struct ShardMergeTests {
             _ = try ShardMerge.merge([parts[0], parts[1], ("other-2.json", other[2].file)])
             Issue.record("a shard of another check was merged")
         } catch {
-            #expect(error.description.hasPrefix("other-2.json does not belong with the other shards: it checked a different problem, point, seed or settings"))
+            #expect(
+                error.description.hasPrefix(
+                    "other-2.json does not belong with the other shards: it checked a different problem, point, seed or settings"
+                ))
         }
         // Partial: the entries that are there, and a pass is not established.
         let partial = try ShardMerge.merge([parts[0], parts[2]], partial: true).report
@@ -78,7 +85,7 @@ struct ShardMergeTests {
         let withFailure = try ShardMerge.merge([parts[0], ("part-1-crashed.json", broken), parts[2]]).report
         #expect(withFailure.diagnosis.contains { $0.code == .shardError && $0.message.contains("SIGKILL") })
         #expect(withFailure.entries.count == parts[0].file.entries.count + parts[2].file.entries.count)
-        #expect(withFailure.verdict == .fail)   // the bug is found in the shards that ran
+        #expect(withFailure.verdict == .fail)  // the bug is found in the shards that ran
         parts.append(("part-1-crashed.json", broken))
         Self.expectSame(try ShardMerge.merge(parts).report, check(objective))
     }

@@ -42,7 +42,8 @@ struct UserLayerKinkTests {
         let configuration = CheckConfiguration(seed: seed)
         let reference = check(try ModelObjective(builtIn), configuration: configuration)
         let user = check(try ModelObjective(replacingReLUs(builtIn, declaresKink: true)), configuration: configuration)
-        let kinks = { (r: GradientReport) in r.entries.filter { $0.verdict == .kink }.map { "\($0.block)[\($0.index)]" } }
+        let kinks = { (r: GradientReport) in r.entries.filter { $0.verdict == .kink }.map { "\($0.block)[\($0.index)]" }
+        }
         #expect(!kinks(reference).isEmpty, "the built-in ReLU network crosses no kink; the test proves nothing")
         #expect(kinks(user) == kinks(reference))
         #expect(user.verdict == reference.verdict)
@@ -55,7 +56,9 @@ struct UserLayerKinkTests {
         // black-box test of one-sided differences.
         let bias = try #require(try ModelObjective(builtIn).blocks.first { $0.name == "layer1.bias" }).offset
         let steps: [Perturbation] = [.coordinate(bias, -3e-7), .coordinate(bias, 3e-7), .coordinate(bias + 1, 3e-7)]
-        let flags = { (p: SupervisedProblem<Double>) in try ModelObjective(p).values(at: steps).map { $0.structure ?? 0 } }
+        let flags = { (p: SupervisedProblem<Double>) in
+            try ModelObjective(p).values(at: steps).map { $0.structure ?? 0 }
+        }
         let builtInFlags = try flags(builtIn)
         #expect(builtInFlags[0] != 0)
         #expect(try flags(replacingReLUs(builtIn, declaresKink: true)) == builtInFlags)
@@ -67,8 +70,11 @@ struct UserLayerKinkTests {
         #expect(LeakyReLU<Float>().kinks == .elementwise(at: [0]))
         #expect(Sigmoid<Double>().kinks == .none && Tanh<Double>().kinks == .none && Identity<Float>().kinks == .none)
         #expect(MaxPool2D<Double>(size: 2).kinks == .selection)
-        #expect(ReLU<Double>().activation == .relu && LeakyReLU<Double>(slope: 0.2).activation == .leakyReLU(slope: 0.2))
-        #expect(Sigmoid<Float>().activation == .sigmoid && Tanh<Float>().activation == .tanh && Identity<Float>().activation == .identity)
+        #expect(
+            ReLU<Double>().activation == .relu && LeakyReLU<Double>(slope: 0.2).activation == .leakyReLU(slope: 0.2))
+        #expect(
+            Sigmoid<Float>().activation == .sigmoid && Tanh<Float>().activation == .tanh
+                && Identity<Float>().activation == .identity)
         #expect(Dense<Double>(weight: Tensor(zeros: [2, 3]), bias: Tensor(zeros: [2])).activation == nil)
         #expect(UserReLU<Double>().activation == nil)
     }
@@ -79,7 +85,8 @@ struct UserLayerKinkTests {
         #expect([-2.0, -1, -0.5, 1, 1.5].map { hardTanh.branch($0) } == [0, 0, 1, 1, 2])
         #expect(LayerKinks.none.branch(3.0) == 0)
         let a = LayerTape<Double>(input: Tensor(shape: [1, 3], scalars: [-2, 0.5, 3]), output: Tensor(zeros: [1, 3]))
-        let b = LayerTape<Double>(input: Tensor(shape: [1, 3], scalars: [-1.5, 0.9, 1.2]), output: Tensor(zeros: [1, 3]))
+        let b = LayerTape<Double>(
+            input: Tensor(shape: [1, 3], scalars: [-1.5, 0.9, 1.2]), output: Tensor(zeros: [1, 3]))
         let c = LayerTape<Double>(input: Tensor(shape: [1, 3], scalars: [-2, 0.5, 0.9]), output: Tensor(zeros: [1, 3]))
         #expect(hardTanh.sameBranches(a, b))
         #expect(!hardTanh.sameBranches(a, c))

@@ -22,12 +22,15 @@ struct VectorCheckTests {
         return zip(g, s).map { $1 * ($0 - dot) }
     }
 
-    static func objective(point: [Double] = z, outputs: Int = 5, precision: Precision = .float64,
-                          function: @escaping @Sendable ([Double]) -> [Double] = softmax,
-                          vjp: @escaping @Sendable ([Double], [Double]) -> [Double]) -> ClosureVectorObjective {
-        ClosureVectorObjective(point: point, blocks: [ObjectiveBlock(name: "z", shape: [point.count], offset: 0)],
-                               outputs: [ObjectiveBlock(name: "s", shape: [outputs], offset: 0)],
-                               precision: precision, function: function, vjp: vjp)
+    static func objective(
+        point: [Double] = z, outputs: Int = 5, precision: Precision = .float64,
+        function: @escaping @Sendable ([Double]) -> [Double] = softmax,
+        vjp: @escaping @Sendable ([Double], [Double]) -> [Double]
+    ) -> ClosureVectorObjective {
+        ClosureVectorObjective(
+            point: point, blocks: [ObjectiveBlock(name: "z", shape: [point.count], offset: 0)],
+            outputs: [ObjectiveBlock(name: "s", shape: [outputs], offset: 0)],
+            precision: precision, function: function, vjp: vjp)
     }
 
     /// Every code a report names, per block and overall.
@@ -66,9 +69,10 @@ struct VectorCheckTests {
     }
 
     @Test func diagonalOnlySoftmaxIsNamed() {
-        let report = checkJacobian(Self.objective(vjp: { z, g in
-            zip(g, Self.softmax(z)).map { $0 * $1 * (1 - $1) }
-        }))
+        let report = checkJacobian(
+            Self.objective(vjp: { z, g in
+                zip(g, Self.softmax(z)).map { $0 * $1 * (1 - $1) }
+            }))
         #expect(report.verdict == .fail)
         #expect(Self.codes(report) == ["diagonal-only"])
     }
@@ -112,11 +116,12 @@ struct VectorCheckTests {
 
         final class Buffer: @unchecked Sendable { var sum = [Double](repeating: 0, count: 5); let lock = NSLock() }
         let buffer = Buffer()
-        let accumulating = checkJacobian(Self.objective(vjp: { z, g in
-            buffer.lock.lock(); defer { buffer.lock.unlock() }
-            buffer.sum = zip(buffer.sum, Self.softmaxVJP(z, g)).map(+)
-            return buffer.sum
-        }))
+        let accumulating = checkJacobian(
+            Self.objective(vjp: { z, g in
+                buffer.lock.lock(); defer { buffer.lock.unlock() }
+                buffer.sum = zip(buffer.sum, Self.softmaxVJP(z, g)).map(+)
+                return buffer.sum
+            }))
         #expect(Self.codes(accumulating).contains("vjp-not-reentrant"))
     }
 
@@ -140,14 +145,17 @@ struct VectorCheckTests {
         let point = (0..<n).map { Foundation.sin(Double($0)) }
         // Outputs: a = tanh(x) (n entries), b = x² (300 entries: x repeated), 340 > maxRows? no —
         // force projections with a small limit instead.
-        let f: @Sendable ([Double]) -> [Double] = { x in x.map { Foundation.tanh($0) } + (0..<300).map { x[$0 % n] * x[$0 % n] } }
+        let f: @Sendable ([Double]) -> [Double] = { x in
+            x.map { Foundation.tanh($0) } + (0..<300).map { x[$0 % n] * x[$0 % n] }
+        }
         let vjp: @Sendable ([Double], [Double]) -> [Double] = { x, c in
             var g = (0..<n).map { c[$0] * (1 - Foundation.tanh(x[$0]) * Foundation.tanh(x[$0])) }
-            for k in 0..<300 { g[k % n] += c[n + k] * 2 * x[k % n] * 1.01 }   // 1 % too large on b
+            for k in 0..<300 { g[k % n] += c[n + k] * 2 * x[k % n] * 1.01 }  // 1 % too large on b
             return g
         }
-        let objective = ClosureVectorObjective(point: point, outputs: ObjectiveBlock.consecutive([("a", [n]), ("b", [300])]),
-                                               function: f, vjp: vjp)
+        let objective = ClosureVectorObjective(
+            point: point, outputs: ObjectiveBlock.consecutive([("a", [n]), ("b", [300])]),
+            function: f, vjp: vjp)
         var options = JacobianOptions(projections: 2)
         options.maxRows = 16
         let report = checkJacobian(objective, options: options)
@@ -166,9 +174,12 @@ struct VectorCheckTests {
 
         // A slow objective: every evaluation sleeps 2 ms; a 0.3 s budget cannot check 400 entries.
         let point = (0..<400).map { Double($0) / 400 }
-        let slow = ClosureObjective(point: point, blocks: ObjectiveBlock.consecutive([("w", [20, 19]), ("b", [20])]),
-                                    value: { x in usleep(2000); return 0.5 * x.map { $0 * $0 }.reduce(0, +) },
-                                    valueAndGradient: { x in (0.5 * x.map { $0 * $0 }.reduce(0, +), x) })
+        let slow = ClosureObjective(
+            point: point, blocks: ObjectiveBlock.consecutive([("w", [20, 19]), ("b", [20])]),
+            value: { x in
+                usleep(2000); return 0.5 * x.map { $0 * $0 }.reduce(0, +)
+            },
+            valueAndGradient: { x in (0.5 * x.map { $0 * $0 }.reduce(0, +), x) })
         var configuration = CheckConfiguration()
         configuration.budget = 0.3
         let report = check(slow, configuration: configuration)

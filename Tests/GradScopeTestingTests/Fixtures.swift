@@ -5,7 +5,7 @@ import _Differentiation
 func quarticSum(_ x: [Double]) -> Double { x.reduce(0) { $0 + $1 * $1 * $1 * $1 / 4 } }
 @derivative(of: quarticSum)
 func quarticSumVJP(_ x: [Double]) -> (value: Double, pullback: (Double) -> [Double].TangentVector) {
-    (quarticSum(x), { v in .init(x.map { -v * $0 * $0 * $0 }) })   // wrong: −x³
+    (quarticSum(x), { v in .init(x.map { -v * $0 * $0 * $0 }) })  // wrong: −x³
 }
 
 /// Σ xᵢ⁴/4 with the right derivative x³.
@@ -20,5 +20,5 @@ func quarticSumRightVJP(_ x: [Double]) -> (value: Double, pullback: (Double) -> 
 func productAndFirst(_ v: SIMD2<Double>) -> SIMD2<Double> { SIMD2(v.x * v.y, v.x) }
 @derivative(of: productAndFirst)
 func productAndFirstVJP(_ v: SIMD2<Double>) -> (value: SIMD2<Double>, pullback: (SIMD2<Double>) -> SIMD2<Double>) {
-    (productAndFirst(v), { g in SIMD2(g.x * v.y, g.x * v.x) })   // wrong: + g.y missing in the first entry
+    (productAndFirst(v), { g in SIMD2(g.x * v.y, g.x * v.x) })  // wrong: + g.y missing in the first entry
 }

@@ -7,7 +7,8 @@ import Testing
 struct LayerExpectationTests {
     func dense<S: TensorScalar>(_: S.Type, outputs: Int = 3, inputs: Int = 3, seed: UInt64 = 1) -> Dense<S> {
         var rng = PRNG(seed: seed)
-        return Dense(weight: .normal(shape: [outputs, inputs], using: &rng), bias: .normal(shape: [outputs], using: &rng))
+        return Dense(
+            weight: .normal(shape: [outputs, inputs], using: &rng), bias: .normal(shape: [outputs], using: &rng))
     }
 
     func batch<S: TensorScalar>(_: S.Type, _ shape: [Int], seed: UInt64 = 2) -> Tensor<S> {
@@ -41,10 +42,11 @@ struct LayerExpectationTests {
     }
 
     @Test func overwritingBackwardIsCaught() {
-        let report = checkLayer(BuggyDense(dense(Double.self), mistake: .overwriteInsteadOfAccumulate), input: batch(Double.self, [4, 3]))
+        let report = checkLayer(
+            BuggyDense(dense(Double.self), mistake: .overwriteInsteadOfAccumulate), input: batch(Double.self, [4, 3]))
         #expect(report.verdict == .fail)
-        #expect(report.blocks.allSatisfy { $0.verdict == .pass })   // the values are right…
-        #expect(report.diagnosis.contains { $0.code == .overwritesGradient && $0.block == "weight" })   // …the += is not
+        #expect(report.blocks.allSatisfy { $0.verdict == .pass })  // the values are right…
+        #expect(report.diagnosis.contains { $0.code == .overwritesGradient && $0.block == "weight" })  // …the += is not
     }
 
     @Test func diagonalOnlySoftmaxFails() {

@@ -6,21 +6,25 @@ import Testing
 /// digits depend on the matrix-multiply kernel). `GRADSCOPE_RECORD_SNAPSHOTS=1 swift test`
 /// rewrites the files.
 enum Snapshot {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Snapshots")
 
     static func normalise(_ text: String, numbers: Bool) -> String {
         var t = text.replacingOccurrences(of: #", [0-9]+\.[0-9]+ s\)"#, with: ", #.## s)", options: .regularExpression)
         if numbers {
             // Signs and column padding go too: rows whose order rests on last digits then
             // read the same.
-            t = t.replacingOccurrences(of: #"(?<![A-Za-z0-9])-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?"#, with: "#", options: .regularExpression)
+            t = t.replacingOccurrences(
+                of: #"(?<![A-Za-z0-9])-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?"#, with: "#", options: .regularExpression)
             t = t.replacingOccurrences(of: #" +"#, with: " ", options: .regularExpression)
         }
         return t
     }
 
-    static func expectMatches(_ text: String, named name: String, numbers: Bool = false,
-                              sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectMatches(
+        _ text: String, named name: String, numbers: Bool = false,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let url = directory.appendingPathComponent(name + ".txt")
         let actual = normalise(text, numbers: numbers)
         if ProcessInfo.processInfo.environment["GRADSCOPE_RECORD_SNAPSHOTS"] == "1" {

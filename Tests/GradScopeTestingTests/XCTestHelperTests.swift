@@ -21,6 +21,8 @@ final class XCTestHelperTests: XCTestCase {
         let report = check(ClosureObjective(point: [1, 2], valueAndGradient: { x in (x[0] * x[1], [x[1], 0]) }))
         let message = GradientExpectation.failureMessage(for: report, title: "x·y")
         XCTAssertNotNil(message)
-        XCTAssertTrue(message?.hasPrefix("Gradients of x·y do not match the numerical derivatives.\ngradscope check: x·y") == true, message ?? "")
+        XCTAssertTrue(
+            message?.hasPrefix("Gradients of x·y do not match the numerical derivatives.\ngradscope check: x·y")
+                == true, message ?? "")
     }
 }

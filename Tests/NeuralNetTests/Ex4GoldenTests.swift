@@ -22,7 +22,9 @@ struct Ex4GoldenTests {
     @Test(arguments: Ex4GoldenTests.cases.indices)
     func costAndGradientMatchGolden(_ index: Int) throws {
         let golden = Self.cases[index]
-        let spec = ArchitectureSpec(lambda: golden.lambda, initializer: Initializer(rawValue: golden.`init` == "ex4-debug" ? "debug" : golden.`init`)!)
+        let spec = ArchitectureSpec(
+            lambda: golden.lambda,
+            initializer: Initializer(rawValue: golden.`init` == "ex4-debug" ? "debug" : golden.`init`)!)
         let problem: SupervisedProblem<Double> = try Preset.ex4Debug.problem(spec)
         // The preset builds the same X, y and Θ as the exercise.
         #expect(problem.inputs.scalars == golden.X.flatMap { $0 })

@@ -22,9 +22,12 @@ func maxRelativeError(_ a: [Double], _ n: [Double]) -> Double {
 
 /// Checks a layer's backward pass against central differences of L = Σ r ⊙ forward(x) with a
 /// random r, with respect to the input and to every parameter. Returns the worst relative errors.
-func layerGradientErrors(_ layer: any Layer<Double>, input: Tensor<Double>, seed: UInt64 = 1,
-                         mode: ExecutionMode = .evaluation)
-    -> (input: Double, parameters: [Double]) {
+func layerGradientErrors(
+    _ layer: any Layer<Double>, input: Tensor<Double>, seed: UInt64 = 1,
+    mode: ExecutionMode = .evaluation
+)
+    -> (input: Double, parameters: [Double])
+{
     var context = ForwardContext(mode: mode, rng: PRNG(seed: 99))
     let tape = layer.forward(input, context: &context)
     var rng = PRNG(seed: seed)

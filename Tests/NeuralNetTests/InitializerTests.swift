@@ -20,12 +20,13 @@ struct InitializerTests {
         #expect(a.flatParameters == b.flatParameters)
         let w = a.parameters[0].scalars
         let sd = (w.map { $0 * $0 }.reduce(0, +) / Double(w.count)).squareRoot()
-        let expected: Double = switch scheme {
-        case .ex4: (6.0 / 500).squareRoot() / 3.0.squareRoot()       // U(−ε, ε) has sd ε/√3
-        case .xavierUniform: (6.0 / 500).squareRoot() / 3.0.squareRoot()
-        case .xavierNormal: (2.0 / 500).squareRoot()
-        default: (2.0 / 300).squareRoot()
-        }
+        let expected: Double =
+            switch scheme {
+            case .ex4: (6.0 / 500).squareRoot() / 3.0.squareRoot()  // U(−ε, ε) has sd ε/√3
+            case .xavierUniform: (6.0 / 500).squareRoot() / 3.0.squareRoot()
+            case .xavierNormal: (2.0 / 500).squareRoot()
+            default: (2.0 / 300).squareRoot()
+            }
         #expect(abs(sd / expected - 1) < 0.02, "sd \(sd), expected \(expected)")
         if scheme != .ex4 { #expect(a.parameters[1].scalars.allSatisfy { $0 == 0 }) }
     }

@@ -7,8 +7,9 @@ struct LayerGradientTests {
     static let tolerance = 1e-7
 
     func randomDense(_ i: Int, _ o: Int, rng: inout PRNG) -> Dense<Double> {
-        Dense(weight: .uniform(shape: [o, i], low: -1, high: 1, using: &rng),
-              bias: .uniform(shape: [o], low: -1, high: 1, using: &rng))
+        Dense(
+            weight: .uniform(shape: [o, i], low: -1, high: 1, using: &rng),
+            bias: .uniform(shape: [o], low: -1, high: 1, using: &rng))
     }
 
     @Test func dense() {
@@ -22,13 +23,14 @@ struct LayerGradientTests {
     @Test(arguments: ["sigmoid", "tanh", "relu", "leaky-relu", "identity"])
     func activation(_ name: String) {
         var rng = PRNG(seed: 2)
-        let layer: any Layer<Double> = switch name {
-        case "sigmoid": Sigmoid()
-        case "tanh": Tanh()
-        case "relu": ReLU()
-        case "leaky-relu": LeakyReLU(slope: 0.1)
-        default: Identity()
-        }
+        let layer: any Layer<Double> =
+            switch name {
+            case "sigmoid": Sigmoid()
+            case "tanh": Tanh()
+            case "relu": ReLU()
+            case "leaky-relu": LeakyReLU(slope: 0.1)
+            default: Identity()
+            }
         let x = awayFromZero(shape: [4, 6], rng: &rng) * 3
         let e = layerGradientErrors(layer, input: x)
         #expect(e.input < Self.tolerance, "\(name): \(e.input)")

@@ -18,7 +18,8 @@ struct LossGradientTests {
     func onLogits(kind: String, oneHot: Bool) {
         var rng = PRNG(seed: 1)
         let z = Tensor<Double>.uniform(shape: [4, 3], low: -4, high: 4, using: &rng)
-        let targets: Targets<Double> = oneHot ? .dense(Targets.classes(Self.labels).dense(classes: 3)) : .classes(Self.labels)
+        let targets: Targets<Double> =
+            oneHot ? .dense(Targets.classes(Self.labels).dense(classes: 3)) : .classes(Self.labels)
         let loss: any Loss<Double> = LossKind(rawValue: kind)!.loss()
         #expect(Self.check(loss, output: z, targets: targets) < 1e-7)
     }
@@ -27,7 +28,8 @@ struct LossGradientTests {
     func crossEntropyOnProbabilities(oneHot: Bool) {
         var rng = PRNG(seed: 2)
         let p = Softmax<Double>.rows(.uniform(shape: [4, 3], low: -2, high: 2, using: &rng))
-        let targets: Targets<Double> = oneHot ? .dense(Targets.classes(Self.labels).dense(classes: 3)) : .classes(Self.labels)
+        let targets: Targets<Double> =
+            oneHot ? .dense(Targets.classes(Self.labels).dense(classes: 3)) : .classes(Self.labels)
         #expect(Self.check(CrossEntropy<Double>(), output: p, targets: targets) < 1e-7)
     }
 

@@ -102,11 +102,15 @@ struct SequentialTests {
             try model.cost(at: [1, 2], inputs: Tensor(zeros: [2, 4]), targets: .classes([0, 1]))
         }
         do {
-            _ = try Sequential<Double>(inputShape: [4], layers: [Dense(inputSize: 4, outputSize: 5), Dense(inputSize: 6, outputSize: 2)],
-                                       loss: SoftmaxCrossEntropy())
+            _ = try Sequential<Double>(
+                inputShape: [4], layers: [Dense(inputSize: 4, outputSize: 5), Dense(inputSize: 6, outputSize: 2)],
+                loss: SoftmaxCrossEntropy())
             Issue.record("a shape mismatch between layers was accepted")
         } catch {
-            #expect(error.description == "layer 2 (dense) cannot take input of shape [5]: expects 6 features per example (weight [2, 6]), got [5]")
+            #expect(
+                error.description
+                    == "layer 2 (dense) cannot take input of shape [5]: expects 6 features per example (weight [2, 6]), got [5]"
+            )
         }
     }
 

@@ -24,8 +24,10 @@ struct SoftmaxTests {
         let s = Softmax<Double>.rows(z)
         for k in 0..<4 {
             var e = Tensor<Double>(zeros: [1, 4]); e.scalars[k] = 1
-            let row = Softmax<Double>.vectorJacobianProduct(e, softmax: s) // eₖᵀJ = ∂sₖ/∂z
-            let numeric = centralDifferences(at: z.scalars) { Softmax<Double>.rows(Tensor(shape: [1, 4], scalars: $0)).scalars[k] }
+            let row = Softmax<Double>.vectorJacobianProduct(e, softmax: s)  // eₖᵀJ = ∂sₖ/∂z
+            let numeric = centralDifferences(at: z.scalars) {
+                Softmax<Double>.rows(Tensor(shape: [1, 4], scalars: $0)).scalars[k]
+            }
             #expect(maxRelativeError(row.scalars, numeric) < 1e-8)
             for j in 0..<4 {
                 let exact = (j == k ? s.scalars[k] : 0) - s.scalars[k] * s.scalars[j]

@@ -6,10 +6,14 @@ import TensorCore
 /// the storage, and keeps tied layers in step with their owners.
 struct UpdateParametersTests {
     @Test func updatesEveryBlockInPlace() throws {
-        var model: Sequential<Double> = try ArchitectureSpec(layers: [4, 5, 3], activation: .tanh, initializer: .xavierUniform, seed: 1)
-            .makeModel(sizes: [4, 5, 3])
-        let before = model.parameters.map { $0.scalars.map { $0 } }   // copies, so the storage stays unshared
-        let address = (model.layers[0] as! Dense<Double>).weight.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) }
+        var model: Sequential<Double> = try ArchitectureSpec(
+            layers: [4, 5, 3], activation: .tanh, initializer: .xavierUniform, seed: 1
+        )
+        .makeModel(sizes: [4, 5, 3])
+        let before = model.parameters.map { $0.scalars.map { $0 } }  // copies, so the storage stays unshared
+        let address = (model.layers[0] as! Dense<Double>).weight.withUnsafeBufferPointer {
+            UnsafeRawPointer($0.baseAddress!)
+        }
         var visited = [Int]()
         model.updateParameters { index, tensor in
             visited.append(index)
@@ -19,7 +23,9 @@ struct UpdateParametersTests {
         for (b, (after, old)) in zip(model.parameters, before).enumerated() {
             #expect(after.scalars == old.map { $0 + Double(b + 1) })
         }
-        #expect((model.layers[0] as! Dense<Double>).weight.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) } == address)
+        #expect(
+            (model.layers[0] as! Dense<Double>).weight.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) }
+                == address)
     }
 
     @Test func tiedLayersFollowTheirOwner() throws {

@@ -48,14 +48,17 @@ struct ChartTests {
         let linearScale = PositionScale(kind: .linear, domain: 0...1, start: 100, end: 0)
         let guide = GuideLine.powerLaw("h²", exponent: 2, through: (x: 1e-2, y: 1e-4))
         #expect(PanelDrawing.guidePoints(guide, xScale: logScale, yScale: logScale).count == 2)
-        #expect(PanelDrawing.guidePoints(guide, xScale: logScale, yScale: linearScale).count == PanelDrawing.guideSamples)
+        #expect(
+            PanelDrawing.guidePoints(guide, xScale: logScale, yScale: linearScale).count == PanelDrawing.guideSamples)
         #expect(guide.value(at: 1e-3) == 1e-6)
     }
 
     @Test func markersWidenTheAxisAndCarryTheirLabel() {
-        let svg = LineChart(xAxis: Axis(scale: .log), yAxis: Axis(scale: .log),
-                            series: [LineSeries("err", x: [1e-6, 1e-4, 1e-2], y: [1e-6, 1e-9, 1e-5])],
-                            markers: [.vertical(3e-8, label: "h = 3e−8")]).svg()
+        let svg = LineChart(
+            xAxis: Axis(scale: .log), yAxis: Axis(scale: .log),
+            series: [LineSeries("err", x: [1e-6, 1e-4, 1e-2], y: [1e-6, 1e-9, 1e-5])],
+            markers: [.vertical(3e-8, label: "h = 3e−8")]
+        ).svg()
         #expect(svg.contains(">h = 3e−8</text>"))
         #expect(svg.contains(">10⁻⁸</text>"))
     }
@@ -82,10 +85,16 @@ struct ClippingTests {
     }
 
     @Test func breaksPolylinesAtTheEdgeAndAtGaps() {
-        let lines = clippedPolylines([Point(x: 1, y: 1), Point(x: 5, y: 1), Point(x: 15, y: 1), Point(x: 5, y: 2), nil,
-                                      Point(x: 2, y: 2), Point(x: 3, y: 3)], to: box)
-        #expect(lines == [[Point(x: 1, y: 1), Point(x: 5, y: 1), Point(x: 10, y: 1)],
-                          [Point(x: 10, y: 1.5), Point(x: 5, y: 2)],
-                          [Point(x: 2, y: 2), Point(x: 3, y: 3)]])
+        let lines = clippedPolylines(
+            [
+                Point(x: 1, y: 1), Point(x: 5, y: 1), Point(x: 15, y: 1), Point(x: 5, y: 2), nil,
+                Point(x: 2, y: 2), Point(x: 3, y: 3)
+            ], to: box)
+        #expect(
+            lines == [
+                [Point(x: 1, y: 1), Point(x: 5, y: 1), Point(x: 10, y: 1)],
+                [Point(x: 10, y: 1.5), Point(x: 5, y: 2)],
+                [Point(x: 2, y: 2), Point(x: 3, y: 3)]
+            ])
     }
 }

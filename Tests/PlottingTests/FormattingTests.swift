@@ -3,14 +3,18 @@ import Testing
 
 @Suite("Number formatting and escaping")
 struct FormattingTests {
-    @Test(arguments: [(12.346, "12.35"), (3.0, "3"), (-2.5, "-2.5"), (0.05, "0.05"), (-0.001, "0"), (100.1, "100.1"),
-                      (-0.004, "0"), (1e9, "1000000000"), (0.999, "1")])
+    @Test(arguments: [
+        (12.346, "12.35"), (3.0, "3"), (-2.5, "-2.5"), (0.05, "0.05"), (-0.001, "0"), (100.1, "100.1"),
+        (-0.004, "0"), (1e9, "1000000000"), (0.999, "1")
+    ])
     func coordinates(value: Double, text: String) {
         #expect(NumberFormatting.coordinate(value) == text)
     }
 
-    @Test(arguments: [(0.0123, "0.0123"), (1.5e-7, "1.5e\u{2212}7"), (12345.0, "1.23e4"), (999.7, "1000"), (0.5, "0.5"),
-                      (2.0, "2"), (-3.456, "\u{2212}3.46"), (Double.nan, "NaN"), (-Double.infinity, "\u{2212}∞"), (0.0, "0")])
+    @Test(arguments: [
+        (0.0123, "0.0123"), (1.5e-7, "1.5e\u{2212}7"), (12345.0, "1.23e4"), (999.7, "1000"), (0.5, "0.5"),
+        (2.0, "2"), (-3.456, "\u{2212}3.46"), (Double.nan, "NaN"), (-Double.infinity, "\u{2212}∞"), (0.0, "0")
+    ])
     func compactValues(value: Double, text: String) {
         #expect(NumberFormatting.compact(value) == text)
     }
@@ -30,8 +34,10 @@ struct FormattingTests {
     }
 
     @Test func escapesTextInCharts() {
-        let svg = LineChart(title: "<script>alert('x')</script> & co",
-                            series: [LineSeries("a\"b", y: [1, 2])]).svg()
+        let svg = LineChart(
+            title: "<script>alert('x')</script> & co",
+            series: [LineSeries("a\"b", y: [1, 2])]
+        ).svg()
         #expect(svg.contains("<title>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co</title>"))
         #expect(svg.contains(">a&quot;b</text>"))
         #expect(!svg.contains("<script>"))

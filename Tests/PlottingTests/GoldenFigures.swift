@@ -14,11 +14,15 @@ enum GoldenFigures {
             title: "Gradient flow",
             xAxis: Axis("batch"),
             panels: [
-                PlotPanel(title: "gradient norm per layer", yAxis: Axis("‖g‖", scale: .log),
-                          series: [LineSeries("dense 1", x: batches, y: layer1), LineSeries("dense 2", x: batches, y: layer2)],
-                          heightWeight: 2),
-                PlotPanel(title: "cost", yAxis: Axis("cost"), series: [LineSeries("train", x: batches, y: cost, color: .ink)],
-                          markers: [.vertical(5, label: "lr ÷ 10")]),
+                PlotPanel(
+                    title: "gradient norm per layer", yAxis: Axis("‖g‖", scale: .log),
+                    series: [
+                        LineSeries("dense 1", x: batches, y: layer1), LineSeries("dense 2", x: batches, y: layer2)
+                    ],
+                    heightWeight: 2),
+                PlotPanel(
+                    title: "cost", yAxis: Axis("cost"), series: [LineSeries("train", x: batches, y: cost, color: .ink)],
+                    markers: [.vertical(5, label: "lr ÷ 10")])
             ],
             width: 560, height: 420)
     }
@@ -32,25 +36,29 @@ enum GoldenFigures {
             title: "Error vs step size <h>",
             xAxis: Axis("h", scale: .log), yAxis: Axis("relative error", scale: .log),
             series: [LineSeries("measured", x: h, y: error, showsPoints: true)],
-            guides: [GuideLine.powerLaw("truncation ∝ h²", exponent: 2, through: (x: 1e-2, y: 1e-4)),
-                     GuideLine.powerLaw("rounding ∝ ε/h", exponent: -1, through: (x: 1e-10, y: 2e-6), style: .dotted)],
+            guides: [
+                GuideLine.powerLaw("truncation ∝ h²", exponent: 2, through: (x: 1e-2, y: 1e-4)),
+                GuideLine.powerLaw("rounding ∝ ε/h", exponent: -1, through: (x: 1e-10, y: 2e-6), style: .dotted)
+            ],
             markers: [.vertical(1e-5, label: "chosen h"), .horizontal(1e-7, label: "tolerance")],
             width: 560, height: 380)
     }
 
     /// A per-block error map on a log colour scale, with one missing block.
     static func heatmap() -> Heatmap {
-        Heatmap(title: "Relative error per block",
-                values: [[1e-9, 3e-8, 2e-7], [5e-10, .nan, 4e-6]],
-                rowLabels: ["W1", "W2"], columnLabels: ["rows 0–7", "rows 8–15", "rows 16–23"],
-                rowAxisLabel: "parameter", columnAxisLabel: "block",
-                colorAxis: Axis("relative error", scale: .log), width: 520, height: 260)
+        Heatmap(
+            title: "Relative error per block",
+            values: [[1e-9, 3e-8, 2e-7], [5e-10, .nan, 4e-6]],
+            rowLabels: ["W1", "W2"], columnLabels: ["rows 0–7", "rows 8–15", "rows 16–23"],
+            rowAxisLabel: "parameter", columnAxisLabel: "block",
+            colorAxis: Axis("relative error", scale: .log), width: 520, height: 260)
     }
 
     static func bars() -> BarChart {
-        BarChart(title: "Gradient norm per layer", categories: ["dense1.W", "dense1.b", "dense2.W", "dense2.b"],
-                 values: [2e-4, 3e-5, 0.012, .nan], xLabel: "parameter", yAxis: Axis("‖g‖₂", scale: .log),
-                 width: 420, height: 300)
+        BarChart(
+            title: "Gradient norm per layer", categories: ["dense1.W", "dense1.b", "dense2.W", "dense2.b"],
+            values: [2e-4, 3e-5, 0.012, .nan], xLabel: "parameter", yAxis: Axis("‖g‖₂", scale: .log),
+            width: 420, height: 300)
     }
 
     /// The names of the golden figures, `Golden/NAME.svg`.

@@ -12,24 +12,30 @@ import Plotting
 /// where expected. Re-render and look again whenever a golden file changes.
 @Suite("Golden SVG snapshots")
 struct GoldenTests {
-    static let goldenFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+    static let goldenFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Golden")
 
     @Test(arguments: GoldenFigures.names)
     func matchesTheGoldenFile(name: String) throws {
         let svg = GoldenFigures.svg(name)
         if ProcessInfo.processInfo.environment["PLOTTING_UPDATE_GOLDEN"] == "1" {
-            try svg.write(to: Self.goldenFolder.appendingPathComponent(name + ".svg"), atomically: true, encoding: .utf8)
-            Issue.record("wrote Golden/\(name).svg; check it visually, then run the tests again without PLOTTING_UPDATE_GOLDEN")
+            try svg.write(
+                to: Self.goldenFolder.appendingPathComponent(name + ".svg"), atomically: true, encoding: .utf8)
+            Issue.record(
+                "wrote Golden/\(name).svg; check it visually, then run the tests again without PLOTTING_UPDATE_GOLDEN")
             return
         }
-        let url = try #require(Bundle.module.url(forResource: name, withExtension: "svg", subdirectory: "Golden"),
-                               "Golden/\(name).svg is missing; see this file's documentation")
+        let url = try #require(
+            Bundle.module.url(forResource: name, withExtension: "svg", subdirectory: "Golden"),
+            "Golden/\(name).svg is missing; see this file's documentation")
         let golden = try String(contentsOf: url, encoding: .utf8)
         #expect(svg == golden, "\(name).svg differs from the golden file; see this file's documentation")
         if svg != golden {
             let (mine, theirs) = (svg.split(separator: "\n"), golden.split(separator: "\n"))
             if let line = zip(mine, theirs).enumerated().first(where: { $0.element.0 != $0.element.1 }) {
-                Issue.record("first difference at line \(line.offset + 1):\n  got      \(line.element.0)\n  expected \(line.element.1)")
+                Issue.record(
+                    "first difference at line \(line.offset + 1):\n  got      \(line.element.0)\n  expected \(line.element.1)"
+                )
             }
         }
     }

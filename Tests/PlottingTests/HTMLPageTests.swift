@@ -22,15 +22,21 @@ struct HTMLPageTests {
         var page = HTMLPage(title: "t")
         page.section("Sweep") { section in
             section.paragraph("text")
-            section.figure(svg: "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>\n", caption: "V")
+            section.figure(
+                svg: "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>\n", caption: "V")
         }
         let html = page.render()
-        #expect(html.contains("<section>\n<h2>Sweep</h2>\n<p>text</p>\n<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>\n<figcaption>V</figcaption>\n</figure>\n</section>\n"))
+        #expect(
+            html.contains(
+                "<section>\n<h2>Sweep</h2>\n<p>text</p>\n<figure>\n<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>\n<figcaption>V</figcaption>\n</figure>\n</section>\n"
+            ))
         #expect(!html.contains("<?xml"))
     }
 
-    @Test(arguments: [("0.5", true), ("−3", true), ("1.2e−7", true), ("12 %", true), ("yes", false), ("e5", false),
-                      ("", false), ("W1", false), ("-", false)])
+    @Test(arguments: [
+        ("0.5", true), ("−3", true), ("1.2e−7", true), ("12 %", true), ("yes", false), ("e5", false),
+        ("", false), ("W1", false), ("-", false)
+    ])
     func numericCells(cell: String, isNumber: Bool) {
         #expect(HTMLBlock.isNumber(cell) == isNumber)
     }

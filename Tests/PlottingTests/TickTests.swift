@@ -5,7 +5,7 @@ import Testing
 struct LinearTickTests {
     @Test(arguments: [
         (0.25, true, 2, -1), (1.0, false, 1, 0), (7.0, true, 1, 1), (6.99, true, 5, 0), (3.0, false, 5, 0),
-        (1.49, true, 1, 0), (1000.0, false, 1, 3), (0.001, true, 1, -3), (438.0, false, 5, 2), (125.0, true, 1, 2),
+        (1.49, true, 1, 0), (1000.0, false, 1, 3), (0.001, true, 1, -3), (438.0, false, 5, 2), (125.0, true, 1, 2)
     ])
     func niceNumbers(x: Double, round: Bool, mantissa: Int, exponent: Int) {
         let nice = LinearTicks.niceNumber(x, round: round)
@@ -72,9 +72,12 @@ struct LogTickTests {
         #expect(ticks.domain == 1e-3...1)
         #expect(ticks.major.map(\.value) == [1e-3, 1e-2, 1e-1, 1])
         #expect(ticks.major.map(\.label) == ["10⁻³", "10⁻²", "10⁻¹", "10⁰"])
-        #expect(ticks.minor == [2e-3, 3e-3, 4e-3, 5e-3, 6e-3, 7e-3, 8e-3, 9e-3,
-                                2e-2, 3e-2, 4e-2, 5e-2, 6e-2, 7e-2, 8e-2, 9e-2,
-                                2e-1, 3e-1, 4e-1, 5e-1, 6e-1, 7e-1, 8e-1, 9e-1])
+        #expect(
+            ticks.minor == [
+                2e-3, 3e-3, 4e-3, 5e-3, 6e-3, 7e-3, 8e-3, 9e-3,
+                2e-2, 3e-2, 4e-2, 5e-2, 6e-2, 7e-2, 8e-2, 9e-2,
+                2e-1, 3e-1, 4e-1, 5e-1, 6e-1, 7e-1, 8e-1, 9e-1
+            ])
     }
 
     @Test func manyDecadesLabelEveryFewth() {
@@ -94,8 +97,11 @@ struct LogTickTests {
         let ticks = LogTicks.ticks(within: 2e-3...0.5, maxLabels: 10)
         #expect(ticks.domain == 2e-3...0.5)
         #expect(ticks.major.map(\.value) == [1e-2, 1e-1])
-        #expect(ticks.minor == [2e-3, 3e-3, 4e-3, 5e-3, 6e-3, 7e-3, 8e-3, 9e-3,
-                                2e-2, 3e-2, 4e-2, 5e-2, 6e-2, 7e-2, 8e-2, 9e-2, 2e-1, 3e-1, 4e-1, 5e-1])
+        #expect(
+            ticks.minor == [
+                2e-3, 3e-3, 4e-3, 5e-3, 6e-3, 7e-3, 8e-3, 9e-3,
+                2e-2, 3e-2, 4e-2, 5e-2, 6e-2, 7e-2, 8e-2, 9e-2, 2e-1, 3e-1, 4e-1, 5e-1
+            ])
     }
 
     @Test func powersOfTenUseSuperscripts() {

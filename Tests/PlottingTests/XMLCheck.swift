@@ -16,8 +16,10 @@ private final class ElementCounter: NSObject, XMLParserDelegate {
     var root: String?
     var counts: [String: Int] = [:]
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+        qualifiedName: String?, attributes: [String: String] = [:]
+    ) {
         if root == nil { root = elementName }
         counts[elementName, default: 0] += 1
     }
@@ -29,6 +31,7 @@ func parseXML(_ document: String) -> XMLCheck {
     let counter = ElementCounter()
     parser.delegate = counter
     let ok = parser.parse()
-    return XMLCheck(isWellFormed: ok, error: parser.parserError.map { "\($0)" }, rootElement: counter.root,
-                    elementCounts: counter.counts)
+    return XMLCheck(
+        isWellFormed: ok, error: parser.parserError.map { "\($0)" }, rootElement: counter.root,
+        elementCounts: counter.counts)
 }

@@ -19,37 +19,46 @@ struct GEMMTestRNG: RandomNumberGenerator {
 /// Float and Double behind one interface so tests can be parameterised by type.
 protocol GEMMTestScalar: BinaryFloatingPoint, Sendable {
     static var name: String { get }
-    static func runGEMM(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Self,
-                     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int, beta: Self,
-                     c: UnsafeMutablePointer<Self>, ldc: Int, backend: GEMMBackend?, threads: Int?)
+    static func runGEMM(
+        _ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Self,
+        a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int, beta: Self,
+        c: UnsafeMutablePointer<Self>, ldc: Int, backend: GEMMBackend?, threads: Int?)
 }
 
 extension Float: GEMMTestScalar {
     static var name: String { "Float" }
-    static func runGEMM(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Float,
-                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
-                     c: UnsafeMutablePointer<Float>, ldc: Int, backend: GEMMBackend?, threads: Int?) {
+    static func runGEMM(
+        _ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float,
+        c: UnsafeMutablePointer<Float>, ldc: Int, backend: GEMMBackend?, threads: Int?
+    ) {
         if let backend {
-            GEMM.sgemm(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                       beta: beta, c: c, ldc: ldc, backend: backend, threads: threads)
+            GEMM.sgemm(
+                ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                beta: beta, c: c, ldc: ldc, backend: backend, threads: threads)
         } else {
-            GEMM.sgemm(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                       beta: beta, c: c, ldc: ldc)
+            GEMM.sgemm(
+                ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                beta: beta, c: c, ldc: ldc)
         }
     }
 }
 
 extension Double: GEMMTestScalar {
     static var name: String { "Double" }
-    static func runGEMM(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Double,
-                     a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int, beta: Double,
-                     c: UnsafeMutablePointer<Double>, ldc: Int, backend: GEMMBackend?, threads: Int?) {
+    static func runGEMM(
+        _ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Double,
+        a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int, beta: Double,
+        c: UnsafeMutablePointer<Double>, ldc: Int, backend: GEMMBackend?, threads: Int?
+    ) {
         if let backend {
-            GEMM.dgemm(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                       beta: beta, c: c, ldc: ldc, backend: backend, threads: threads)
+            GEMM.dgemm(
+                ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                beta: beta, c: c, ldc: ldc, backend: backend, threads: threads)
         } else {
-            GEMM.dgemm(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
-                       beta: beta, c: c, ldc: ldc)
+            GEMM.dgemm(
+                ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                beta: beta, c: c, ldc: ldc)
         }
     }
 }
@@ -68,8 +77,10 @@ struct GEMMCase<T: GEMMTestScalar> {
     var b: [T], ldb: Int
     var c: [T], ldc: Int
 
-    init(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: T, beta: T,
-         rng: inout GEMMTestRNG) {
+    init(
+        _ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: T, beta: T,
+        rng: inout GEMMTestRNG
+    ) {
         self.ta = ta; self.tb = tb; self.m = m; self.n = n; self.k = k
         self.alpha = alpha; self.beta = beta
         let aRows = ta == .none ? m : k, aCols = ta == .none ? k : m
@@ -92,9 +103,10 @@ struct GEMMCase<T: GEMMTestScalar> {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { pc in
-                    T.runGEMM(ta, tb, m: m, n: n, k: k, alpha: alpha, a: pa.baseAddress!, lda: lda,
-                           b: pb.baseAddress!, ldb: ldb, beta: beta, c: pc.baseAddress!, ldc: ldc,
-                           backend: backend, threads: threads)
+                    T.runGEMM(
+                        ta, tb, m: m, n: n, k: k, alpha: alpha, a: pa.baseAddress!, lda: lda,
+                        b: pb.baseAddress!, ldb: ldb, beta: beta, c: pc.baseAddress!, ldc: ldc,
+                        backend: backend, threads: threads)
                 }
             }
         }
@@ -117,7 +129,8 @@ struct GEMMCase<T: GEMMTestScalar> {
     /// the Double reference adds at most γ_n(u_Double) times the same scale.
     func check(_ got: [T]) -> (failures: Int, worst: String) {
         let rounds = k + 2 * ((k + 127) / 128) + 4
-        let tolFactor = Self.gamma(rounds, unitRoundoff: Double(T.ulpOfOne) / 2)
+        let tolFactor =
+            Self.gamma(rounds, unitRoundoff: Double(T.ulpOfOne) / 2)
             + Self.gamma(rounds, unitRoundoff: Double.ulpOfOne / 2)
         let alphaD = Double(alpha), betaD = Double(beta)
         var failures = 0
@@ -153,7 +166,8 @@ struct GEMMCase<T: GEMMTestScalar> {
         }
         // Padding columns of C (j ≥ n) must be untouched.
         for i in 0..<m {
-            for j in n..<ldc where !(got[i * ldc + j] == c[i * ldc + j] || (got[i * ldc + j].isNaN && c[i * ldc + j].isNaN)) {
+            for j in n..<ldc
+            where !(got[i * ldc + j] == c[i * ldc + j] || (got[i * ldc + j].isNaN && c[i * ldc + j].isNaN)) {
                 failures += 1
                 worst = "padding C[\(i),\(j)] was written"
             }

@@ -18,8 +18,9 @@ struct KernelSelectionTests {
         #expect(GEMMKernel.select(environment: [:], features: Self.arm).kernel == .neon)
     }
 
-    @Test("A forced tier the CPU has is used",
-          arguments: [("avx512", GEMMKernel.avx512), ("avx2", .avx2), ("portable", .portable), (" AVX2 ", .avx2)])
+    @Test(
+        "A forced tier the CPU has is used",
+        arguments: [("avx512", GEMMKernel.avx512), ("avx2", .avx2), ("portable", .portable), (" AVX2 ", .avx2)])
     func forcedSupported(value: String, expected: GEMMKernel) {
         let s = GEMMKernel.select(environment: ["GRADSCOPE_KERNEL": value], features: Self.zen4)
         #expect(s.kernel == expected)
@@ -47,9 +48,12 @@ struct KernelSelectionTests {
         if f.hasAVX512F { #expect(f.hasAVX2FMA) }
     }
 
-    @Test("GRADSCOPE_BLAS parsing",
-          arguments: [("", BLASRequest.off), ("off", .off), ("auto", .auto), ("blas", .required), ("BLAS", .required),
-                      ("/opt/lib/libfoo.so", .path("/opt/lib/libfoo.so"))])
+    @Test(
+        "GRADSCOPE_BLAS parsing",
+        arguments: [
+            ("", BLASRequest.off), ("off", .off), ("auto", .auto), ("blas", .required), ("BLAS", .required),
+            ("/opt/lib/libfoo.so", .path("/opt/lib/libfoo.so"))
+        ])
     func blasParsing(value: String, expected: BLASRequest) {
         #expect(BLASRequest.parse(environment: ["GRADSCOPE_BLAS": value]) == expected)
         #expect(BLASRequest.parse(environment: [:]) == .off)
@@ -71,7 +75,8 @@ struct KernelSelectionTests {
     func blasDefault() {
         let off = GEMMConfiguration.resolve(environment: [:], features: .current, processorCount: 2)
         if case .blas = off.backend { Issue.record("BLAS must be off by default") }
-        let auto = GEMMConfiguration.resolve(environment: ["GRADSCOPE_BLAS": "auto"], features: .current, processorCount: 2)
+        let auto = GEMMConfiguration.resolve(
+            environment: ["GRADSCOPE_BLAS": "auto"], features: .current, processorCount: 2)
         let available = BLASLibrary.loadFirst(BLASRequest.defaultCandidates).library != nil
         if case .blas(let lib) = auto.backend {
             #expect(available)
@@ -86,10 +91,14 @@ struct KernelSelectionTests {
     @Test("GRADSCOPE_THREADS caps threads")
     func threads() {
         #expect(GEMMConfiguration.resolve(environment: [:], features: Self.zen4, processorCount: 8).maxThreads == 8)
-        #expect(GEMMConfiguration.resolve(environment: ["GRADSCOPE_THREADS": "3"], features: Self.zen4,
-                                          processorCount: 8).maxThreads == 3)
-        let bad = GEMMConfiguration.resolve(environment: ["GRADSCOPE_THREADS": "zero"], features: Self.zen4,
-                                            processorCount: 2)
+        #expect(
+            GEMMConfiguration.resolve(
+                environment: ["GRADSCOPE_THREADS": "3"], features: Self.zen4,
+                processorCount: 8
+            ).maxThreads == 3)
+        let bad = GEMMConfiguration.resolve(
+            environment: ["GRADSCOPE_THREADS": "zero"], features: Self.zen4,
+            processorCount: 2)
         #expect(bad.maxThreads == 2 && !bad.notes.isEmpty)
     }
 

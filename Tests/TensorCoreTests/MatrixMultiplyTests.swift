@@ -16,7 +16,9 @@ let gemmShapes: [(m: Int, n: Int, k: Int)] = {
     return shapes
 }()
 
-let allTransposes: [(Transpose, Transpose)] = [(.none, .none), (.none, .transposed), (.transposed, .none), (.transposed, .transposed)]
+let allTransposes: [(Transpose, Transpose)] = [
+    (.none, .none), (.none, .transposed), (.transposed, .none), (.transposed, .transposed)
+]
 
 /// (α, β) pairs: plain product, β = 0 with NaN in C, accumulate, general.
 let alphaBetas: [(Double, Double)] = [(1, 0), (-0.5, 0), (1, 1), (0.75, -1.25)]
@@ -26,11 +28,13 @@ func checkAll<T: GEMMTestScalar>(_: T.Type, backend: GEMMBackend?, seed: UInt64,
     for (shapeIndex, s) in gemmShapes.enumerated() {
         for (ta, tb) in allTransposes {
             // Cycle through the α/β pairs so every shape meets each of them.
-            let (alpha, beta) = alphaBetas[(shapeIndex + (ta == .none ? 0 : 1) + (tb == .none ? 0 : 2)) % alphaBetas.count]
+            let (alpha, beta) = alphaBetas[
+                (shapeIndex + (ta == .none ? 0 : 1) + (tb == .none ? 0 : 2)) % alphaBetas.count]
             let problem = GEMMCase<T>(ta, tb, m: s.m, n: s.n, k: s.k, alpha: T(alpha), beta: T(beta), rng: &rng)
             let (failures, worst) = problem.check(problem.run(backend: backend, threads: threads))
-            #expect(failures == 0,
-                    "\(T.name) \(ta)/\(tb) m=\(s.m) n=\(s.n) k=\(s.k) α=\(alpha) β=\(beta): \(failures) wrong; \(worst)")
+            #expect(
+                failures == 0,
+                "\(T.name) \(ta)/\(tb) m=\(s.m) n=\(s.n) k=\(s.k) α=\(alpha) β=\(beta): \(failures) wrong; \(worst)")
         }
     }
 }
@@ -42,8 +46,9 @@ func sameBits<T: BinaryFloatingPoint>(_ x: [T], _ y: [T]) -> Bool {
 
 @Suite("GEMM correctness")
 struct MatrixMultiplyTests {
-    @Test("Built-in kernel tiers against a naive Double reference",
-          arguments: GEMMPrecision.allCases, [GEMMKernel.avx512, .avx2, .portable, .neon])
+    @Test(
+        "Built-in kernel tiers against a naive Double reference",
+        arguments: GEMMPrecision.allCases, [GEMMKernel.avx512, .avx2, .portable, .neon])
     func builtInTier(precision: GEMMPrecision, kernel: GEMMKernel) throws {
         guard CPUFeatures.current.supports(kernel) else {
             let reason = "\(kernel.rawValue) kernel skipped: not supported by this CPU (\(CPUFeatures.current))"
@@ -117,8 +122,9 @@ struct MatrixMultiplyTests {
         var c: [Float] = [1, 2, Float.nan, 4, 5, 6]
         if beta != 0 { c[2] = 3 }
         let a: [Float] = [9], b: [Float] = [9]
-        GEMM.sgemm(.none, .none, m: 2, n: 3, k: 0, alpha: 1, a: a, lda: 1, b: b, ldb: 3,
-                   beta: Float(beta), c: &c, ldc: 3)
+        GEMM.sgemm(
+            .none, .none, m: 2, n: 3, k: 0, alpha: 1, a: a, lda: 1, b: b, ldb: 3,
+            beta: Float(beta), c: &c, ldc: 3)
         #expect(c == (beta == 0 ? [0, 0, 0, 0, 0, 0] : [2, 4, 6, 8, 10, 12]))
     }
 
@@ -139,8 +145,9 @@ struct MatrixMultiplyTests {
         #expect(c == [0.5, 1, 1.5, 2])
     }
 
-    @Test("Partition covers C exactly once along register tiles",
-          arguments: [(1, 1), (6, 64), (100, 10), (1000, 784), (7, 1000), (2048, 2048), (13, 5)])
+    @Test(
+        "Partition covers C exactly once along register tiles",
+        arguments: [(1, 1), (6, 64), (100, 10), (1000, 784), (7, 1000), (2048, 2048), (13, 5)])
     func partition(m: Int, n: Int) {
         for threads in 1...4 {
             let tiles = GEMMThreading.partition(m: m, n: n, threads: threads, mr: 6, nr: 64)

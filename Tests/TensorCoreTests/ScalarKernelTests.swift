@@ -27,8 +27,11 @@ struct ScalarKernelTests {
         #expect(worst <= 4, "worst \(worst) ulp")
         // Underflow to (sub)normal and zero as the C library does, within an absolute 1e-320.
         var tiny = [0.0, 0.0, 0.0]
-        [-740.0, -745.5, -800.0].withUnsafeBufferPointer { x in tiny.withUnsafeMutableBufferPointer { Double.exp(x, into: $0) } }
-        #expect(abs(tiny[0] - Foundation.exp(-740)) < 1000 * Double.leastNonzeroMagnitude && tiny[1] == 0 && tiny[2] == 0)
+        [-740.0, -745.5, -800.0].withUnsafeBufferPointer { x in
+            tiny.withUnsafeMutableBufferPointer { Double.exp(x, into: $0) }
+        }
+        #expect(
+            abs(tiny[0] - Foundation.exp(-740)) < 1000 * Double.leastNonzeroMagnitude && tiny[1] == 0 && tiny[2] == 0)
     }
 
     @Test func sigmoidMatchesTheDefinition() {
@@ -40,7 +43,9 @@ struct ScalarKernelTests {
             #expect(Self.ulps(y, exact) <= 8 || abs(y - exact) < 1e-300, "x = \(x): \(y) vs \(exact)")
         }
         var floats = [Float](repeating: 0, count: 3)
-        [Float(-1000), 0, 1000].withUnsafeBufferPointer { x in floats.withUnsafeMutableBufferPointer { Float.sigmoid(x, into: $0) } }
+        [Float(-1000), 0, 1000].withUnsafeBufferPointer { x in
+            floats.withUnsafeMutableBufferPointer { Float.sigmoid(x, into: $0) }
+        }
         #expect(floats == [0, 0.5, 1])
     }
 
@@ -72,13 +77,20 @@ struct ScalarKernelTests {
         func run<S: TensorScalar & BinaryFloatingPoint>(_: S.Type) {
             let a: [S] = [1, 2, 3, 4], b: [S] = [1, 0.5, 3, -2], w: [S] = [2, -1, 0.25]
             var z = [S](repeating: 1, count: 12)
-            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in w.withUnsafeBufferPointer { wp in
-                z.withUnsafeMutableBufferPointer { S.addDifferenceOuterProduct(rows: 4, a: ap.baseAddress!, b: bp.baseAddress!, w: wp, into: $0.baseAddress!) }
-            } } }
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    w.withUnsafeBufferPointer { wp in
+                        z.withUnsafeMutableBufferPointer {
+                            S.addDifferenceOuterProduct(
+                                rows: 4, a: ap.baseAddress!, b: bp.baseAddress!, w: wp, into: $0.baseAddress!)
+                        }
+                    }
+                }
+            }
             var expected = [S](repeating: 1, count: 12)
             for r in 0..<4 { for c in 0..<3 { expected[r * 3 + c] += (a[r] - b[r]) * w[c] } }
             #expect(z == expected)
-            #expect(z[0..<3] == [1, 1, 1] && z[6..<9] == [1, 1, 1])   // rows with a = b untouched
+            #expect(z[0..<3] == [1, 1, 1] && z[6..<9] == [1, 1, 1])  // rows with a = b untouched
         }
         run(Float.self)
         run(Double.self)

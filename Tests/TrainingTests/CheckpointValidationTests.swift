@@ -7,9 +7,11 @@ import Testing
 struct CheckpointValidationTests {
     /// A small real checkpoint (Adam, so there are optimizer slots) and its parts.
     func sample() throws -> (bytes: [UInt8], directory: String) {
-        var trainer = try Trainer(model: try Fixtures.model(Float.self, sizes: [6, 5, 3]),
-                                  configuration: TrainingConfiguration(epochs: 1, batchSize: 32, monitorEvery: 1,
-                                                                       optimizer: OptimizerConfiguration(kind: .adam)))
+        var trainer = try Trainer(
+            model: try Fixtures.model(Float.self, sizes: [6, 5, 3]),
+            configuration: TrainingConfiguration(
+                epochs: 1, batchSize: 32, monitorEvery: 1,
+                optimizer: OptimizerConfiguration(kind: .adam)))
         _ = try trainer.train(on: Fixtures.blobs(count: 64))
         let directory = Fixtures.temporaryDirectory()
         try trainer.checkpoint().write(to: directory + "/c.gsckpt")
@@ -18,7 +20,8 @@ struct CheckpointValidationTests {
 
     /// The file with its JSON header edited by `edit` and, like a careful forger, a fresh checksum.
     func forged(_ bytes: [UInt8], _ edit: (inout [String: Any]) -> Void) throws -> [UInt8] {
-        let length = Int(bytes[8..<16].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        let length = Int(
+            bytes[8..<16].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
         var header = try JSONSerialization.jsonObject(with: Data(bytes[16..<(16 + length)])) as! [String: Any]
         edit(&header)
         let json = [UInt8](try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
@@ -55,48 +58,58 @@ struct CheckpointValidationTests {
         expectRefused(try forged(bytes) { $0["step"] = -1 }, naming: "step")
         expectRefused(try forged(bytes) { $0["optimizerStep"] = -3 }, naming: "optimizerStep")
         expectRefused(try forged(bytes) { $0["payloadElements"] = 1 << 62 }, naming: "payloadElements")
-        expectRefused(try forged(bytes) { h in
-            var tensors = h["tensors"] as! [[String: Any]]
-            tensors[0]["shape"] = [1 << 40, 1 << 40]
-            h["tensors"] = tensors
-        }, naming: "tensors[0]")
-        expectRefused(try forged(bytes) { h in
-            var tensors = h["tensors"] as! [[String: Any]]
-            tensors[1]["offset"] = Int.max
-            h["tensors"] = tensors
-        }, naming: "tensors[1]")
-        expectRefused(try forged(bytes) { h in
-            var tensors = h["tensors"] as! [[String: Any]]
-            tensors[1]["shape"] = [-1, 5]
-            h["tensors"] = tensors
-        }, naming: "tensors[1]")
-        expectRefused(try forged(bytes) { h in
-            var blocks = h["blocks"] as! [[String: Any]]
-            blocks[0]["shape"] = [Int.max, 2]
-            h["blocks"] = blocks
-        }, naming: "blocks[0]")
+        expectRefused(
+            try forged(bytes) { h in
+                var tensors = h["tensors"] as! [[String: Any]]
+                tensors[0]["shape"] = [1 << 40, 1 << 40]
+                h["tensors"] = tensors
+            }, naming: "tensors[0]")
+        expectRefused(
+            try forged(bytes) { h in
+                var tensors = h["tensors"] as! [[String: Any]]
+                tensors[1]["offset"] = Int.max
+                h["tensors"] = tensors
+            }, naming: "tensors[1]")
+        expectRefused(
+            try forged(bytes) { h in
+                var tensors = h["tensors"] as! [[String: Any]]
+                tensors[1]["shape"] = [-1, 5]
+                h["tensors"] = tensors
+            }, naming: "tensors[1]")
+        expectRefused(
+            try forged(bytes) { h in
+                var blocks = h["blocks"] as! [[String: Any]]
+                blocks[0]["shape"] = [Int.max, 2]
+                h["blocks"] = blocks
+            }, naming: "blocks[0]")
         // A history whose readings have another layer count than its layers.
-        expectRefused(try forged(bytes) { h in
-            var history = h["history"] as! [String: Any]
-            var layers = history["layers"] as! [[String: Any]]
-            layers.removeLast()
-            history["layers"] = layers
-            h["history"] = history
-        }, naming: "history.samples[0]")
-        expectRefused(try forged(bytes) { h in
-            var history = h["history"] as! [String: Any]
-            history["epochs"] = []
-            h["history"] = history
-        }, naming: "history.epochs")
-        expectRefused(try forged(bytes) { h in
-            var configuration = h["configuration"] as! [String: Any]
-            configuration["batchSize"] = 0
-            h["configuration"] = configuration
-        }, naming: "configuration")
+        expectRefused(
+            try forged(bytes) { h in
+                var history = h["history"] as! [String: Any]
+                var layers = history["layers"] as! [[String: Any]]
+                layers.removeLast()
+                history["layers"] = layers
+                h["history"] = history
+            }, naming: "history.samples[0]")
+        expectRefused(
+            try forged(bytes) { h in
+                var history = h["history"] as! [String: Any]
+                history["epochs"] = []
+                h["history"] = history
+            }, naming: "history.epochs")
+        expectRefused(
+            try forged(bytes) { h in
+                var configuration = h["configuration"] as! [String: Any]
+                configuration["batchSize"] = 0
+                h["configuration"] = configuration
+            }, naming: "configuration")
         expectRefused(try forged(bytes) { $0["dtype"] = "float16" }, naming: "dtype")
         expectRefused(try forged(bytes) { $0["version"] = 7 }, naming: "version")
-        expectRefused(try forged(bytes) { $0["epochProgress"] = ["batches": 5, "lossSum": 0, "correct": 9, "seen": 3, "seconds": 0] },
-                      naming: "epochProgress")
+        expectRefused(
+            try forged(bytes) {
+                $0["epochProgress"] = ["batches": 5, "lossSum": 0, "correct": 9, "seen": 3, "seconds": 0]
+            },
+            naming: "epochProgress")
     }
 
     /// Without a fresh checksum, any edit of the header is caught by the checksum itself.
@@ -140,8 +153,9 @@ struct InterruptedRunTests {
     @Test(arguments: [1, 5, 6, 13])
     func resumingMidEpochIsBitForBit(stopAfter: Int) throws {
         let data: ExampleSet<Float> = Fixtures.blobs(count: 96)
-        let configuration = TrainingConfiguration(epochs: 3, batchSize: 16, seed: 4, monitorEvery: 4,
-                                                  optimizer: OptimizerConfiguration(kind: .momentum, learningRate: 0.05))
+        let configuration = TrainingConfiguration(
+            epochs: 3, batchSize: 16, seed: 4, monitorEvery: 4,
+            optimizer: OptimizerConfiguration(kind: .momentum, learningRate: 0.05))
         let model = try Fixtures.model(Float.self, sizes: [6, 8, 3])
         var straight = try Trainer(model: model, configuration: configuration)
         _ = try straight.train(on: data)
@@ -151,9 +165,11 @@ struct InterruptedRunTests {
         let path = directory + "/checkpoint.gsckpt"
         var first = try Trainer(model: model, configuration: configuration)
         var batches = 0
-        let outcome = try first.train(on: data, checkpointPath: path, observe: { event in
-            if case .batch = event { batches += 1 }
-        }, shouldStop: { batches >= stopAfter })
+        let outcome = try first.train(
+            on: data, checkpointPath: path,
+            observe: { event in
+                if case .batch = event { batches += 1 }
+            }, shouldStop: { batches >= stopAfter })
         guard case .interrupted(_, _, let step) = outcome.stop else {
             Issue.record("expected an interrupted stop, got \(outcome.stop)"); return
         }

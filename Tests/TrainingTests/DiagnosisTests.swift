@@ -11,30 +11,41 @@ struct DiagnosisTests {
     static let digits: (ExampleSet<Float>, ExampleSet<Float>)? = {
         guard let split = try? Digits.split().normalized(.unitInterval) else { return nil }
         func set(_ images: LabeledImages) -> ExampleSet<Float> {
-            ExampleSet(name: images.name, inputs: Tensor(shape: [images.count, images.featureCount], scalars: images.images),
-                       targets: .classes(images.labels))
+            ExampleSet(
+                name: images.name, inputs: Tensor(shape: [images.count, images.featureCount], scalars: images.images),
+                targets: .classes(images.labels))
         }
         return (set(split.train), set(split.test))
     }()
 
-    func train(hidden: [Int], activation: ActivationKind, initializer: Initializer, epochs: Int = 8,
-               optimizer: OptimizerConfiguration = OptimizerConfiguration(kind: .momentum, learningRate: 0.05, momentum: 0.9)) throws
-        -> (TrainingOutcome, Trainer<Float>) {
+    func train(
+        hidden: [Int], activation: ActivationKind, initializer: Initializer, epochs: Int = 8,
+        optimizer: OptimizerConfiguration = OptimizerConfiguration(kind: .momentum, learningRate: 0.05, momentum: 0.9)
+    ) throws
+        -> (TrainingOutcome, Trainer<Float>)
+    {
         let (train, test) = try #require(Self.digits)
-        let model: Sequential<Float> = try Fixtures.model(sizes: [64] + hidden + [10], activation: activation,
-                                                          initializer: initializer, seed: 0)
-        var trainer = try Trainer(model: model, configuration: TrainingConfiguration(epochs: epochs, batchSize: 32, seed: 0,
-                                                                                       monitorEvery: 10, optimizer: optimizer))
+        let model: Sequential<Float> = try Fixtures.model(
+            sizes: [64] + hidden + [10], activation: activation,
+            initializer: initializer, seed: 0)
+        var trainer = try Trainer(
+            model: model,
+            configuration: TrainingConfiguration(
+                epochs: epochs, batchSize: 32, seed: 0,
+                monitorEvery: 10, optimizer: optimizer))
         return (try trainer.train(on: train, test: test), trainer)
     }
 
     @Test func deepSigmoidNetworkHasVanishingGradients() throws {
-        let (outcome, trainer) = try train(hidden: [30, 30, 30, 30, 30], activation: .sigmoid, initializer: .xavierUniform)
+        let (outcome, trainer) = try train(
+            hidden: [30, 30, 30, 30, 30], activation: .sigmoid, initializer: .xavierUniform)
         let finding = try #require(outcome.findings.first { $0.code == .vanishingGradients })
         #expect(try #require(finding.figures["ratio"]) < Diagnosis.Thresholds.vanishingRatio)
         #expect(finding.fixes.first?.contains("relu") == true)
         // The first layer's median update is the smallest.
-        let updates = trainer.history.layers.indices.map { l in Diagnosis.median(trainer.history.samples.map { $0.layers[l].meanAbsoluteUpdate }) }
+        let updates = trainer.history.layers.indices.map { l in
+            Diagnosis.median(trainer.history.samples.map { $0.layers[l].meanAbsoluteUpdate })
+        }
         #expect(updates[0] == updates.min())
     }
 
@@ -48,22 +59,28 @@ struct DiagnosisTests {
         let (train, test) = try #require(Self.digits)
         let raw = ExampleSet(name: "raw", inputs: train.inputs * 16, targets: train.targets)
         let model: Sequential<Float> = try Fixtures.model(sizes: [64, 64, 10], activation: .sigmoid, seed: 0)
-        var trainer = try Trainer(model: model, configuration: TrainingConfiguration(epochs: 3, batchSize: 32,
-                                                                                       optimizer: OptimizerConfiguration(learningRate: 0.05)))
-        let outcome = try trainer.train(on: raw, test: ExampleSet(name: "raw", inputs: test.inputs * 16, targets: test.targets))
+        var trainer = try Trainer(
+            model: model,
+            configuration: TrainingConfiguration(
+                epochs: 3, batchSize: 32,
+                optimizer: OptimizerConfiguration(learningRate: 0.05)))
+        let outcome = try trainer.train(
+            on: raw, test: ExampleSet(name: "raw", inputs: test.inputs * 16, targets: test.targets))
         #expect(outcome.findings.contains { $0.code == .saturation })
     }
 
     @Test func tooHighLearningRateKillsReLUs() throws {
-        let (outcome, _) = try train(hidden: [100, 100], activation: .relu, initializer: .he, epochs: 3,
-                                     optimizer: OptimizerConfiguration(kind: .sgd, learningRate: 3))
+        let (outcome, _) = try train(
+            hidden: [100, 100], activation: .relu, initializer: .he, epochs: 3,
+            optimizer: OptimizerConfiguration(kind: .sgd, learningRate: 3))
         let codes = Set(outcome.findings.map(\.code))
         #expect(codes.contains(.deadReLU) && codes.contains(.learningRateTooHigh), "\(codes)")
     }
 
     @Test func tinyLearningRateIsTooLow() throws {
-        let (outcome, _) = try train(hidden: [64], activation: .sigmoid, initializer: .xavierUniform, epochs: 3,
-                                     optimizer: OptimizerConfiguration(kind: .sgd, learningRate: 1e-4))
+        let (outcome, _) = try train(
+            hidden: [64], activation: .sigmoid, initializer: .xavierUniform, epochs: 3,
+            optimizer: OptimizerConfiguration(kind: .sgd, learningRate: 1e-4))
         #expect(outcome.findings.map(\.code) == [.learningRateTooLow])
     }
 
@@ -78,19 +95,28 @@ struct DiagnosisTests {
 /// One short training run on Fashion-MNIST from Debian's `dataset-fashion-mnist`
 /// (CI installs it; elsewhere the test is skipped).
 struct FashionMNISTSmokeTests {
-    static var available: Bool { FileManager.default.fileExists(atPath: DataSource.fashionMNISTDirectory + "/train-labels-idx1-ubyte.gz") }
+    static var available: Bool {
+        FileManager.default.fileExists(atPath: DataSource.fashionMNISTDirectory + "/train-labels-idx1-ubyte.gz")
+    }
 
     @Test(.enabled(if: available, "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)"))
     func trainsOnRealData() throws {
         let split = try DataSource.fashionMNIST.load().normalized(.unitInterval)
         #expect(split.train.count == 60_000 && split.test.count == 10_000)
         func set(_ images: LabeledImages, _ n: Int) -> ExampleSet<Float> {
-            ExampleSet(name: images.name, inputs: Tensor(shape: [n, images.featureCount], scalars: Array(images.images.prefix(n * images.featureCount))),
-                       targets: .classes(Array(images.labels.prefix(n))))
+            ExampleSet(
+                name: images.name,
+                inputs: Tensor(
+                    shape: [n, images.featureCount], scalars: Array(images.images.prefix(n * images.featureCount))),
+                targets: .classes(Array(images.labels.prefix(n))))
         }
-        let model: Sequential<Float> = try Fixtures.model(sizes: [784, 32, 10], activation: .relu, initializer: .he, seed: 0)
-        var trainer = try Trainer(model: model, configuration: TrainingConfiguration(
-            epochs: 1, batchSize: 100, seed: 0, monitorEvery: 5, optimizer: OptimizerConfiguration(learningRate: 0.05), batchesPerEpoch: 60))
+        let model: Sequential<Float> = try Fixtures.model(
+            sizes: [784, 32, 10], activation: .relu, initializer: .he, seed: 0)
+        var trainer = try Trainer(
+            model: model,
+            configuration: TrainingConfiguration(
+                epochs: 1, batchSize: 100, seed: 0, monitorEvery: 5,
+                optimizer: OptimizerConfiguration(learningRate: 0.05), batchesPerEpoch: 60))
         let outcome = try trainer.train(on: set(split.train, 60_000), test: set(split.test, 1_000))
         #expect(outcome.stop == .completed)
         #expect((trainer.history.epochs.last?.testAccuracy ?? 0) > 0.6)

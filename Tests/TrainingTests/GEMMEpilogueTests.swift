@@ -26,21 +26,25 @@ struct GEMMEpilogueTests {
     /// post-operation after the last); one k block; the n ≤ 16 dot-product shape of an output layer.
     static let shapes: [(Int, Int, Int)] = [(37, 83, 900), (200, 70, 800), (64, 130, 70), (29, 10, 50)]
 
-    typealias Gemm<S> = (_ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: S,
-                         _ a: UnsafePointer<S>, _ lda: Int, _ b: UnsafePointer<S>, _ ldb: Int, _ beta: S,
-                         _ c: UnsafeMutablePointer<S>, _ ldc: Int, _ epilogue: GEMMEpilogue<S>) -> Void
+    typealias Gemm<S> = (
+        _ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: S,
+        _ a: UnsafePointer<S>, _ lda: Int, _ b: UnsafePointer<S>, _ ldb: Int, _ beta: S,
+        _ c: UnsafeMutablePointer<S>, _ ldc: Int, _ epilogue: GEMMEpilogue<S>
+    ) -> Void
 
     static func floatGEMM(_ c: Case) -> Gemm<Float> {
         { ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc, e in
-            GEMM.sgemm(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: cc, ldc: ldc,
-                       epilogue: e, backend: .builtIn(c.kernel), threads: c.threads)
+            GEMM.sgemm(
+                ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: cc, ldc: ldc,
+                epilogue: e, backend: .builtIn(c.kernel), threads: c.threads)
         }
     }
 
     static func doubleGEMM(_ c: Case) -> Gemm<Double> {
         { ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc, e in
-            GEMM.dgemm(ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: cc, ldc: ldc,
-                       epilogue: e, backend: .builtIn(c.kernel), threads: c.threads)
+            GEMM.dgemm(
+                ta, tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: cc, ldc: ldc,
+                epilogue: e, backend: .builtIn(c.kernel), threads: c.threads)
         }
     }
 
@@ -79,14 +83,19 @@ struct GEMMEpilogueTests {
                 var fused = [S](repeating: .nan, count: m * n)
                 bias.withUnsafeBufferPointer { b in
                     fused.withUnsafeMutableBufferPointer { c in
-                        gemm(.none, .transposed, m, n, k, 1, x, k, w, k, 0, c.baseAddress!, n,
-                             GEMMEpilogue(bias: b.baseAddress!, operation: .activation(f)))
+                        gemm(
+                            .none, .transposed, m, n, k, 1, x, k, w, k, 0, c.baseAddress!, n,
+                            GEMMEpilogue(bias: b.baseAddress!, operation: .activation(f)))
                     }
                 }
-                #expect(Self.difference(fused, expected) == nil, "\(label) forward \(f) m=\(m) n=\(n) k=\(k): \(Self.difference(fused, expected) ?? "")")
+                #expect(
+                    Self.difference(fused, expected) == nil,
+                    "\(label) forward \(f) m=\(m) n=\(n) k=\(k): \(Self.difference(fused, expected) ?? "")")
                 if case .sigmoid = f {
                     // Not vacuous: the outputs cover both tails of the sigmoid.
-                    #expect(expected.contains { $0 < 0.01 } && expected.contains { $0 > 0.99 }, "\(label) m=\(m) n=\(n) k=\(k)")
+                    #expect(
+                        expected.contains { $0 < 0.01 } && expected.contains { $0 > 0.99 },
+                        "\(label) m=\(m) n=\(n) k=\(k)")
                 }
             }
         }
@@ -110,11 +119,14 @@ struct GEMMEpilogueTests {
                 var fused = [S](repeating: .nan, count: m * n)
                 y.withUnsafeBufferPointer { yb in
                     fused.withUnsafeMutableBufferPointer { c in
-                        gemm(.none, .none, m, n, k, 1, d, k, w, n, 0, c.baseAddress!, n,
-                             GEMMEpilogue(operation: .timesDerivative(f, output: yb.baseAddress!, rowStride: n)))
+                        gemm(
+                            .none, .none, m, n, k, 1, d, k, w, n, 0, c.baseAddress!, n,
+                            GEMMEpilogue(operation: .timesDerivative(f, output: yb.baseAddress!, rowStride: n)))
                     }
                 }
-                #expect(Self.difference(fused, expected) == nil, "\(label) derivative \(f) m=\(m) n=\(n) k=\(k): \(Self.difference(fused, expected) ?? "")")
+                #expect(
+                    Self.difference(fused, expected) == nil,
+                    "\(label) derivative \(f) m=\(m) n=\(n) k=\(k): \(Self.difference(fused, expected) ?? "")")
             }
         }
     }
@@ -130,17 +142,24 @@ struct GEMMEpilogueTests {
             var (v1, w1) = (v0, w0)
             v1.withUnsafeMutableBufferPointer { v in
                 gemm(.transposed, .none, m, n, k, -0.01, d, m, x, n, 0.9, v.baseAddress!, n, .none)
-                w1.withUnsafeMutableBufferPointer { UpdateKernels.axpy(1, UnsafePointer(v.baseAddress!), $0.baseAddress!, count: m * n) }
+                w1.withUnsafeMutableBufferPointer {
+                    UpdateKernels.axpy(1, UnsafePointer(v.baseAddress!), $0.baseAddress!, count: m * n)
+                }
             }
             var (v2, w2) = (v0, w0)
             v2.withUnsafeMutableBufferPointer { v in
                 w2.withUnsafeMutableBufferPointer { w in
-                    gemm(.transposed, .none, m, n, k, -0.01, d, m, x, n, 0.9, v.baseAddress!, n,
-                         GEMMEpilogue(operation: .addTo(w.baseAddress!, rowStride: n)))
+                    gemm(
+                        .transposed, .none, m, n, k, -0.01, d, m, x, n, 0.9, v.baseAddress!, n,
+                        GEMMEpilogue(operation: .addTo(w.baseAddress!, rowStride: n)))
                 }
             }
-            #expect(Self.difference(v2, v1) == nil, "\(label) velocity m=\(m) n=\(n) k=\(k): \(Self.difference(v2, v1) ?? "")")
-            #expect(Self.difference(w2, w1) == nil, "\(label) weights m=\(m) n=\(n) k=\(k): \(Self.difference(w2, w1) ?? "")")
+            #expect(
+                Self.difference(v2, v1) == nil,
+                "\(label) velocity m=\(m) n=\(n) k=\(k): \(Self.difference(v2, v1) ?? "")")
+            #expect(
+                Self.difference(w2, w1) == nil,
+                "\(label) weights m=\(m) n=\(n) k=\(k): \(Self.difference(w2, w1) ?? "")")
             #expect(w2 != w0, "\(label): the weights moved")
         }
     }
@@ -168,8 +187,9 @@ struct GEMMEpilogueTests {
         let bias: [Float] = Self.random(n, scale: 1, &rng)
         var c = [Float](repeating: 0, count: m * n)
         bias.withUnsafeBufferPointer { b in
-            GEMM.sgemm(.none, .transposed, m: m, n: n, k: k, alpha: 1, a: x, lda: k, b: w, ldb: k, beta: 0, c: &c, ldc: n,
-                       epilogue: GEMMEpilogue(bias: b.baseAddress!, operation: .activation(.sigmoid)))
+            GEMM.sgemm(
+                .none, .transposed, m: m, n: n, k: k, alpha: 1, a: x, lda: k, b: w, ldb: k, beta: 0, c: &c, ldc: n,
+                epilogue: GEMMEpilogue(bias: b.baseAddress!, operation: .activation(.sigmoid)))
         }
         for i in 0..<m {
             for j in 0..<n {

@@ -8,7 +8,8 @@ import Testing
 struct GradientFlowMonitorTests {
     @Test(arguments: [ActivationKind.sigmoid, .tanh, .relu])
     func figuresMatchTheirDefinitions(activation: ActivationKind) throws {
-        var model: Sequential<Double> = try Fixtures.model(sizes: [5, 7, 6, 3], activation: activation, initializer: .he, seed: 3)
+        var model: Sequential<Double> = try Fixtures.model(
+            sizes: [5, 7, 6, 3], activation: activation, initializer: .he, seed: 3)
         let data: ExampleSet<Double> = Fixtures.blobs(count: 10, features: 5, classes: 3)
         let workspace = TrainingWorkspace(model: model, capacity: 10)
         workspace.loadBatch(rows: Array(0..<10), of: data.inputs)
@@ -42,7 +43,10 @@ struct GradientFlowMonitorTests {
             let y = Array(workspace.layerOutput(layer.activationLayerIndex))
             let mean = y.reduce(0, +) / Double(y.count)
             #expect(close(s.activationMean, mean))
-            #expect(abs(s.activationStandardDeviation - sqrt(y.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(y.count))) < 1e-9)
+            #expect(
+                abs(
+                    s.activationStandardDeviation
+                        - sqrt(y.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(y.count))) < 1e-9)
             let isHidden = l < 2
             switch activation {
             case .sigmoid where isHidden:
@@ -62,10 +66,14 @@ struct GradientFlowMonitorTests {
     /// Saturated sigmoids and dead ReLUs are counted as defined.
     @Test func saturationAndDeadUnitCounts() {
         let sigmoid: [Float] = [0.5, 0.999, 0.001, 0.9, 0.9975, 0.0001]
-        let s = sigmoid.withUnsafeBufferPointer { ActivationStatistics.summarize(.sigmoid, $0.baseAddress!, rows: 2, columns: 3) }
-        #expect(s.saturation == 4.0 / 6)   // 0.999, 0.001, 0.9975, 0.0001 have y(1 − y) < 0.0025
-        let relu: [Float] = [0, 1, 0, 0, 2, 0, 0, 0, 0]   // 3 examples × 3 units: unit 0 and 2 never fire
-        let r = relu.withUnsafeBufferPointer { ActivationStatistics.summarize(.relu, $0.baseAddress!, rows: 3, columns: 3) }
+        let s = sigmoid.withUnsafeBufferPointer {
+            ActivationStatistics.summarize(.sigmoid, $0.baseAddress!, rows: 2, columns: 3)
+        }
+        #expect(s.saturation == 4.0 / 6)  // 0.999, 0.001, 0.9975, 0.0001 have y(1 − y) < 0.0025
+        let relu: [Float] = [0, 1, 0, 0, 2, 0, 0, 0, 0]  // 3 examples × 3 units: unit 0 and 2 never fire
+        let r = relu.withUnsafeBufferPointer {
+            ActivationStatistics.summarize(.relu, $0.baseAddress!, rows: 3, columns: 3)
+        }
         #expect(r.deadFraction == 2.0 / 3)
     }
 }

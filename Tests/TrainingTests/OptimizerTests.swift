@@ -12,14 +12,19 @@ struct OptimizerTests {
         model.parameters = [Tensor(shape: [2, 3], scalars: [0.5, -0.25, 1, 2, -1.5, 0.125]), Tensor([0.1, -0.2])]
         let gradients: [[Tensor<S>]] = (0..<3).map { t in
             let s = S(t + 1)
-            return [Tensor(shape: [2, 3], scalars: [0.3, -0.1, 0.2, -0.4, 0.05, 0.6].map { $0 * s }), Tensor([0.2 * s, -0.3])]
+            return [
+                Tensor(shape: [2, 3], scalars: [0.3, -0.1, 0.2, -0.4, 0.05, 0.6].map { $0 * s }),
+                Tensor([0.2 * s, -0.3])
+            ]
         }
         return (model, gradients)
     }
 
     /// Runs `config` for three steps and compares with `reference(w, g, t, isBias, state)`.
-    func check<S: TensorScalar>(_: S.Type, _ config: OptimizerConfiguration,
-                                reference: (Double, Double, Int, Bool, inout [Double]) -> Double) throws {
+    func check<S: TensorScalar>(
+        _: S.Type, _ config: OptimizerConfiguration,
+        reference: (Double, Double, Int, Bool, inout [Double]) -> Double
+    ) throws {
         var (model, gradients) = try setUp(S.self)
         var optimizer = config.makeOptimizer(for: model)
         var expected = model.parameters.map { $0.scalars.map(Double.init) }
@@ -34,7 +39,9 @@ struct OptimizerTests {
         }
         let tolerance = S.self == Float.self ? 2e-6 : 1e-14
         for (got, want) in zip(model.parameters, expected) {
-            #expect(maxRelativeDifference(got.scalars.map(Double.init), want) < tolerance, "\(config.kind): \(got.scalars) vs \(want)")
+            #expect(
+                maxRelativeDifference(got.scalars.map(Double.init), want) < tolerance,
+                "\(config.kind): \(got.scalars) vs \(want)")
         }
         #expect(optimizer.state.step == 3)
     }
@@ -55,11 +62,13 @@ struct OptimizerTests {
     func classicalMomentum(_ type: any TensorScalar.Type) throws {
         func run<S: TensorScalar>(_ s: S.Type) throws {
             // The demonstration's rule: v ← μv − ηg; w ← w + v.
-            try check(s, OptimizerConfiguration(kind: .momentum, learningRate: 0.01, momentum: 0.99)) { w, g, _, _, st in
+            try check(s, OptimizerConfiguration(kind: .momentum, learningRate: 0.01, momentum: 0.99)) {
+                w, g, _, _, st in
                 st[0] = 0.99 * st[0] - 0.01 * g
                 return w + st[0]
             }
-            try check(s, OptimizerConfiguration(kind: .momentum, learningRate: 0.01, momentum: 0.9, weightDecay: 0.1)) { w, g, _, bias, st in
+            try check(s, OptimizerConfiguration(kind: .momentum, learningRate: 0.01, momentum: 0.9, weightDecay: 0.1)) {
+                w, g, _, bias, st in
                 st[0] = 0.9 * st[0] - 0.01 * (g + (bias ? 0 : 0.1 * w))
                 return w + st[0]
             }
@@ -85,7 +94,8 @@ struct OptimizerTests {
         func run<S: TensorScalar>(_ s: S.Type) throws {
             // Algorithm 1 of Kingma & Ba, written out plainly.
             let (lr, b1, b2, eps) = (0.01, 0.9, 0.999, 1e-8)
-            try check(s, OptimizerConfiguration(kind: .adam, learningRate: lr, beta1: b1, beta2: b2, epsilon: eps)) { w, g, t, _, st in
+            try check(s, OptimizerConfiguration(kind: .adam, learningRate: lr, beta1: b1, beta2: b2, epsilon: eps)) {
+                w, g, t, _, st in
                 st[0] = b1 * st[0] + (1 - b1) * g
                 st[1] = b2 * st[1] + (1 - b2) * g * g
                 let mHat = st[0] / (1 - pow(b1, Double(t))), vHat = st[1] / (1 - pow(b2, Double(t)))
@@ -129,14 +139,16 @@ struct MeasuredUpdateTests {
     static let configurations: [OptimizerConfiguration] = [
         OptimizerConfiguration(kind: .sgd, learningRate: 0.05),
         OptimizerConfiguration(kind: .momentum, learningRate: 0.05, momentum: 0.9),
-        OptimizerConfiguration(kind: .nesterov, learningRate: 0.05, momentum: 0.9),
+        OptimizerConfiguration(kind: .nesterov, learningRate: 0.05, momentum: 0.9)
     ]
 
     func check<S: TensorScalar>(_: S.Type, _ configuration: OptimizerConfiguration) throws {
         // 300×250 weights: above the size that splits the pass over the cores.
         let model: Sequential<S> = try Fixtures.model(sizes: [300, 250, 7], activation: .sigmoid)
         var rng = PRNG(seed: 5)
-        let gradients = model.parameterBlocks.map { Tensor<S>(shape: $0.shape, scalars: (0..<$0.count).map { _ in S(rng.nextNormal()) }) }
+        let gradients = model.parameterBlocks.map {
+            Tensor<S>(shape: $0.shape, scalars: (0..<$0.count).map { _ in S(rng.nextNormal()) })
+        }
         var (plainModel, measuredModel) = (model, model)
         var plain = configuration.makeOptimizer(for: model), measured = configuration.makeOptimizer(for: model)
         for _ in 0..<2 {  // twice, so that momentum's velocity is not zero on the measured step
@@ -149,22 +161,31 @@ struct MeasuredUpdateTests {
             for (block, change) in changes {
                 let after = measuredModel.parameters[block].scalars, old = before[block].scalars
                 let d = zip(after, old).map { Double($0 - $1) }
-                let want = WeightChange(absoluteChange: d.map(abs).reduce(0, +), squaredChange: d.map { $0 * $0 }.reduce(0, +),
-                                        weightSquares: after.map { Double($0) * Double($0) }.reduce(0, +),
-                                        gradientSquares: gradients[block].scalars.map { Double($0) * Double($0) }.reduce(0, +))
-                for (got, expected) in [(change.absoluteChange, want.absoluteChange), (change.squaredChange, want.squaredChange),
-                                        (change.weightSquares, want.weightSquares), (change.gradientSquares, want.gradientSquares)] {
+                let want = WeightChange(
+                    absoluteChange: d.map(abs).reduce(0, +), squaredChange: d.map { $0 * $0 }.reduce(0, +),
+                    weightSquares: after.map { Double($0) * Double($0) }.reduce(0, +),
+                    gradientSquares: gradients[block].scalars.map { Double($0) * Double($0) }.reduce(0, +))
+                for (got, expected) in [
+                    (change.absoluteChange, want.absoluteChange), (change.squaredChange, want.squaredChange),
+                    (change.weightSquares, want.weightSquares), (change.gradientSquares, want.gradientSquares)
+                ] {
                     // Float sums run in sixteen Float lanes per block of 512 (ReductionKernels): ~1e-7 relative.
                     let tolerance = S.self == Float.self ? 1e-6 : 1e-12
-                    #expect(abs(got - expected) <= tolerance * expected, "\(configuration.kind) block \(block): \(got) vs \(expected)")
+                    #expect(
+                        abs(got - expected) <= tolerance * expected,
+                        "\(configuration.kind) block \(block): \(got) vs \(expected)")
                 }
                 #expect(change.absoluteChange > 0)
             }
         }
     }
 
-    @Test(arguments: configurations) func float(_ configuration: OptimizerConfiguration) throws { try check(Float.self, configuration) }
-    @Test(arguments: configurations) func double(_ configuration: OptimizerConfiguration) throws { try check(Double.self, configuration) }
+    @Test(arguments: configurations) func float(_ configuration: OptimizerConfiguration) throws {
+        try check(Float.self, configuration)
+    }
+    @Test(arguments: configurations) func double(_ configuration: OptimizerConfiguration) throws {
+        try check(Double.self, configuration)
+    }
 
     @Test func adamHasNoMeasuredUpdate() throws {
         var model: Sequential<Float> = try Fixtures.model(sizes: [4, 3, 2])

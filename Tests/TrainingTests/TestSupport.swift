@@ -5,8 +5,10 @@ import TensorCore
 
 /// Small seeded problems for the tests: K Gaussian blobs in `features` dimensions.
 enum Fixtures {
-    static func blobs<S: TensorScalar>(_: S.Type = S.self, count: Int = 120, features: Int = 6, classes: Int = 3,
-                                       spread: Double = 0.6, seed: UInt64 = 1) -> ExampleSet<S> {
+    static func blobs<S: TensorScalar>(
+        _: S.Type = S.self, count: Int = 120, features: Int = 6, classes: Int = 3,
+        spread: Double = 0.6, seed: UInt64 = 1
+    ) -> ExampleSet<S> {
         var rng = PRNG(seed: seed)
         let centres = (0..<classes).map { _ in (0..<features).map { _ in rng.nextNormal() * 2 } }
         var x = [S](), y = [Int]()
@@ -18,11 +20,15 @@ enum Fixtures {
         return ExampleSet(name: "blobs", inputs: Tensor(shape: [count, features], scalars: x), targets: .classes(y))
     }
 
-    static func model<S: TensorScalar>(_: S.Type = S.self, sizes: [Int], activation: ActivationKind = .tanh,
-                                       loss: LossKind = .softmaxCE, lambda: Double = 0, initializer: Initializer = .xavierUniform,
-                                       seed: UInt64 = 7) throws -> Sequential<S> {
-        try ArchitectureSpec(layers: sizes, activation: activation, loss: loss, lambda: lambda, initializer: initializer, seed: seed)
-            .makeModel(sizes: sizes)
+    static func model<S: TensorScalar>(
+        _: S.Type = S.self, sizes: [Int], activation: ActivationKind = .tanh,
+        loss: LossKind = .softmaxCE, lambda: Double = 0, initializer: Initializer = .xavierUniform,
+        seed: UInt64 = 7
+    ) throws -> Sequential<S> {
+        try ArchitectureSpec(
+            layers: sizes, activation: activation, loss: loss, lambda: lambda, initializer: initializer, seed: seed
+        )
+        .makeModel(sizes: sizes)
     }
 
     static func temporaryDirectory() -> String {

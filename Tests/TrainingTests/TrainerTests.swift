@@ -9,11 +9,14 @@ struct TrainerTests {
         epochs: 3, batchSize: 16, seed: 42, monitorEvery: 2,
         optimizer: OptimizerConfiguration(kind: .momentum, learningRate: 0.05, momentum: 0.9))
 
-    func makeTrainer<S: TensorScalar>(_: S.Type, _ configuration: TrainingConfiguration = Self.configuration,
-                                      optimizer: OptimizerKind = .momentum) throws -> Trainer<S> {
+    func makeTrainer<S: TensorScalar>(
+        _: S.Type, _ configuration: TrainingConfiguration = Self.configuration,
+        optimizer: OptimizerKind = .momentum
+    ) throws -> Trainer<S> {
         var configuration = configuration
         configuration.optimizer.kind = optimizer
-        return try Trainer(model: try Fixtures.model(sizes: [6, 8, 8, 3], activation: .tanh), configuration: configuration)
+        return try Trainer(
+            model: try Fixtures.model(sizes: [6, 8, 8, 3], activation: .tanh), configuration: configuration)
     }
 
     @Test func learnsBlobs() throws {
@@ -38,7 +41,9 @@ struct TrainerTests {
         _ = try b.train(on: data)
         #expect(a.model.flatParameters == b.model.flatParameters)
         #expect(a.history.batchLosses == b.history.batchLosses)
-        var c = try makeTrainer(Float.self, TrainingConfiguration(epochs: 3, batchSize: 16, seed: 43, monitorEvery: 2), optimizer: optimizer)
+        var c = try makeTrainer(
+            Float.self, TrainingConfiguration(epochs: 3, batchSize: 16, seed: 43, monitorEvery: 2), optimizer: optimizer
+        )
         _ = try c.train(on: data)
         #expect(a.model.flatParameters != c.model.flatParameters)
     }
@@ -63,7 +68,8 @@ struct TrainerTests {
             let checkpoint = try Checkpoint<S>.read(from: path)
             #expect(checkpoint.header.metadata == ["note": "first"])
             #expect(checkpoint.header.epochsCompleted == 1)
-            var resumed = try Trainer(resuming: checkpoint, model: try Fixtures.model(sizes: [6, 8, 8, 3], activation: .tanh), epochs: 3)
+            var resumed = try Trainer(
+                resuming: checkpoint, model: try Fixtures.model(sizes: [6, 8, 8, 3], activation: .tanh), epochs: 3)
             _ = try resumed.train(on: data)
             #expect(resumed.model.flatParameters == straight.model.flatParameters)
             #expect(resumed.optimizer.state == straight.optimizer.state)
@@ -82,14 +88,17 @@ struct TrainerTests {
         let directory = Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/checkpoint.gsckpt"
-        var trainer = try Trainer(model: try Fixtures.model(Float.self, sizes: [6, 16, 3], activation: .relu),
-                                  configuration: TrainingConfiguration(epochs: 1, batchSize: 16, seed: 1,
-                                                                       optimizer: OptimizerConfiguration(kind: .sgd, learningRate: 0.01)))
+        var trainer = try Trainer(
+            model: try Fixtures.model(Float.self, sizes: [6, 16, 3], activation: .relu),
+            configuration: TrainingConfiguration(
+                epochs: 1, batchSize: 16, seed: 1,
+                optimizer: OptimizerConfiguration(kind: .sgd, learningRate: 0.01)))
         _ = try trainer.train(on: data, checkpointPath: path)
         let good = try Data(contentsOf: URL(fileURLWithPath: path))
 
-        var exploding = try Trainer(resuming: try Checkpoint<Float>.read(from: path),
-                                    model: try Fixtures.model(Float.self, sizes: [6, 16, 3], activation: .relu), epochs: 50)
+        var exploding = try Trainer(
+            resuming: try Checkpoint<Float>.read(from: path),
+            model: try Fixtures.model(Float.self, sizes: [6, 16, 3], activation: .relu), epochs: 50)
         // Swap in an absurd learning rate by resuming from a copy of the state with a new configuration.
         var configuration = exploding.configuration
         configuration.optimizer = OptimizerConfiguration(kind: .sgd, learningRate: 1e6)
@@ -118,8 +127,10 @@ struct TrainerTests {
 
 struct CheckpointTests {
     func sample() throws -> (Checkpoint<Float>, String, String) {
-        var trainer = try Trainer(model: try Fixtures.model(Float.self, sizes: [6, 5, 3]),
-                                  configuration: TrainingConfiguration(epochs: 1, batchSize: 32, optimizer: OptimizerConfiguration(kind: .adam)))
+        var trainer = try Trainer(
+            model: try Fixtures.model(Float.self, sizes: [6, 5, 3]),
+            configuration: TrainingConfiguration(
+                epochs: 1, batchSize: 32, optimizer: OptimizerConfiguration(kind: .adam)))
         _ = try trainer.train(on: Fixtures.blobs(count: 64))
         let directory = Fixtures.temporaryDirectory()
         let path = directory + "/c.gsckpt"
@@ -159,7 +170,10 @@ struct CheckpointTests {
         try expectFailure({ $0[0] = 0x41 }, mentions: "magic")
         try expectFailure({ $0[$0.count - 1] ^= 0xFF }, mentions: "checksum")
         try expectFailure({ $0.removeLast(8) }, mentions: "payload")
-        try expectFailure({ $0[8] = 0xFF; $0[9] = 0xFF; $0[10] = 0xFF }, mentions: "header length")
+        try expectFailure(
+            {
+                $0[8] = 0xFF; $0[9] = 0xFF; $0[10] = 0xFF
+            }, mentions: "header length")
         try expectFailure({ $0 = Array($0.prefix(10)) }, mentions: "preamble")
         bytes = []
         do { _ = try Checkpoint<Double>.read(from: path + ".missing") } catch {

@@ -7,24 +7,35 @@ import Testing
 /// The workspace computes what `Sequential.evaluateUnchecked` computes, for every layer kind
 /// and loss it specialises and for the ones it delegates.
 struct TrainingWorkspaceTests {
-    func compare<S: TensorScalar>(_ model: Sequential<S>, inputs: Tensor<S>, targets: Targets<S>, rows: [Int],
-                                  tolerance: Double, _ label: String) {
+    func compare<S: TensorScalar>(
+        _ model: Sequential<S>, inputs: Tensor<S>, targets: Targets<S>, rows: [Int],
+        tolerance: Double, _ label: String
+    ) {
         let workspace = TrainingWorkspace(model: model, capacity: 8)
         workspace.loadBatch(rows: rows, of: inputs)
         var context = ForwardContext(mode: .training, rng: PRNG(seed: 3))
         workspace.forward(model, context: &context)
         let (value, dataLoss) = workspace.backward(model, targets: targets.selecting(rows))
 
-        let batch = Tensor(shape: [rows.count] + model.inputShape,
-                           scalars: rows.flatMap { r in inputs.scalars[(r * model.inputShape.reduce(1, *))..<((r + 1) * model.inputShape.reduce(1, *))] })
+        let batch = Tensor(
+            shape: [rows.count] + model.inputShape,
+            scalars: rows.flatMap { r in
+                inputs.scalars[(r * model.inputShape.reduce(1, *))..<((r + 1) * model.inputShape.reduce(1, *))]
+            })
         var referenceContext = ForwardContext(mode: .training, rng: PRNG(seed: 3))
-        let reference = model.evaluateUnchecked(inputs: batch, targets: targets.selecting(rows), context: &referenceContext)
-        #expect(abs(value - reference.value) <= tolerance * max(1, abs(reference.value)), "\(label): loss \(value) vs \(reference.value)")
+        let reference = model.evaluateUnchecked(
+            inputs: batch, targets: targets.selecting(rows), context: &referenceContext)
+        #expect(
+            abs(value - reference.value) <= tolerance * max(1, abs(reference.value)),
+            "\(label): loss \(value) vs \(reference.value)")
         #expect(abs(dataLoss - reference.dataLoss) <= tolerance * max(1, abs(reference.dataLoss)), "\(label)")
-        #expect(maxRelativeDifference(Array(workspace.output), reference.output.scalars) <= tolerance, "\(label): output")
+        #expect(
+            maxRelativeDifference(Array(workspace.output), reference.output.scalars) <= tolerance, "\(label): output")
         for (b, (got, want)) in zip(workspace.gradients, reference.gradients).enumerated() {
-            #expect(maxRelativeDifference(got.scalars, want.scalars) <= tolerance,
-                    "\(label): gradient of \(model.parameterBlocks[b].name) differs by \(maxRelativeDifference(got.scalars, want.scalars))")
+            #expect(
+                maxRelativeDifference(got.scalars, want.scalars) <= tolerance,
+                "\(label): gradient of \(model.parameterBlocks[b].name) differs by \(maxRelativeDifference(got.scalars, want.scalars))"
+            )
         }
     }
 
@@ -32,9 +43,11 @@ struct TrainingWorkspaceTests {
     func denseNetworksMatchSequential(activation: ActivationKind, loss: LossKind) throws {
         func run<S: TensorScalar>(_: S.Type, tolerance: Double) throws {
             let data: ExampleSet<S> = Fixtures.blobs(count: 12, features: 5, classes: 4)
-            let model: Sequential<S> = try Fixtures.model(sizes: [5, 7, 6, 4], activation: activation, loss: loss, lambda: 0.3)
-            compare(model, inputs: data.inputs, targets: data.targets, rows: [3, 0, 11, 5, 7], tolerance: tolerance,
-                    "\(S.self) \(activation) \(loss)")
+            let model: Sequential<S> = try Fixtures.model(
+                sizes: [5, 7, 6, 4], activation: activation, loss: loss, lambda: 0.3)
+            compare(
+                model, inputs: data.inputs, targets: data.targets, rows: [3, 0, 11, 5, 7], tolerance: tolerance,
+                "\(S.self) \(activation) \(loss)")
         }
         // Float's sigmoid and tanh use the vectorised e^x (≤ 2 ulp), hence the looser bound.
         try run(Float.self, tolerance: 2e-5)
@@ -44,14 +57,17 @@ struct TrainingWorkspaceTests {
     /// The fused step (weight update inside the weight-gradient GEMM) matches backward followed
     /// by the optimizer's own update, for SGD and classical momentum, over several steps; and
     /// optimizers that cannot fuse (Nesterov, Adam, weight decay) get exactly their own update.
-    @Test(arguments: [OptimizerConfiguration(kind: .sgd, learningRate: 0.1),
-                      OptimizerConfiguration(kind: .momentum, learningRate: 0.05, momentum: 0.9),
-                      OptimizerConfiguration(kind: .nesterov, learningRate: 0.05, momentum: 0.9),
-                      OptimizerConfiguration(kind: .adam, learningRate: 0.01),
-                      OptimizerConfiguration(kind: .momentum, learningRate: 0.05, momentum: 0.9, weightDecay: 0.01)])
+    @Test(arguments: [
+        OptimizerConfiguration(kind: .sgd, learningRate: 0.1),
+        OptimizerConfiguration(kind: .momentum, learningRate: 0.05, momentum: 0.9),
+        OptimizerConfiguration(kind: .nesterov, learningRate: 0.05, momentum: 0.9),
+        OptimizerConfiguration(kind: .adam, learningRate: 0.01),
+        OptimizerConfiguration(kind: .momentum, learningRate: 0.05, momentum: 0.9, weightDecay: 0.01)
+    ])
     func fusedStepMatchesBackwardThenUpdate(configuration: OptimizerConfiguration) throws {
         let data: ExampleSet<Double> = Fixtures.blobs(count: 12, features: 5, classes: 4)
-        let start: Sequential<Double> = try Fixtures.model(sizes: [5, 7, 6, 4], activation: .tanh, loss: .softmaxCE, lambda: 0)
+        let start: Sequential<Double> = try Fixtures.model(
+            sizes: [5, 7, 6, 4], activation: .tanh, loss: .softmaxCE, lambda: 0)
         let targets = data.targets.selecting([3, 0, 11, 5, 7])
         var (fusedModel, plainModel) = (start, start)
         var fused = configuration.makeOptimizer(for: start), plain = configuration.makeOptimizer(for: start)
@@ -67,7 +83,9 @@ struct TrainingWorkspaceTests {
             #expect(abs(a.value - b.value) <= 1e-12)
         }
         let exact = fused.fusedWeightRule == nil
-        #expect(exact == !(configuration.kind == .sgd || (configuration.kind == .momentum && configuration.weightDecay == 0)))
+        #expect(
+            exact
+                == !(configuration.kind == .sgd || (configuration.kind == .momentum && configuration.weightDecay == 0)))
         #expect(maxRelativeDifference(fusedModel.flatParameters, plainModel.flatParameters) <= (exact ? 0 : 1e-12))
         #expect(fused.state.step == plain.state.step)
         for (name, tensors) in plain.state.slots {

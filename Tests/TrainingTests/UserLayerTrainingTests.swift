@@ -20,14 +20,17 @@ struct UserTrainingReLU<Scalar: TensorScalar>: ElementwiseActivation {
 /// still trains correctly through its own forward and backward.
 struct UserLayerTrainingTests {
     func trained(_ model: Sequential<Float>) throws -> (losses: [Double], weights: [[Float]], trainer: Trainer<Float>) {
-        var trainer = try Trainer(model: model, configuration: TrainingConfiguration(epochs: 2, batchSize: 16, seed: 3, monitorEvery: 2))
+        var trainer = try Trainer(
+            model: model, configuration: TrainingConfiguration(epochs: 2, batchSize: 16, seed: 3, monitorEvery: 2))
         _ = try trainer.train(on: Fixtures.blobs(count: 96, features: 6, classes: 3))
         return (trainer.history.batchLosses, trainer.model.layers.flatMap { $0.parameters.map(\.scalars) }, trainer)
     }
 
     func withUserReLU(_ model: Sequential<Float>, fusable: Bool) -> Sequential<Float> {
         var m = model
-        for (i, layer) in m.layers.enumerated() where layer is ReLU<Float> { m.layers[i] = UserTrainingReLU<Float>(fusable: fusable) }
+        for (i, layer) in m.layers.enumerated() where layer is ReLU<Float> {
+            m.layers[i] = UserTrainingReLU<Float>(fusable: fusable)
+        }
         return m
     }
 
@@ -35,7 +38,9 @@ struct UserLayerTrainingTests {
         let builtIn: Sequential<Float> = try Fixtures.model(sizes: [6, 12, 8, 3], activation: .relu, initializer: .he)
         let reference = try trained(builtIn)
         let fusable = withUserReLU(builtIn, fusable: true)
-        #expect(TrainingWorkspace(model: fusable, capacity: 16).fusedActivation == TrainingWorkspace(model: builtIn, capacity: 16).fusedActivation)
+        #expect(
+            TrainingWorkspace(model: fusable, capacity: 16).fusedActivation
+                == TrainingWorkspace(model: builtIn, capacity: 16).fusedActivation)
         #expect(TrainingWorkspace(model: fusable, capacity: 16).fusedActivation.contains(true))
         let user = try trained(fusable)
         #expect(user.losses == reference.losses)
@@ -49,6 +54,8 @@ struct UserLayerTrainingTests {
         #expect(!TrainingWorkspace(model: plain, capacity: 16).fusedActivation.contains(true))
         let general = try trained(plain)
         #expect(general.losses.count == reference.losses.count)
-        for (a, b) in zip(general.losses, reference.losses) { #expect(abs(a - b) <= 1e-5 * max(1, abs(b)), "\(a) vs \(b)") }
+        for (a, b) in zip(general.losses, reference.losses) {
+            #expect(abs(a - b) <= 1e-5 * max(1, abs(b)), "\(a) vs \(b)")
+        }
     }
 }

@@ -109,40 +109,48 @@ public final class BLASLibrary: Sendable {
     /// Whether all sizes fit the 32-bit integers of the LP64 CBLAS interface.
     static func fitsInt32(_ values: Int...) -> Bool { values.allSatisfy { $0 <= Int(Int32.max) } }
 
-    func sgemm(_ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
-               _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
-               _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    func sgemm(
+        _ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
         switch storage {
         case .dl(let h):
-            cgemm_blas_sgemm(h, ta == .transposed ? 1 : 0, tb == .transposed ? 1 : 0,
-                             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
-                             beta, c, Int32(ldc))
+            cgemm_blas_sgemm(
+                h, ta == .transposed ? 1 : 0, tb == .transposed ? 1 : 0,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                beta, c, Int32(ldc))
         case .accelerate:
             #if canImport(Accelerate)
-            cblas_sgemm(CblasRowMajor, ta == .transposed ? CblasTrans : CblasNoTrans,
-                        tb == .transposed ? CblasTrans : CblasNoTrans,
-                        numericCast(m), numericCast(n), numericCast(k), alpha, a, numericCast(lda),
-                        b, numericCast(ldb), beta, c, numericCast(ldc))
+            cblas_sgemm(
+                CblasRowMajor, ta == .transposed ? CblasTrans : CblasNoTrans,
+                tb == .transposed ? CblasTrans : CblasNoTrans,
+                numericCast(m), numericCast(n), numericCast(k), alpha, a, numericCast(lda),
+                b, numericCast(ldb), beta, c, numericCast(ldc))
             #else
             preconditionFailure("Accelerate is not available on this platform")
             #endif
         }
     }
 
-    func dgemm(_ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
-               _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int,
-               _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int) {
+    func dgemm(
+        _ ta: Transpose, _ tb: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Double,
+        _ a: UnsafePointer<Double>, _ lda: Int, _ b: UnsafePointer<Double>, _ ldb: Int,
+        _ beta: Double, _ c: UnsafeMutablePointer<Double>, _ ldc: Int
+    ) {
         switch storage {
         case .dl(let h):
-            cgemm_blas_dgemm(h, ta == .transposed ? 1 : 0, tb == .transposed ? 1 : 0,
-                             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
-                             beta, c, Int32(ldc))
+            cgemm_blas_dgemm(
+                h, ta == .transposed ? 1 : 0, tb == .transposed ? 1 : 0,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                beta, c, Int32(ldc))
         case .accelerate:
             #if canImport(Accelerate)
-            cblas_dgemm(CblasRowMajor, ta == .transposed ? CblasTrans : CblasNoTrans,
-                        tb == .transposed ? CblasTrans : CblasNoTrans,
-                        numericCast(m), numericCast(n), numericCast(k), alpha, a, numericCast(lda),
-                        b, numericCast(ldb), beta, c, numericCast(ldc))
+            cblas_dgemm(
+                CblasRowMajor, ta == .transposed ? CblasTrans : CblasNoTrans,
+                tb == .transposed ? CblasTrans : CblasNoTrans,
+                numericCast(m), numericCast(n), numericCast(k), alpha, a, numericCast(lda),
+                b, numericCast(ldb), beta, c, numericCast(ldc))
             #else
             preconditionFailure("Accelerate is not available on this platform")
             #endif
@@ -165,16 +173,20 @@ extension BLASLibrary {
     /// Calls the library's cblas_sgemm directly, bypassing ``GEMM`` (no
     /// validation, no size checks): the benchmark uses it to measure the
     /// overhead of the GEMM wrapper.
-    public func directSGEMM(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Float,
-                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    public func directSGEMM(
+        _ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 
     /// Double-precision counterpart of ``directSGEMM(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
-    public func directDGEMM(_ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Double,
-                            a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
-                            beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+    public func directDGEMM(
+        _ ta: Transpose, _ tb: Transpose, m: Int, n: Int, k: Int, alpha: Double,
+        a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
         dgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
 }

@@ -34,76 +34,100 @@ public enum GEMM {
     public static var maxThreads: Int { GEMMConfiguration.current.maxThreads }
 
     /// Single precision: C ← α·op(A)·op(B) + β·C with the default backend.
-    public static func sgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
-                             alpha: Float, a: UnsafePointer<Float>, lda: Int,
-                             b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
-             backend: GEMMConfiguration.current.backend, threads: nil)
+    public static func sgemm(
+        _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        gemm(
+            transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+            backend: GEMMConfiguration.current.backend, threads: nil)
     }
 
     /// Double precision: C ← α·op(A)·op(B) + β·C with the default backend.
-    public static func dgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
-                             alpha: Double, a: UnsafePointer<Double>, lda: Int,
-                             b: UnsafePointer<Double>, ldb: Int,
-                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
-        gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
-             backend: GEMMConfiguration.current.backend, threads: nil)
+    public static func dgemm(
+        _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+        alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        gemm(
+            transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+            backend: GEMMConfiguration.current.backend, threads: nil)
     }
 
     /// Single precision on an explicit backend (e.g. a forced kernel tier in
     /// tests). `threads` caps the thread count for this call (nil: default).
-    public static func sgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
-                             alpha: Float, a: UnsafePointer<Float>, lda: Int,
-                             b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-                             backend: GEMMBackend, threads: Int? = nil) {
+    public static func sgemm(
+        _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        backend: GEMMBackend, threads: Int? = nil
+    ) {
         gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, backend: backend, threads: threads)
     }
 
     /// Double precision on an explicit backend.
-    public static func dgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
-                             alpha: Double, a: UnsafePointer<Double>, lda: Int,
-                             b: UnsafePointer<Double>, ldb: Int,
-                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int,
-                             backend: GEMMBackend, threads: Int? = nil) {
+    public static func dgemm(
+        _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+        alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int,
+        backend: GEMMBackend, threads: Int? = nil
+    ) {
         gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, backend: backend, threads: threads)
     }
 
     /// Single precision with fused work on C (bias, activation, derivative, accumulation;
     /// see ``GEMMEpilogue``), on the default backend or an explicit one.
-    public static func sgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
-                             alpha: Float, a: UnsafePointer<Float>, lda: Int,
-                             b: UnsafePointer<Float>, ldb: Int,
-                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
-                             epilogue: GEMMEpilogue<Float>,
-                             backend: GEMMBackend = GEMMConfiguration.current.backend, threads: Int? = nil) {
-        gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, backend: backend, threads: threads, epilogue: epilogue)
+    public static func sgemm(
+        _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        epilogue: GEMMEpilogue<Float>,
+        backend: GEMMBackend = GEMMConfiguration.current.backend, threads: Int? = nil
+    ) {
+        gemm(
+            transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, backend: backend, threads: threads,
+            epilogue: epilogue)
     }
 
     /// Double precision with fused work on C; see ``sgemm(_:_:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:epilogue:backend:threads:)``.
-    public static func dgemm(_ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
-                             alpha: Double, a: UnsafePointer<Double>, lda: Int,
-                             b: UnsafePointer<Double>, ldb: Int,
-                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int,
-                             epilogue: GEMMEpilogue<Double>,
-                             backend: GEMMBackend = GEMMConfiguration.current.backend, threads: Int? = nil) {
-        gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, backend: backend, threads: threads, epilogue: epilogue)
+    public static func dgemm(
+        _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+        alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int,
+        epilogue: GEMMEpilogue<Double>,
+        backend: GEMMBackend = GEMMConfiguration.current.backend, threads: Int? = nil
+    ) {
+        gemm(
+            transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, backend: backend, threads: threads,
+            epilogue: epilogue)
     }
 
     @inline(__always)
-    static func gemm<T: GEMMElement>(_ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int,
-                                     _ alpha: T, _ a: UnsafePointer<T>, _ lda: Int,
-                                     _ b: UnsafePointer<T>, _ ldb: Int,
-                                     _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int,
-                                     backend: GEMMBackend, threads: Int?, epilogue: GEMMEpilogue<T> = .none) {
+    static func gemm<T: GEMMElement>(
+        _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int,
+        _ alpha: T, _ a: UnsafePointer<T>, _ lda: Int,
+        _ b: UnsafePointer<T>, _ ldb: Int,
+        _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int,
+        backend: GEMMBackend, threads: Int?, epilogue: GEMMEpilogue<T> = .none
+    ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "GEMM: negative size m=\(m) n=\(n) k=\(k)")
         let aCols = transA == .none ? k : m
         let bCols = transB == .none ? n : k
-        precondition(lda >= max(1, aCols),
-                     "GEMM: lda=\(lda) < \(max(1, aCols)) for A stored \(transA == .none ? "\(m)x\(k)" : "\(k)x\(m)") (m=\(m) n=\(n) k=\(k))")
-        precondition(ldb >= max(1, bCols),
-                     "GEMM: ldb=\(ldb) < \(max(1, bCols)) for B stored \(transB == .none ? "\(k)x\(n)" : "\(n)x\(k)") (m=\(m) n=\(n) k=\(k))")
+        precondition(
+            lda >= max(1, aCols),
+            "GEMM: lda=\(lda) < \(max(1, aCols)) for A stored \(transA == .none ? "\(m)x\(k)" : "\(k)x\(m)") (m=\(m) n=\(n) k=\(k))"
+        )
+        precondition(
+            ldb >= max(1, bCols),
+            "GEMM: ldb=\(ldb) < \(max(1, bCols)) for B stored \(transB == .none ? "\(k)x\(n)" : "\(n)x\(k)") (m=\(m) n=\(n) k=\(k))"
+        )
         precondition(ldc >= max(1, n), "GEMM: ldc=\(ldc) < \(max(1, n)) for C \(m)x\(n)")
         precondition(epilogue.bias == nil || beta == 0, "GEMM: a fused bias needs beta = 0, got \(beta)")
         if m == 0 || n == 0 { return }
@@ -116,12 +140,14 @@ public enum GEMM {
             epilogue.applyPost(kernel: CPUFeatures.current.bestKernel.cValue, row: 0, column: 0, m, n, c, ldc)
         case .blas:
             // Sizes beyond the 32-bit CBLAS interface: use the built-in engine.
-            GEMMDriver<T>.run(kernel: CPUFeatures.current.bestKernel, transA, transB, m, n, k,
-                              alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue)
+            GEMMDriver<T>.run(
+                kernel: CPUFeatures.current.bestKernel, transA, transB, m, n, k,
+                alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue)
         case .builtIn(let kernel):
             let k2 = CPUFeatures.current.supports(kernel) ? kernel : CPUFeatures.current.bestKernel
-            GEMMDriver<T>.run(kernel: k2, transA, transB, m, n, k,
-                              alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue)
+            GEMMDriver<T>.run(
+                kernel: k2, transA, transB, m, n, k,
+                alpha, a, lda, b, ldb, beta, c, ldc, threads: threads, epilogue: epilogue)
         }
     }
 }

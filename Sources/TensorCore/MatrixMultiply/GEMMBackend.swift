@@ -28,8 +28,10 @@ public struct GEMMConfiguration: Sendable {
 
     /// Resolves `GRADSCOPE_KERNEL`, `GRADSCOPE_BLAS` and `GRADSCOPE_THREADS`.
     /// Pure except for the `dlopen` attempts of a BLAS request.
-    public static func resolve(environment: [String: String], features: CPUFeatures,
-                               processorCount: Int) -> GEMMConfiguration {
+    public static func resolve(
+        environment: [String: String], features: CPUFeatures,
+        processorCount: Int
+    ) -> GEMMConfiguration {
         var notes: [String] = []
         let selection = GEMMKernel.select(environment: environment, features: features)
         if let note = selection.note { notes.append(note) }

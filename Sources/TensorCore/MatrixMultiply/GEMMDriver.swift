@@ -53,10 +53,12 @@ enum GEMMDriver<T: GEMMElement> {
     /// Columns of C up to which A·Bᵀ uses the dot-product kernel.
     static var dotMaxColumns: Int { 16 }
 
-    static func run(kernel: GEMMKernel, _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int,
-                    _ alpha: T, _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
-                    _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int?,
-                    epilogue: GEMMEpilogue<T> = .none) {
+    static func run(
+        kernel: GEMMKernel, _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int,
+        _ alpha: T, _ a: UnsafePointer<T>, _ lda: Int, _ b: UnsafePointer<T>, _ ldb: Int,
+        _ beta: T, _ c: UnsafeMutablePointer<T>, _ ldc: Int, threads: Int?,
+        epilogue: GEMMEpilogue<T> = .none
+    ) {
         if k == 0 || alpha == 0 {
             scale(m, n, beta, c, ldc)
             epilogue.applyBias(column: 0, m, n, c, ldc)
@@ -66,15 +68,17 @@ enum GEMMDriver<T: GEMMElement> {
         let blocking = cgemm_get_blocking(kernel.cValue, T.isDouble ? 1 : 0)
         let (rsa, csa) = transA == .none ? (lda, 1) : (1, lda)
         let (rsb, csb) = transB == .none ? (ldb, 1) : (1, ldb)
-        let problem = Problem(kernel: kernel.cValue, blocking: blocking, m: m, n: n, k: k,
-                              alpha: alpha, beta: beta,
-                              a: a, rsa: rsa, csa: csa, packA: transA == .transposed,
-                              b: b, rsb: rsb, csb: csb, c: c, ldc: ldc,
-                              useDot: transA == .none && transB == .transposed && n <= dotMaxColumns
-                                  && cgemm_supports_dot_nt(kernel.cValue) != 0,
-                              epilogue: epilogue)
+        let problem = Problem(
+            kernel: kernel.cValue, blocking: blocking, m: m, n: n, k: k,
+            alpha: alpha, beta: beta,
+            a: a, rsa: rsa, csa: csa, packA: transA == .transposed,
+            b: b, rsb: rsb, csb: csb, c: c, ldc: ldc,
+            useDot: transA == .none && transB == .transposed && n <= dotMaxColumns
+                && cgemm_supports_dot_nt(kernel.cValue) != 0,
+            epilogue: epilogue)
         let t = GEMMThreading.threadCount(m: m, n: n, k: k, requested: threads)
-        let tiles = t == 1
+        let tiles =
+            t == 1
             ? [GEMMTile(m0: 0, m1: m, n0: 0, n1: n)]
             : GEMMThreading.partition(m: m, n: n, threads: t, mr: Int(blocking.mr), nr: Int(blocking.nr))
         GEMMThreading.forEach(tiles.count) { i in
@@ -110,8 +114,9 @@ enum GEMMDriver<T: GEMMElement> {
                 p.epilogue.applyBias(column: tile.n0, tm, tn, c, p.ldc)
                 beta = 1
             }
-            _ = T.dotNT(p.kernel, tm, tn, p.k, p.alpha, p.a + tile.m0 * p.rsa, p.rsa,
-                        p.b + tile.n0 * p.csb, p.csb, beta, c, p.ldc)
+            _ = T.dotNT(
+                p.kernel, tm, tn, p.k, p.alpha, p.a + tile.m0 * p.rsa, p.rsa,
+                p.b + tile.n0 * p.csb, p.csb, beta, c, p.ldc)
             p.epilogue.applyPost(kernel: p.kernel, row: tile.m0, column: tile.n0, tm, tn, c, p.ldc)
             return
         }
@@ -162,10 +167,13 @@ enum GEMMDriver<T: GEMMElement> {
                     // target += C is done by the macro-kernel, tile by tile; other post-operations
                     // on the block once it is complete.
                     var addto: UnsafeMutablePointer<T>?, ldadd = 0
-                    if lastBlock, case .addTo(let y, let ld) = p.epilogue.operation { (addto, ldadd) = (y + ic * ld + jc, ld) }
-                    T.macro(p.kernel, mc, nc, kc, p.alpha, aPtr, p.rsa, p.csa, p.packA,
-                            packB ? UnsafePointer(bBuf) : bBlock, p.rsb, packB,
-                            blockBeta, cBlock, p.ldc, addto, ldadd)
+                    if lastBlock, case .addTo(let y, let ld) = p.epilogue.operation {
+                        (addto, ldadd) = (y + ic * ld + jc, ld)
+                    }
+                    T.macro(
+                        p.kernel, mc, nc, kc, p.alpha, aPtr, p.rsa, p.csa, p.packA,
+                        packB ? UnsafePointer(bBuf) : bBlock, p.rsb, packB,
+                        blockBeta, cBlock, p.ldc, addto, ldadd)
                     if lastBlock && addto == nil {
                         p.epilogue.applyPost(kernel: p.kernel, row: ic, column: jc, mc, nc, cBlock, p.ldc)
                     }

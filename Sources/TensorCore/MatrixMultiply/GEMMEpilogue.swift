@@ -42,8 +42,9 @@ public struct GEMMEpilogue<Scalar>: @unchecked Sendable {
             case .sigmoid: return (Int32(derivative ? CGEMM_POST_TIMES_SIGMOID_DERIVATIVE : CGEMM_POST_SIGMOID), 0)
             case .tanh: return (Int32(derivative ? CGEMM_POST_TIMES_TANH_DERIVATIVE : CGEMM_POST_TANH), 0)
             case .relu: return (Int32(derivative ? CGEMM_POST_TIMES_RELU_DERIVATIVE : CGEMM_POST_RELU), 0)
-            case .leakyReLU(let s): return (Int32(derivative ? CGEMM_POST_TIMES_LEAKY_RELU_DERIVATIVE : CGEMM_POST_LEAKY_RELU), s)
-            case .identity: return (Int32(CGEMM_POST_NONE), 0)   // f(c) = c, f′ = 1
+            case .leakyReLU(let s):
+                return (Int32(derivative ? CGEMM_POST_TIMES_LEAKY_RELU_DERIVATIVE : CGEMM_POST_LEAKY_RELU), s)
+            case .identity: return (Int32(CGEMM_POST_NONE), 0)  // f(c) = c, f′ = 1
             }
         }
         switch operation {
@@ -54,9 +55,11 @@ public struct GEMMEpilogue<Scalar>: @unchecked Sendable {
             return cgemm_post(op: op, slope: slope, y: nil, ldy: 0)
         case .timesDerivative(let f, let y, let ld):
             let (op, slope) = code(f, derivative: true)
-            return cgemm_post(op: op, slope: slope, y: UnsafeMutableRawPointer(mutating: y + row * ld + column), ldy: ld)
+            return cgemm_post(
+                op: op, slope: slope, y: UnsafeMutableRawPointer(mutating: y + row * ld + column), ldy: ld)
         case .addTo(let y, let ld):
-            return cgemm_post(op: Int32(CGEMM_POST_ADD_TO), slope: 0, y: UnsafeMutableRawPointer(y + row * ld + column), ldy: ld)
+            return cgemm_post(
+                op: Int32(CGEMM_POST_ADD_TO), slope: 0, y: UnsafeMutableRawPointer(y + row * ld + column), ldy: ld)
         }
     }
 
@@ -73,7 +76,9 @@ extension GEMMEpilogue where Scalar: GEMMElement {
     }
 
     /// The post-operation on the m×n block at C's (row, column).
-    func applyPost(kernel: Int32, row: Int, column: Int, _ m: Int, _ n: Int, _ c: UnsafeMutablePointer<Scalar>, _ ldc: Int) {
+    func applyPost(
+        kernel: Int32, row: Int, column: Int, _ m: Int, _ n: Int, _ c: UnsafeMutablePointer<Scalar>, _ ldc: Int
+    ) {
         guard hasPost else { return }
         var p = post(row: row, column: column)
         Scalar.post(kernel, m, n, c, ldc, &p)

@@ -87,9 +87,11 @@ package enum GEMMThreading {
         let ran = withoutActuallyEscaping(body) { escapable -> Bool in
             var task = escapable
             return withUnsafeMutablePointer(to: &task) { pointer in
-                cgemm_pool_run(Int32(count), { context, index in
-                    context!.assumingMemoryBound(to: (@Sendable (Int) -> Void).self).pointee(index)
-                }, UnsafeMutableRawPointer(pointer)) != 0
+                cgemm_pool_run(
+                    Int32(count),
+                    { context, index in
+                        context!.assumingMemoryBound(to: (@Sendable (Int) -> Void).self).pointee(index)
+                    }, UnsafeMutableRawPointer(pointer)) != 0
             }
         }
         if !ran {
@@ -108,8 +110,10 @@ extension GEMM {
     }
 
     /// Async variant of ``withSingleThread(_:)``.
-    public static func withSingleThread<R>(isolation: isolated (any Actor)? = #isolation,
-                                           _ body: () async throws -> R) async rethrows -> R {
+    public static func withSingleThread<R>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> R
+    ) async rethrows -> R {
         try await GEMMThreading.$singleThreaded.withValue(true) { try await body() }
     }
 

@@ -24,9 +24,10 @@ public struct CPUFeatures: Sendable, Equatable {
         case 2: arch = .arm64
         default: arch = .other
         }
-        return CPUFeatures(architecture: arch,
-                           hasAVX2FMA: cgemm_cpu_has_avx2_fma() != 0,
-                           hasAVX512F: cgemm_cpu_has_avx512f() != 0)
+        return CPUFeatures(
+            architecture: arch,
+            hasAVX2FMA: cgemm_cpu_has_avx2_fma() != 0,
+            hasAVX512F: cgemm_cpu_has_avx512f() != 0)
     }()
 
     /// Whether a CPU with these features can run `kernel`.

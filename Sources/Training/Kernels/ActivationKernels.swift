@@ -18,7 +18,8 @@ enum ActivationKernels {
     typealias Function = Activation
 
     /// y[i] = f(x[i]) for i in 0..<count. `x` and `y` may be the same buffer.
-    static func forward<S: TensorScalar>(_ f: Function, _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, count: Int) {
+    static func forward<S: TensorScalar>(_ f: Function, _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, count: Int)
+    {
         UpdateKernels.chunked(count) { o, c in
             switch ConcreteScalar.of(S.self) {
             case .float: forwardFloat(f, x.rebound(to: Float.self) + o, y.rebound(to: Float.self) + o, c)
@@ -29,7 +30,9 @@ enum ActivationKernels {
     }
 
     /// g[i] *= f′ expressed through y[i].
-    static func backward<S: TensorScalar>(_ f: Function, output y: UnsafePointer<S>, gradient g: UnsafeMutablePointer<S>, count: Int) {
+    static func backward<S: TensorScalar>(
+        _ f: Function, output y: UnsafePointer<S>, gradient g: UnsafeMutablePointer<S>, count: Int
+    ) {
         UpdateKernels.chunked(count) { o, c in
             switch ConcreteScalar.of(S.self) {
             case .float: backwardGeneric(f, y.rebound(to: Float.self) + o, g.rebound(to: Float.self) + o, c)
@@ -61,7 +64,9 @@ enum ActivationKernels {
         }
     }
 
-    static func forwardGeneric<T: TensorScalar>(_ f: Function, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
+    static func forwardGeneric<T: TensorScalar>(
+        _ f: Function, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int
+    ) {
         switch f {
         case .sigmoid: for i in 0..<n { y[i] = T.sigmoid(x[i]) }
         case .tanh: for i in 0..<n { y[i] = T.tanh(x[i]) }
@@ -73,7 +78,9 @@ enum ActivationKernels {
         }
     }
 
-    static func backwardGeneric<T: TensorScalar>(_ f: Function, _ y: UnsafePointer<T>, _ g: UnsafeMutablePointer<T>, _ n: Int) {
+    static func backwardGeneric<T: TensorScalar>(
+        _ f: Function, _ y: UnsafePointer<T>, _ g: UnsafeMutablePointer<T>, _ n: Int
+    ) {
         switch f {
         case .sigmoid: for i in 0..<n { let v = y[i]; g[i] *= v * (1 - v) }
         case .tanh: for i in 0..<n { let v = y[i]; g[i] *= 1 - v * v }

@@ -17,7 +17,9 @@ enum ActivationStatistics {
     /// The saturation threshold as a fraction of f′'s maximum (σ′ ≤ 1/4, tanh′ ≤ 1).
     static let saturationFraction = 0.01
 
-    static func summarize<S: TensorScalar>(_ f: ActivationKernels.Function?, _ y: UnsafePointer<S>, rows: Int, columns: Int) -> ActivationSummary {
+    static func summarize<S: TensorScalar>(
+        _ f: ActivationKernels.Function?, _ y: UnsafePointer<S>, rows: Int, columns: Int
+    ) -> ActivationSummary {
         switch ConcreteScalar.of(S.self) {
         case .float: summarize(f, y.rebound(to: Float.self), rows, columns)
         case .double: summarize(f, y.rebound(to: Double.self), rows, columns)
@@ -25,16 +27,22 @@ enum ActivationStatistics {
         }
     }
 
-    static func summarize(_ f: ActivationKernels.Function?, _ y: UnsafePointer<Float>, _ rows: Int, _ columns: Int) -> ActivationSummary {
+    static func summarize(
+        _ f: ActivationKernels.Function?, _ y: UnsafePointer<Float>, _ rows: Int, _ columns: Int
+    ) -> ActivationSummary {
         summarize(f, y, rows, columns, sums: ReductionKernels.sumAndSquares(y, rows * columns))
     }
 
-    static func summarize(_ f: ActivationKernels.Function?, _ y: UnsafePointer<Double>, _ rows: Int, _ columns: Int) -> ActivationSummary {
+    static func summarize(
+        _ f: ActivationKernels.Function?, _ y: UnsafePointer<Double>, _ rows: Int, _ columns: Int
+    ) -> ActivationSummary {
         summarize(f, y, rows, columns, sums: ReductionKernels.sumAndSquares(y, rows * columns))
     }
 
-    static func summarize<T: TensorScalar>(_ f: ActivationKernels.Function?, _ y: UnsafePointer<T>,
-                                           _ rows: Int, _ columns: Int, sums: (Double, Double)) -> ActivationSummary {
+    static func summarize<T: TensorScalar>(
+        _ f: ActivationKernels.Function?, _ y: UnsafePointer<T>,
+        _ rows: Int, _ columns: Int, sums: (Double, Double)
+    ) -> ActivationSummary {
         let n = rows * columns
         let (sum, squares) = sums
         let mean = sum / Double(Swift.max(n, 1))
@@ -66,8 +74,10 @@ enum ActivationStatistics {
         return summary
     }
 
-    static func summarizeSlowly<T: TensorScalar>(_ f: ActivationKernels.Function?, _ y: UnsafePointer<T>,
-                                                 _ rows: Int, _ columns: Int) -> ActivationSummary {
+    static func summarizeSlowly<T: TensorScalar>(
+        _ f: ActivationKernels.Function?, _ y: UnsafePointer<T>,
+        _ rows: Int, _ columns: Int
+    ) -> ActivationSummary {
         let values = (0..<(rows * columns)).map { Double(y[$0]) }
         return values.withUnsafeBufferPointer { summarize(f, $0.baseAddress!, rows, columns) }
     }

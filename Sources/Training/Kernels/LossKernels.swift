@@ -5,8 +5,10 @@ import TensorCore
 /// ℓᵢ = log Σₖ e^(zᵢₖ − maxᵢ) + maxᵢ − zᵢ,yᵢ, L = (1/m) Σ ℓᵢ in `Double`, and
 /// ∂L/∂z = (softmax(z) − onehot(y))/m written to `gradient` (which may be `nil`).
 enum LossKernels {
-    static func softmaxCrossEntropy<S: TensorScalar>(_ z: UnsafePointer<S>, rows m: Int, classes k: Int, labels: [Int],
-                                                     gradient: UnsafeMutablePointer<S>?) -> Double {
+    static func softmaxCrossEntropy<S: TensorScalar>(
+        _ z: UnsafePointer<S>, rows m: Int, classes k: Int, labels: [Int],
+        gradient: UnsafeMutablePointer<S>?
+    ) -> Double {
         switch ConcreteScalar.of(S.self) {
         case .float: softmaxCE(z.rebound(to: Float.self), m, k, labels, gradient?.rebound(to: Float.self))
         case .double: softmaxCE(z.rebound(to: Double.self), m, k, labels, gradient?.rebound(to: Double.self))
@@ -14,8 +16,10 @@ enum LossKernels {
         }
     }
 
-    static func softmaxCE<T: TensorScalar>(_ z: UnsafePointer<T>, _ m: Int, _ k: Int, _ labels: [Int],
-                                           _ gradient: UnsafeMutablePointer<T>?) -> Double {
+    static func softmaxCE<T: TensorScalar>(
+        _ z: UnsafePointer<T>, _ m: Int, _ k: Int, _ labels: [Int],
+        _ gradient: UnsafeMutablePointer<T>?
+    ) -> Double {
         var total = 0.0
         let mT = T(m)
         for i in 0..<m {
@@ -38,7 +42,8 @@ enum LossKernels {
     }
 
     /// The number of rows whose largest entry (first on ties) is at the row's label.
-    static func correctCount<S: TensorScalar>(_ z: UnsafePointer<S>, rows m: Int, classes k: Int, labels: [Int]) -> Int {
+    static func correctCount<S: TensorScalar>(_ z: UnsafePointer<S>, rows m: Int, classes k: Int, labels: [Int]) -> Int
+    {
         switch ConcreteScalar.of(S.self) {
         case .float: correct(z.rebound(to: Float.self), m, k, labels)
         case .double: correct(z.rebound(to: Double.self), m, k, labels)

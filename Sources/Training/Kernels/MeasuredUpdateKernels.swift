@@ -8,26 +8,38 @@ import TensorCore
 /// boundaries).
 enum MeasuredUpdateKernels {
     /// w ← w − η·g.
-    static func sgd<S: TensorScalar>(_ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, count: Int, learningRate: Double) -> WeightChange {
+    static func sgd<S: TensorScalar>(
+        _ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, count: Int, learningRate: Double
+    ) -> WeightChange {
         step(w, nil, g, count: count, learningRate: learningRate, momentum: 0, rule: .sgd)
     }
 
     /// v ← μv − η·g, then w ← w + v (classical), or w ← w + μv − η·g (Nesterov).
-    static func momentum<S: TensorScalar>(_ w: UnsafeMutablePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>,
-                                          count: Int, learningRate: Double, momentum: Double, nesterov: Bool) -> WeightChange {
-        step(w, v, g, count: count, learningRate: learningRate, momentum: momentum, rule: nesterov ? .nesterov : .classical)
+    static func momentum<S: TensorScalar>(
+        _ w: UnsafeMutablePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>,
+        count: Int, learningRate: Double, momentum: Double, nesterov: Bool
+    ) -> WeightChange {
+        step(
+            w, v, g, count: count, learningRate: learningRate, momentum: momentum,
+            rule: nesterov ? .nesterov : .classical)
     }
 
-    static func step<S: TensorScalar>(_ w: UnsafeMutablePointer<S>, _ v: UnsafeMutablePointer<S>?, _ g: UnsafePointer<S>,
-                                      count: Int, learningRate: Double, momentum: Double, rule: Rule) -> WeightChange {
+    static func step<S: TensorScalar>(
+        _ w: UnsafeMutablePointer<S>, _ v: UnsafeMutablePointer<S>?, _ g: UnsafePointer<S>,
+        count: Int, learningRate: Double, momentum: Double, rule: Rule
+    ) -> WeightChange {
         inChunks(count) { o, c in
             switch ConcreteScalar.of(S.self) {
             case .float:
-                floatStep(w.rebound(to: Float.self) + o, v.map { $0.rebound(to: Float.self) + o }, g.rebound(to: Float.self) + o, c,
-                          lr: Float(learningRate), mu: Float(momentum), rule: rule)
+                floatStep(
+                    w.rebound(to: Float.self) + o, v.map { $0.rebound(to: Float.self) + o },
+                    g.rebound(to: Float.self) + o, c,
+                    lr: Float(learningRate), mu: Float(momentum), rule: rule)
             case .double:
-                scalarStep(w.rebound(to: Double.self) + o, v.map { $0.rebound(to: Double.self) + o }, g.rebound(to: Double.self) + o, c,
-                           lr: learningRate, mu: momentum, rule: rule)
+                scalarStep(
+                    w.rebound(to: Double.self) + o, v.map { $0.rebound(to: Double.self) + o },
+                    g.rebound(to: Double.self) + o, c,
+                    lr: learningRate, mu: momentum, rule: rule)
             case .other:
                 scalarStep(w + o, v.map { $0 + o }, g + o, c, lr: S(learningRate), mu: S(momentum), rule: rule)
             }
@@ -45,13 +57,17 @@ enum MeasuredUpdateKernels {
     static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { ReductionKernels.load(p) }
 
     @inline(__always)
-    static func store(_ x: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD16<Float>.self) }
+    static func store(_ x: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: x, as: SIMD16<Float>.self)
+    }
 
     @inline(__always)
     static func absolute(_ x: SIMD16<Float>) -> SIMD16<Float> { ReductionKernels.absolute(x) }
 
-    static func floatStep(_ w: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>?, _ g: UnsafePointer<Float>, _ n: Int,
-                          lr: Float, mu: Float, rule: Rule) -> WeightChange {
+    static func floatStep(
+        _ w: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>?, _ g: UnsafePointer<Float>, _ n: Int,
+        lr: Float, mu: Float, rule: Rule
+    ) -> WeightChange {
         var total = WeightChange()
         var start = 0
         while start < n {
@@ -79,8 +95,9 @@ enum MeasuredUpdateKernels {
                 sa += absolute(d); ss += d * d; sw += new * new; sg += gi * gi
                 i += 16
             }
-            var part = WeightChange(absoluteChange: Double(sa.sum()), squaredChange: Double(ss.sum()),
-                                    weightSquares: Double(sw.sum()), gradientSquares: Double(sg.sum()))
+            var part = WeightChange(
+                absoluteChange: Double(sa.sum()), squaredChange: Double(ss.sum()),
+                weightSquares: Double(sw.sum()), gradientSquares: Double(sg.sum()))
             if i < end {
                 part = part + scalarStep(w + i, v.map { $0 + i }, g + i, end - i, lr: lr, mu: mu, rule: rule)
             }
@@ -90,8 +107,10 @@ enum MeasuredUpdateKernels {
         return total
     }
 
-    static func scalarStep<T: TensorScalar>(_ w: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>?, _ g: UnsafePointer<T>, _ n: Int,
-                                            lr: T, mu: T, rule: Rule) -> WeightChange {
+    static func scalarStep<T: TensorScalar>(
+        _ w: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>?, _ g: UnsafePointer<T>, _ n: Int,
+        lr: T, mu: T, rule: Rule
+    ) -> WeightChange {
         var total = WeightChange()
         for i in 0..<n {
             let gi = g[i], old = w[i]

@@ -14,7 +14,9 @@ enum ReductionKernels {
         inChunks(count) { o, c in absAndSquaresSerial(x + o, count: c) }
     }
 
-    static func absAndSquaresSerial<S: TensorScalar>(_ x: UnsafePointer<S>, count: Int) -> (abs: Double, squares: Double) {
+    static func absAndSquaresSerial<S: TensorScalar>(
+        _ x: UnsafePointer<S>, count: Int
+    ) -> (abs: Double, squares: Double) {
         switch ConcreteScalar.of(S.self) {
         case .float: absAndSquares(x.rebound(to: Float.self), count)
         case .double: absAndSquares(x.rebound(to: Double.self), count)
@@ -23,11 +25,15 @@ enum ReductionKernels {
     }
 
     /// (Σ|aᵢ − bᵢ|, Σ(aᵢ − bᵢ)²).
-    static func differenceAbsAndSquares<S: TensorScalar>(_ a: UnsafePointer<S>, _ b: UnsafePointer<S>, count: Int) -> (abs: Double, squares: Double) {
+    static func differenceAbsAndSquares<S: TensorScalar>(
+        _ a: UnsafePointer<S>, _ b: UnsafePointer<S>, count: Int
+    ) -> (abs: Double, squares: Double) {
         inChunks(count) { o, c in differenceAbsAndSquaresSerial(a + o, b + o, count: c) }
     }
 
-    static func differenceAbsAndSquaresSerial<S: TensorScalar>(_ a: UnsafePointer<S>, _ b: UnsafePointer<S>, count: Int) -> (abs: Double, squares: Double) {
+    static func differenceAbsAndSquaresSerial<S: TensorScalar>(
+        _ a: UnsafePointer<S>, _ b: UnsafePointer<S>, count: Int
+    ) -> (abs: Double, squares: Double) {
         switch ConcreteScalar.of(S.self) {
         case .float: differenceAbsAndSquares(a.rebound(to: Float.self), b.rebound(to: Float.self), count)
         case .double: differenceAbsAndSquares(a.rebound(to: Double.self), b.rebound(to: Double.self), count)
@@ -116,7 +122,9 @@ enum ReductionKernels {
         return total
     }
 
-    static func differenceAbsAndSquares(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> (abs: Double, squares: Double) {
+    static func differenceAbsAndSquares(
+        _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int
+    ) -> (abs: Double, squares: Double) {
         var total = (0.0, 0.0)
         var start = 0
         while start < n {
@@ -154,7 +162,9 @@ enum ReductionKernels {
         return (a, s)
     }
 
-    static func differenceAbsAndSquares(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ n: Int) -> (abs: Double, squares: Double) {
+    static func differenceAbsAndSquares(
+        _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ n: Int
+    ) -> (abs: Double, squares: Double) {
         var a = 0.0, s = 0.0
         for i in 0..<n { let v = x[i] - y[i]; a += Swift.abs(v); s += v * v }
         return (a, s)

@@ -33,7 +33,9 @@ enum UpdateKernels {
     }
 
     /// w ← w − η·g.
-    static func sgd<S: TensorScalar>(_ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, count: Int, learningRate: Double) {
+    static func sgd<S: TensorScalar>(
+        _ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, count: Int, learningRate: Double
+    ) {
         switch ConcreteScalar.of(S.self) {
         case .float: sgd(w.rebound(to: Float.self), g.rebound(to: Float.self), count, Float(learningRate))
         case .double: sgd(w.rebound(to: Double.self), g.rebound(to: Double.self), count, learningRate)
@@ -49,26 +51,34 @@ enum UpdateKernels {
     }
 
     /// v ← μv − η·g, then w ← w + v (classical momentum), or w ← w + μv − η·g (Nesterov).
-    static func momentum<S: TensorScalar>(_ w: UnsafeMutablePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>,
-                                          count: Int, learningRate: Double, momentum: Double, nesterov: Bool) {
+    static func momentum<S: TensorScalar>(
+        _ w: UnsafeMutablePointer<S>, _ v: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>,
+        count: Int, learningRate: Double, momentum: Double, nesterov: Bool
+    ) {
         switch ConcreteScalar.of(S.self) {
         case .float:
-            momentumLoop(w.rebound(to: Float.self), v.rebound(to: Float.self), g.rebound(to: Float.self), count,
-                     Float(learningRate), Float(momentum), nesterov)
+            momentumLoop(
+                w.rebound(to: Float.self), v.rebound(to: Float.self), g.rebound(to: Float.self), count,
+                Float(learningRate), Float(momentum), nesterov)
         case .double:
-            momentumLoop(w.rebound(to: Double.self), v.rebound(to: Double.self), g.rebound(to: Double.self), count,
-                     learningRate, momentum, nesterov)
+            momentumLoop(
+                w.rebound(to: Double.self), v.rebound(to: Double.self), g.rebound(to: Double.self), count,
+                learningRate, momentum, nesterov)
         case .other: momentumLoop(w, v, g, count, S(learningRate), S(momentum), nesterov)
         }
     }
 
-    static func momentumLoop<T: TensorScalar>(_ w: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
-                                          _ n: Int, _ lr: T, _ mu: T, _ nesterov: Bool) {
+    static func momentumLoop<T: TensorScalar>(
+        _ w: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
+        _ n: Int, _ lr: T, _ mu: T, _ nesterov: Bool
+    ) {
         chunked(n) { o, c in momentumChunk(w + o, v + o, g + o, c, lr, mu, nesterov) }
     }
 
-    static func momentumChunk<T: TensorScalar>(_ w: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
-                                               _ n: Int, _ lr: T, _ mu: T, _ nesterov: Bool) {
+    static func momentumChunk<T: TensorScalar>(
+        _ w: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
+        _ n: Int, _ lr: T, _ mu: T, _ nesterov: Bool
+    ) {
         if nesterov {
             for i in 0..<n {
                 let step = lr * g[i]
@@ -88,26 +98,36 @@ enum UpdateKernels {
     /// m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; w ← w − α·m/(√v + ε̂), where the caller
     /// folds Adam's bias corrections into α = η·√(1 − β₂ᵗ)/(1 − β₁ᵗ) and ε̂ = ε·√(1 − β₂ᵗ)
     /// (Kingma & Ba 2015, the efficient form at the end of their Section 2).
-    static func adam<S: TensorScalar>(_ w: UnsafeMutablePointer<S>, _ m: UnsafeMutablePointer<S>, _ v: UnsafeMutablePointer<S>,
-                                      _ g: UnsafePointer<S>, count: Int, alpha: Double, beta1: Double, beta2: Double, epsilon: Double) {
+    static func adam<S: TensorScalar>(
+        _ w: UnsafeMutablePointer<S>, _ m: UnsafeMutablePointer<S>, _ v: UnsafeMutablePointer<S>,
+        _ g: UnsafePointer<S>, count: Int, alpha: Double, beta1: Double, beta2: Double, epsilon: Double
+    ) {
         switch ConcreteScalar.of(S.self) {
         case .float:
-            adam(w.rebound(to: Float.self), m.rebound(to: Float.self), v.rebound(to: Float.self), g.rebound(to: Float.self),
-                 count, Float(alpha), Float(beta1), Float(beta2), Float(epsilon))
+            adam(
+                w.rebound(to: Float.self), m.rebound(to: Float.self), v.rebound(to: Float.self),
+                g.rebound(to: Float.self),
+                count, Float(alpha), Float(beta1), Float(beta2), Float(epsilon))
         case .double:
-            adam(w.rebound(to: Double.self), m.rebound(to: Double.self), v.rebound(to: Double.self), g.rebound(to: Double.self),
-                 count, alpha, beta1, beta2, epsilon)
+            adam(
+                w.rebound(to: Double.self), m.rebound(to: Double.self), v.rebound(to: Double.self),
+                g.rebound(to: Double.self),
+                count, alpha, beta1, beta2, epsilon)
         case .other: adam(w, m, v, g, count, S(alpha), S(beta1), S(beta2), S(epsilon))
         }
     }
 
-    static func adam<T: TensorScalar>(_ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
-                                      _ g: UnsafePointer<T>, _ n: Int, _ alpha: T, _ b1: T, _ b2: T, _ eps: T) {
+    static func adam<T: TensorScalar>(
+        _ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
+        _ g: UnsafePointer<T>, _ n: Int, _ alpha: T, _ b1: T, _ b2: T, _ eps: T
+    ) {
         chunked(n) { o, c in adamChunk(w + o, m + o, v + o, g + o, c, alpha, b1, b2, eps) }
     }
 
-    static func adamChunk<T: TensorScalar>(_ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
-                                           _ g: UnsafePointer<T>, _ n: Int, _ alpha: T, _ b1: T, _ b2: T, _ eps: T) {
+    static func adamChunk<T: TensorScalar>(
+        _ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
+        _ g: UnsafePointer<T>, _ n: Int, _ alpha: T, _ b1: T, _ b2: T, _ eps: T
+    ) {
         for i in 0..<n {
             let gi = g[i]
             let mi = b1 * m[i] + (1 - b1) * gi

@@ -29,8 +29,9 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
         let decays = model.parameterBlocks.map { $0.role != .bias }
         var m = state.slots.removeValue(forKey: "m") ?? []
         var v = state.slots.removeValue(forKey: "v") ?? []
-        precondition(m.map(\.shape) == gradients.map(\.shape) && v.map(\.shape) == gradients.map(\.shape),
-                     "Adam: moments do not match the model's blocks")
+        precondition(
+            m.map(\.shape) == gradients.map(\.shape) && v.map(\.shape) == gradients.map(\.shape),
+            "Adam: moments do not match the model's blocks")
         model.updateParameters { index, w in
             let n = w.count
             w.withUnsafeMutableBufferPointer { wp in
@@ -38,11 +39,14 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
                     v[index].withUnsafeMutableBufferPointer { vp in
                         gradients[index].withUnsafeBufferPointer { gp in
                             guard let wb = wp.baseAddress, let mb = mp.baseAddress, let vb = vp.baseAddress,
-                                  let gb = gp.baseAddress else { return }
+                                let gb = gp.baseAddress
+                            else { return }
                             if c.weightDecay > 0 && decays[index] {
                                 UpdateKernels.scale(wb, by: 1 - c.learningRate * c.weightDecay, count: n)
                             }
-                            UpdateKernels.adam(wb, mb, vb, gb, count: n, alpha: alpha, beta1: c.beta1, beta2: c.beta2, epsilon: epsilonHat)
+                            UpdateKernels.adam(
+                                wb, mb, vb, gb, count: n, alpha: alpha, beta1: c.beta1, beta2: c.beta2,
+                                epsilon: epsilonHat)
                         }
                     }
                 }

@@ -16,8 +16,9 @@ public struct Momentum<Scalar: TensorScalar>: Optimizer {
     public var state: OptimizerState<Scalar>
 
     public init(configuration: OptimizerConfiguration, model: Sequential<Scalar>) {
-        precondition(configuration.kind == .momentum || configuration.kind == .nesterov,
-                     "Momentum made from a \(configuration.kind) configuration")
+        precondition(
+            configuration.kind == .momentum || configuration.kind == .nesterov,
+            "Momentum made from a \(configuration.kind) configuration")
         self.configuration = configuration
         self.state = .zeros(["velocity"], like: model)
     }
@@ -40,27 +41,34 @@ public struct Momentum<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Without weight decay, the measured blocks are updated by ``MeasuredUpdateKernels``.
-    public mutating func measuredUpdate(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
-                                        measuring measured: [Int]) -> [Int: WeightChange]? {
+    public mutating func measuredUpdate(
+        _ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
+        measuring measured: [Int]
+    ) -> [Int: WeightChange]? {
         guard configuration.weightDecay == 0 else { return nil }
         return step(&model, along: gradients, skipping: [], measuring: measured)
     }
 
-    public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool]) {
+    public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool])
+    {
         step(&model, along: gradients, skipping: skipping, measuring: [])
     }
 
     /// One step; the blocks in `measured` (never decayed: ``measuredUpdate(_:along:measuring:)``
     /// refuses weight decay) also return their ``WeightChange``.
     @discardableResult
-    mutating func step(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool],
-                       measuring measured: [Int]) -> [Int: WeightChange] {
+    mutating func step(
+        _ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool],
+        measuring measured: [Int]
+    ) -> [Int: WeightChange] {
         checkGradients(gradients, fit: model, "Momentum")
         let (lr, mu, decay) = (configuration.learningRate, configuration.momentum, configuration.weightDecay)
         let nesterov = configuration.kind == .nesterov
         let decays = model.parameterBlocks.map { $0.role != .bias }
         var velocity = state.slots.removeValue(forKey: "velocity") ?? []
-        precondition(velocity.map(\.shape) == gradients.map(\.shape), "Momentum: velocity \(velocity.map(\.shape)) does not match the model")
+        precondition(
+            velocity.map(\.shape) == gradients.map(\.shape),
+            "Momentum: velocity \(velocity.map(\.shape)) does not match the model")
         var changes = [Int: WeightChange]()
         model.updateParameters { index, w in
             if index < skipping.count && skipping[index] { return }
@@ -70,18 +78,22 @@ public struct Momentum<Scalar: TensorScalar>: Optimizer {
                     gradients[index].withUnsafeBufferPointer { gp in
                         guard let wb = wp.baseAddress, let vb = vp.baseAddress, let gb = gp.baseAddress else { return }
                         if measured.contains(index) {
-                            changes[index] = MeasuredUpdateKernels.momentum(wb, vb, gb, count: n, learningRate: lr, momentum: mu, nesterov: nesterov)
+                            changes[index] = MeasuredUpdateKernels.momentum(
+                                wb, vb, gb, count: n, learningRate: lr, momentum: mu, nesterov: nesterov)
                             return
                         }
                         guard decay > 0 && decays[index] else {
-                            UpdateKernels.momentum(wb, vb, gb, count: n, learningRate: lr, momentum: mu, nesterov: nesterov)
+                            UpdateKernels.momentum(
+                                wb, vb, gb, count: n, learningRate: lr, momentum: mu, nesterov: nesterov)
                             return
                         }
                         // g + decay·w, in a scratch copy so the caller's gradient is untouched.
                         var decayed = Array(gp)
                         decayed.withUnsafeMutableBufferPointer { d in
                             UpdateKernels.axpy(decay, UnsafePointer(wb), d.baseAddress!, count: n)
-                            UpdateKernels.momentum(wb, vb, UnsafePointer(d.baseAddress!), count: n, learningRate: lr, momentum: mu, nesterov: nesterov)
+                            UpdateKernels.momentum(
+                                wb, vb, UnsafePointer(d.baseAddress!), count: n, learningRate: lr, momentum: mu,
+                                nesterov: nesterov)
                         }
                     }
                 }

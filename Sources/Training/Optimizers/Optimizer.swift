@@ -37,8 +37,10 @@ public protocol Optimizer<Scalar>: Sendable {
     /// weights; the update itself is bit for bit the same. `nil` (the default) when this
     /// optimizer cannot, and then nothing is updated: the caller copies the weights, calls
     /// ``update(_:along:)`` and compares.
-    mutating func measuredUpdate(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
-                                 measuring measured: [Int]) -> [Int: WeightChange]?
+    mutating func measuredUpdate(
+        _ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
+        measuring measured: [Int]
+    ) -> [Int: WeightChange]?
 }
 
 /// An optimizer step for one dense weight block that the backward pass can do inside its
@@ -58,13 +60,16 @@ extension Optimizer {
         preconditionFailure("\(Self.self) has no velocity")
     }
 
-    public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool]) {
+    public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool])
+    {
         precondition(!skipping.contains(true), "\(Self.self) has no fused update")
         update(&model, along: gradients)
     }
 
-    public mutating func measuredUpdate(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
-                                        measuring measured: [Int]) -> [Int: WeightChange]? { nil }
+    public mutating func measuredUpdate(
+        _ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
+        measuring measured: [Int]
+    ) -> [Int: WeightChange]? { nil }
 }
 
 /// An optimizer's mutable state: how many steps it has taken, and named tensors with one
@@ -113,8 +118,10 @@ public struct OptimizerConfiguration: Sendable, Codable, Hashable {
     /// Hutter 2019, "Decoupled weight decay regularization").
     public var weightDecay: Double
 
-    public init(kind: OptimizerKind = .momentum, learningRate: Double = 0.01, momentum: Double = 0.9,
-                beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 0) {
+    public init(
+        kind: OptimizerKind = .momentum, learningRate: Double = 0.01, momentum: Double = 0.9,
+        beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 0
+    ) {
         self.kind = kind; self.learningRate = learningRate; self.momentum = momentum
         self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon; self.weightDecay = weightDecay
     }
@@ -122,11 +129,17 @@ public struct OptimizerConfiguration: Sendable, Codable, Hashable {
     /// Checks the ranges: η > 0, 0 ≤ μ < 1, 0 ≤ β < 1, ε > 0, decay ≥ 0, all finite.
     public func validate() throws(TrainingError) {
         func bad(_ message: String) -> TrainingError { .invalidConfiguration(message) }
-        guard learningRate > 0, learningRate.isFinite else { throw bad("--lr must be a finite number > 0, got \(learningRate)") }
+        guard learningRate > 0, learningRate.isFinite else {
+            throw bad("--lr must be a finite number > 0, got \(learningRate)")
+        }
         guard momentum >= 0, momentum < 1 else { throw bad("--momentum must be in [0, 1), got \(momentum)") }
-        guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else { throw bad("Adam's β₁ and β₂ must be in [0, 1), got \(beta1) and \(beta2)") }
+        guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else {
+            throw bad("Adam's β₁ and β₂ must be in [0, 1), got \(beta1) and \(beta2)")
+        }
         guard epsilon > 0, epsilon.isFinite else { throw bad("Adam's ε must be > 0, got \(epsilon)") }
-        guard weightDecay >= 0, weightDecay.isFinite else { throw bad("--weight-decay must be a finite number ≥ 0, got \(weightDecay)") }
+        guard weightDecay >= 0, weightDecay.isFinite else {
+            throw bad("--weight-decay must be a finite number ≥ 0, got \(weightDecay)")
+        }
     }
 
     /// A fresh optimizer (zero state) for `model`.
@@ -162,5 +175,6 @@ func checkGradients<S: TensorScalar>(_ gradients: [Tensor<S>], fit model: Sequen
     let blocks = model.parameterBlocks
     var fits = gradients.count == blocks.count
     if fits { for (g, b) in zip(gradients, blocks) where g.shape != b.shape { fits = false; break } }
-    precondition(fits, "\(who): gradients \(gradients.map(\.shape)) do not match parameter blocks \(blocks.map(\.shape))")
+    precondition(
+        fits, "\(who): gradients \(gradients.map(\.shape)) do not match parameter blocks \(blocks.map(\.shape))")
 }

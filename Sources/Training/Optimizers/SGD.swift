@@ -22,21 +22,26 @@ public struct SGD<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Without weight decay, the measured blocks are updated by ``MeasuredUpdateKernels``.
-    public mutating func measuredUpdate(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
-                                        measuring measured: [Int]) -> [Int: WeightChange]? {
+    public mutating func measuredUpdate(
+        _ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
+        measuring measured: [Int]
+    ) -> [Int: WeightChange]? {
         guard configuration.weightDecay == 0 else { return nil }
         return step(&model, along: gradients, skipping: [], measuring: measured)
     }
 
-    public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool]) {
+    public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool])
+    {
         step(&model, along: gradients, skipping: skipping, measuring: [])
     }
 
     /// One step; the blocks in `measured` (never decayed: ``measuredUpdate(_:along:measuring:)``
     /// refuses weight decay) also return their ``WeightChange``.
     @discardableResult
-    mutating func step(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool],
-                       measuring measured: [Int]) -> [Int: WeightChange] {
+    mutating func step(
+        _ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool],
+        measuring measured: [Int]
+    ) -> [Int: WeightChange] {
         checkGradients(gradients, fit: model, "SGD")
         let lr = configuration.learningRate, decay = configuration.weightDecay
         let decays = model.parameterBlocks.map { $0.role != .bias }
