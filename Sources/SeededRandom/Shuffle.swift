@@ -7,6 +7,7 @@ public enum Shuffle {
     /// A uniform integer in `0..<bound` by Lemire's multiply-and-reject method (D. Lemire, "Fast
     /// random integer generation in an interval", ACM TOMACS 29(1), 2019, algorithm 5): the high
     /// word of `x · bound`, drawing again while the low word is below `2⁶⁴ mod bound`. Unbiased.
+    @inlinable
     public static func index(below bound: Int, using generator: inout some RandomNumberGenerator) -> Int {
         precondition(bound > 0, "bound must be positive, got \(bound)")
         let range = UInt64(bound)
@@ -22,6 +23,7 @@ public enum Shuffle {
 
     /// Shuffles `elements` in place by Durstenfeld's Fisher–Yates: for i from n − 1 down to 1, swap
     /// element i with element ``index(below:using:)``(i + 1). Draws n − 1 bounded integers.
+    @inlinable
     public static func shuffle<Element>(_ elements: inout [Element], using generator: inout some RandomNumberGenerator)
     {
         guard elements.count > 1 else { return }
@@ -31,6 +33,7 @@ public enum Shuffle {
     }
 
     /// A random permutation of `0..<count`: ``shuffle(_:using:)`` applied to `[0, 1, …, count − 1]`.
+    @inlinable
     public static func permutation(count: Int, using generator: inout some RandomNumberGenerator) -> [Int] {
         var order = Array(0..<count)
         shuffle(&order, using: &generator)

@@ -13,7 +13,7 @@
 /// The one implementation in GradScope: TensorCore's ``PRNG`` expands its seed with it, Datasets
 /// shuffles and splits with it, and both re-export this module.
 public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
-    public private(set) var state: UInt64
+    public var state: UInt64
 
     public init(seed: UInt64) {
         state = seed
@@ -24,6 +24,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
         self.state = state
     }
 
+    @inlinable
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

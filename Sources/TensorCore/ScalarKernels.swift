@@ -63,11 +63,8 @@ extension ScalarKernels where Self: BinaryFloatingPoint {
     public static func addColumnSums(_ m: UnsafeBufferPointer<Self>, into sums: UnsafeMutableBufferPointer<Self>) {
         let c = sums.count
         precondition(c > 0 && m.count % c == 0, "addColumnSums: \(m.count) entries, \(c) columns")
-        var base = 0
-        while base < m.count {
-            for j in 0..<c { sums[j] += m[base + j] }
-            base += c
-        }
+        guard let mp = m.baseAddress, let sp = sums.baseAddress else { return }
+        TensorCore.addColumnSums(mp, rows: m.count / c, columns: c, into: sp)
     }
     public static func filled(_ value: Self, count: Int) -> [Self] { [Self](repeating: value, count: count) }
     public static func sum(_ x: UnsafeBufferPointer<Self>, at offsets: [Int]) -> Double {
@@ -134,5 +131,19 @@ extension Float: ScalarKernels {
     public static func logSumExpRowsSum(_ x: UnsafeBufferPointer<Float>, columns: Int) -> Double {
         guard let xb = x.baseAddress, columns > 0 else { return 0 }
         return gs_logsumexp_rows_sum_f32(xb, x.count / columns, columns)
+    }
+}
+
+/// Σᵢ m[i, j] added into sums[j] for the row-major [rows, columns] matrix at `m`, row by row:
+/// the one implementation of column sums (a bias gradient ∂L/∂b = Σᵢ δᵢ), used by
+/// ``ScalarKernels/addColumnSums(_:into:)`` and by the training workspace. `@inlinable`, so a
+/// caller that knows the concrete type (Float, Double) gets the specialised, vectorised loop.
+@inlinable
+public func addColumnSums<T: BinaryFloatingPoint>(
+    _ m: UnsafePointer<T>, rows: Int, columns: Int, into sums: UnsafeMutablePointer<T>
+) {
+    for i in 0..<rows {
+        let row = m + i * columns
+        for j in 0..<columns { sums[j] += row[j] }
     }
 }

@@ -323,8 +323,7 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
                 let d = delta
                 // ∂L/∂b = Σᵢ δᵢ, the column sums of δ.
                 gradients[bi].withUnsafeMutableBufferPointer { gb in
-                    gb.update(repeating: 0)
-                    Scalar.addColumnSums(UnsafeBufferPointer(start: d, count: m * outW), into: gb)
+                    Self.columnSums(d, rows: m, columns: outW, into: gb.baseAddress!)
                 }
                 guard let rule else {
                     gradients[wi].withUnsafeMutableBufferPointer { gw in
@@ -392,6 +391,22 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
                 epilogue: GEMMEpilogue(operation: operation))
         }
         swap(&delta, &spare)
+    }
+
+    /// out = the column sums of the row-major [rows, columns] matrix d: TensorCore's
+    /// ``addColumnSums(_:rows:columns:into:)``, called with the concrete type so that its
+    /// specialised loop runs (through the generic `Scalar` it would not be specialised here).
+    static func columnSums(_ d: UnsafePointer<Scalar>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Scalar>)
+    {
+        out.update(repeating: 0, count: columns)
+        switch ConcreteScalar.of(Scalar.self) {
+        case .float:
+            addColumnSums(d.rebound(to: Float.self), rows: rows, columns: columns, into: out.rebound(to: Float.self))
+        case .double:
+            addColumnSums(d.rebound(to: Double.self), rows: rows, columns: columns, into: out.rebound(to: Double.self))
+        case .other:
+            addColumnSums(d, rows: rows, columns: columns, into: out)
+        }
     }
 
     /// λ/(2m)·Σθ² over the covered blocks, adding λ/m·θ to their gradients when asked.
