@@ -16,7 +16,10 @@ extension BugZoo {
             var model = problem.model
             var changed = false
             for (i, layer) in model.layers.enumerated() {
-                if let r = replace(i, layer) { model.layers[i] = r; changed = true }
+                if let r = replace(i, layer) {
+                    model.replaceLayer(i, with: r)
+                    changed = true
+                }
             }
             if changed { out.append(GradientHypothesis(code: code, message: message, gradient: gradient(model))) }
         }

@@ -103,7 +103,7 @@ public enum BugZoo {
                     })
             case .sigmoidDerivativeOnActivation:
                 var p: SupervisedProblem<Double> = try Preset.ex4Debug.problem(ArchitectureSpec(lambda: 0))
-                p.model.layers[1] = SigmoidDerivativeOnActivation<Double>()
+                p.model.replaceLayer(1, with: SigmoidDerivativeOnActivation<Double>())
                 return try ModelObjective(p)
             case .outputDeltaSign:
                 var p: SupervisedProblem<Double> = try Preset.ex4Debug.problem(ArchitectureSpec(lambda: 0))
@@ -111,23 +111,24 @@ public enum BugZoo {
                 return try ModelObjective(p)
             case .transposedWeightGradient:
                 var p: SupervisedProblem<Double> = try Preset.ex4Debug.problem(ArchitectureSpec(lambda: 0))
-                p.model.layers[0] = BuggyDense(p.model.layers[0] as! Dense<Double>, mistake: .transposedWeightGradient)
+                p.model.replaceLayer(
+                    0, with: BuggyDense(p.model.layers[0] as! Dense<Double>, mistake: .transposedWeightGradient))
                 return try ModelObjective(p)
             case .softmaxDiagonal:
                 var p: SupervisedProblem<Double> = try Preset.cs231nTwoLayer.problem(
                     ArchitectureSpec(activation: .tanh, loss: .ce, lambda: 0))
-                p.model.layers[3] = SoftmaxDiagonalOnly<Double>()
+                p.model.replaceLayer(3, with: SoftmaxDiagonalOnly<Double>())
                 return try ModelObjective(p)
             case .reusedParameterNotAccumulated:
                 var p = try tiedProblem()
                 // Backprop visits the second use first; the first use then overwrites its gradient.
-                p.model.layers[0] = BuggyDense(
-                    p.model.layers[0] as! Dense<Double>, mistake: .overwriteInsteadOfAccumulate)
+                p.model.replaceLayer(
+                    0, with: BuggyDense(p.model.layers[0] as! Dense<Double>, mistake: .overwriteInsteadOfAccumulate))
                 try p.model.tie(2, to: 0)
                 return try ModelObjective(p)
             case .convKernelNotFlipped:
                 var p = try convProblem(pooling: false)
-                p.model.layers[2] = ConvKernelNotFlipped(p.model.layers[2] as! Conv2D<Double>)
+                p.model.replaceLayer(2, with: ConvKernelNotFlipped(p.model.layers[2] as! Conv2D<Double>))
                 return try ModelObjective(p)
             case .oneEntryOff:
                 return AdjustedObjective(
@@ -146,11 +147,12 @@ public enum BugZoo {
                 return try ModelObjective(p, mode: .training)
             case .maxPoolWrongRouting:
                 var p = try convProblem(pooling: true)
-                p.model.layers[2] = MaxPoolWrongRouting(p.model.layers[2] as! MaxPool2D<Double>)
+                p.model.replaceLayer(2, with: MaxPoolWrongRouting(p.model.layers[2] as! MaxPool2D<Double>))
                 return try ModelObjective(p)
             case .biasMeanInsteadOfSum:
                 var p: SupervisedProblem<Double> = try Preset.ex4Debug.problem(ArchitectureSpec(lambda: 0))
-                p.model.layers[2] = BuggyDense(p.model.layers[2] as! Dense<Double>, mistake: .biasMeanInsteadOfSum)
+                p.model.replaceLayer(
+                    2, with: BuggyDense(p.model.layers[2] as! Dense<Double>, mistake: .biasMeanInsteadOfSum))
                 return try ModelObjective(p)
             }
         }

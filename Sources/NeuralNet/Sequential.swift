@@ -7,7 +7,11 @@ import TensorCore
 /// (``flatParameters``): blocks in that order, each row-major. A layer can reuse
 /// another's parameters (``tie(_:to:)``); its gradient then accumulates into the owner's block.
 public struct Sequential<Scalar: TensorScalar>: Sendable {
-    public var layers: [any Layer<Scalar>]
+    /// The layers, in order. Read-only outside: ``replaceLayer(_:with:)`` swaps one for another
+    /// of the same shapes and parameter slots, ``updateParameters(_:)`` and
+    /// ``updateParameter(layer:slot:_:)`` change weights in place, so that ``parameterBlocks`` and
+    /// ``outputShape`` always describe the layers.
+    public private(set) var layers: [any Layer<Scalar>]
     public var loss: any Loss<Scalar>
     public var regularization: L2Regularization
     /// The shape of one input example (`[features]`, or `[channels, height, width]`).
@@ -99,6 +103,46 @@ public struct Sequential<Scalar: TensorScalar>: Sendable {
             layers[block.layerIndex].updateParameter(block.slotIndex) { body(index, &$0) }
         }
         for (j, i) in ties { layers[j].parameters = layers[i].parameters }
+    }
+
+    /// Applies `body` in place to parameter `slot` of layer `index` (an optimizer step inside a
+    /// fused backward pass). `body` must keep the tensor's shape. A tied layer's copy follows.
+    public mutating func updateParameter(layer index: Int, slot: Int, _ body: (inout Tensor<Scalar>) -> Void) {
+        precondition(layers.indices.contains(index), "Sequential: no layer \(index) of \(layers.count)")
+        let shape = layers[index].parameterSlots[slot].shape
+        layers[index].updateParameter(slot, body)
+        precondition(
+            layers[index].parameters[slot].shape == shape,
+            "Sequential.updateParameter: layer \(index) slot \(slot) changed shape from \(shape) to \(layers[index].parameters[slot].shape)"
+        )
+        for (j, i) in ties where i == index { layers[j].parameters = layers[i].parameters }
+    }
+
+    /// Replaces layer `index` by `layer`, which must take the same input shape to the same output
+    /// shape and have parameter slots of the same shapes (a buggy twin of a layer, a user's own
+    /// version of it), so that the blocks stay as they are.
+    public mutating func replaceLayer(_ index: Int, with layer: any Layer<Scalar>) {
+        precondition(layers.indices.contains(index), "Sequential: no layer \(index) of \(layers.count)")
+        var shape = inputShape
+        for earlier in layers[..<index] {
+            guard case .success(let next) = earlier.outputShape(forInput: shape) else {
+                preconditionFailure("Sequential: layer shapes no longer chain before layer \(index)")
+            }
+            shape = next
+        }
+        let old = layers[index]
+        let oldOut = try? old.outputShape(forInput: shape).get()
+        let newOut = try? layer.outputShape(forInput: shape).get()
+        precondition(
+            oldOut != nil && oldOut == newOut,
+            "Sequential.replaceLayer: layer \(index) (\(old.kind)) maps \(shape) to \(oldOut.map { "\($0)" } ?? "nothing"), its replacement (\(layer.kind)) to \(newOut.map { "\($0)" } ?? "nothing")"
+        )
+        precondition(
+            old.parameterSlots.map(\.shape) == layer.parameterSlots.map(\.shape),
+            "Sequential.replaceLayer: layer \(index) has parameter shapes \(old.parameterSlots.map(\.shape)), its replacement \(layer.parameterSlots.map(\.shape))"
+        )
+        layers[index] = layer
+        rebuildBlocks()
     }
 
     /// The unrolled parameter vector: blocks in order, each row-major.

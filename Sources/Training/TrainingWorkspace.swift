@@ -340,7 +340,7 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
                 if needsInputGradient {
                     inputGradient(model.layers[li] as! Dense<Scalar>, layer: li, rows: m, inW: inW, outW: outW)
                 }
-                model.layers[li].updateParameter(0) { weight in
+                model.updateParameter(layer: li, slot: 0) { weight in
                     weight.withUnsafeMutableBufferPointer { wp in
                         let w = wp.baseAddress!
                         switch rule {

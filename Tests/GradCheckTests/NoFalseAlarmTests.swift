@@ -66,7 +66,7 @@ struct NoFalseAlarmTests {
         var dense = problem.model.layers[0] as! Dense<Double>
         let z = Tensor.matmul(problem.inputs, .none, dense.weight, .transposed).adding(rowVector: dense.bias)
         for j in 0..<dense.outputSize { dense.bias.scalars[j] -= z[0, j] - (j % 2 == 0 ? 1e-7 : -1e-7) }
-        problem.model.layers[0] = dense
+        problem.model.replaceLayer(0, with: dense)
         let report = check(try ModelObjective(problem), configuration: CheckConfiguration(seed: UInt64(seed)))
         #expect(report.verdict != .fail && report.verdict != .error, "\(problem.name): \(Self.summary(report))")
     }

@@ -24,14 +24,14 @@ struct UserLayerKinkTests {
         var dense = problem.model.layers[0] as! Dense<Double>
         let z = Tensor.matmul(problem.inputs, .none, dense.weight, .transposed).adding(rowVector: dense.bias)
         for j in 0..<dense.outputSize { dense.bias.scalars[j] -= z[0, j] - (j % 2 == 0 ? 1e-7 : -1e-7) }
-        problem.model.layers[0] = dense
+        problem.model.replaceLayer(0, with: dense)
         return problem
     }
 
     func replacingReLUs(_ problem: SupervisedProblem<Double>, declaresKink: Bool) -> SupervisedProblem<Double> {
         var p = problem
         for (i, layer) in p.model.layers.enumerated() where layer is ReLU<Double> {
-            p.model.layers[i] = UserReLU<Double>(declaresKink: declaresKink)
+            p.model.replaceLayer(i, with: UserReLU<Double>(declaresKink: declaresKink))
         }
         return p
     }

@@ -64,7 +64,7 @@ struct LayerExpectationTests {
     @Test func modelWithABuggyLayerFailsInThatLayer() throws {
         let problem: SupervisedProblem<Double> = try Preset.ex4Debug.problem(ArchitectureSpec(lambda: 3))
         var model = problem.model
-        model.layers[1] = SigmoidDerivativeOnActivation<Double>()
+        model.replaceLayer(1, with: SigmoidDerivativeOnActivation<Double>())
         let log = IssueLog()
         withKnownIssue {
             expectGradientsMatch(model: model, inputs: problem.inputs, targets: problem.targets)

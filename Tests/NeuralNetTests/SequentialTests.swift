@@ -22,6 +22,21 @@ struct SequentialTests {
         #expect(dense.bias.scalars == [40, 41, 42])
     }
 
+    /// Layers change only through checked mutators, so the blocks always describe them.
+    @Test func layersChangeThroughCheckedMutators() throws {
+        var model = try smallModel()
+        let blocks = model.parameterBlocks
+        model.replaceLayer(1, with: ReLU<Double>())
+        #expect(model.layers[1].kind == "relu")
+        #expect(model.parameterBlocks == blocks)
+        let before = try #require(model.layers[0] as? Dense<Double>).weight.scalars
+        model.updateParameter(layer: 0, slot: 0) { w in
+            w.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] *= 2 } }
+        }
+        let after = try #require(model.layers[0] as? Dense<Double>).weight.scalars
+        #expect(after == before.map { $0 * 2 })
+    }
+
     @Test func costMatchesCentralDifferencesWithRegularisation() throws {
         let model = try smallModel(lambda: 0.7)
         var rng = PRNG(seed: 4)

@@ -29,7 +29,7 @@ struct UserLayerTrainingTests {
     func withUserReLU(_ model: Sequential<Float>, fusable: Bool) -> Sequential<Float> {
         var m = model
         for (i, layer) in m.layers.enumerated() where layer is ReLU<Float> {
-            m.layers[i] = UserTrainingReLU<Float>(fusable: fusable)
+            m.replaceLayer(i, with: UserTrainingReLU<Float>(fusable: fusable))
         }
         return m
     }
