@@ -51,6 +51,20 @@ def commands(work: str) -> List[Tuple[str, List[str]]]:
                                        "--quiet", "--format", "json", "--out", os.path.join(work, "t-deep")]))
     out.append(("compare", ["compare", "--hidden", "16", "--epochs", "2", "--activation", "sigmoid,relu",
                             "--quiet", "--format", "json", "--out", os.path.join(work, "c")]))
+    # Text summaries with findings and their fixes.
+    out.append(("train-deep-sigmoid-text", ["train", "--hidden", "64,64,64", "--epochs", "2", "--activation",
+                                            "sigmoid", "--quiet", "--out", os.path.join(work, "t-deep-text")]))
+    out.append(("train-diverging-text", ["train", "--hidden", "32", "--activation", "relu", "--init", "he",
+                                         "--optimizer", "sgd", "--lr", "1e8", "--epochs", "2", "--quiet",
+                                         "--out", os.path.join(work, "t-div")]))
+    # Usage errors: the message on stderr names the flag.
+    errors = [["train", "--lr", "0"], ["train", "--epochs", "0"], ["train", "--batch", "0"],
+              ["train", "--momentum", "1"], ["train", "--weight-decay=-1"], ["train", "--monitor-every", "0"],
+              ["train", "--layers", "3,5", "--epochs", "1"], ["check", "--layers", "3"], ["check", "--layers", "3,0,2"],
+              ["check", "--hidden", "0"], ["check", "--examples", "0"], ["check", "--lambda", "-1"],
+              ["check", "--model", "ex4-debug", "--layers", "3,4"], ["compare", "--lr", "0,0.1", "--epochs", "1"]]
+    for i, args in enumerate(errors):
+        out.append(("error-%02d" % i, args + ["--out", os.path.join(work, "e%02d" % i)] if args[0] != "check" else args))
     return out
 
 
@@ -80,6 +94,9 @@ def main() -> int:
             result = subprocess.run([binary] + args, capture_output=True, text=True, timeout=600)
             with open(os.path.join(outdir, name + ".status"), "w") as f:
                 f.write("%d\n" % result.returncode)
+            if name.startswith("error-"):
+                with open(os.path.join(outdir, name + ".err"), "w") as f:
+                    f.write(scrub(result.stderr))
             if "--format" in args and "json" in args:
                 try:
                     data = scrub(json.loads(result.stdout))

@@ -63,21 +63,21 @@ public struct ArchitectureSpec: Sendable, Hashable, Codable {
     /// Checks that the flags describe one architecture.
     public func validate() throws(ModelError) {
         let given = [preset != nil, layers != nil, hidden != nil].filter { $0 }.count
-        guard given <= 1 else { throw .invalidArchitecture("give only one of --model, --layers and --hidden") }
+        guard given <= 1 else { throw .conflictingSettings([.preset, .layers, .hidden]) }
         if let layers {
             guard layers.count >= 2 else {
-                throw .invalidArchitecture("--layers needs at least an input and an output size, got \(layers)")
+                throw .invalidSetting(.layers, "needs at least an input and an output size, got \(layers)")
             }
             guard layers.allSatisfy({ $0 > 0 }) else {
-                throw .invalidArchitecture("--layers sizes must be positive, got \(layers)")
+                throw .invalidSetting(.layers, "must be positive, got \(layers)")
             }
         }
         if let hidden, !hidden.allSatisfy({ $0 > 0 }) {
-            throw .invalidArchitecture("--hidden sizes must be positive, got \(hidden)")
+            throw .invalidSetting(.hidden, "must be positive, got \(hidden)")
         }
-        if let examples, examples <= 0 { throw .invalidArchitecture("--examples must be positive, got \(examples)") }
+        if let examples, examples <= 0 { throw .invalidSetting(.examples, "must be positive, got \(examples)") }
         if let lambda, !(lambda >= 0 && lambda.isFinite) {
-            throw .invalidArchitecture("--lambda must be a finite number ≥ 0, got \(lambda)")
+            throw .invalidSetting(.l2Penalty, "must be a finite number ≥ 0, got \(lambda)")
         }
     }
 
@@ -86,8 +86,9 @@ public struct ArchitectureSpec: Sendable, Hashable, Codable {
         try validate()
         if let layers {
             guard layers.first == inputSize, layers.last == outputSize else {
-                throw .invalidArchitecture(
-                    "--layers \(layers.map(String.init).joined(separator: ",")) does not match the data: \(inputSize) inputs and \(outputSize) outputs"
+                throw .invalidSetting(
+                    .layers,
+                    "\(layers.map(String.init).joined(separator: ",")) does not match the data: \(inputSize) inputs and \(outputSize) outputs"
                 )
             }
             return layers

@@ -40,10 +40,10 @@ public struct Sigmoid<Scalar: TensorScalar>: ElementwiseActivation {
     public init() {}
     public var kind: String { Activation.sigmoid.name }
     public var activation: Activation? { .sigmoid }
-    public func value(_ x: Scalar) -> Scalar { Scalar.sigmoid(x) }
-    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { y * (1 - y) }
+    public func value(_ x: Scalar) -> Scalar { Activation.sigmoid.value(x) }
+    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { Activation.sigmoid.derivative(output: y) }
 
-    // The same maths on the vectorised kernels.
+    // The same maths on whole tensors: the vectorised σ of `ScalarKernels` and y(1 − y).
     public func forward(_ input: Tensor<Scalar>, context: inout ForwardContext) -> LayerTape<Scalar> {
         LayerTape(input: input, output: input.sigmoid())
     }
@@ -68,8 +68,8 @@ public struct Tanh<Scalar: TensorScalar>: ElementwiseActivation {
     public init() {}
     public var kind: String { Activation.tanh.name }
     public var activation: Activation? { .tanh }
-    public func value(_ x: Scalar) -> Scalar { Scalar.tanh(x) }
-    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { 1 - y * y }
+    public func value(_ x: Scalar) -> Scalar { Activation.tanh.value(x) }
+    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { Activation.tanh.derivative(output: y) }
 }
 
 /// max(x, 0). The derivative at the kink x = 0 is taken as 0 (PyTorch's convention);
@@ -79,19 +79,22 @@ public struct ReLU<Scalar: TensorScalar>: ElementwiseActivation {
     public var kind: String { Activation.relu.name }
     public var activation: Activation? { .relu }
     public var kinks: LayerKinks { .elementwise(at: [0]) }
-    public func value(_ x: Scalar) -> Scalar { x > 0 ? x : 0 }
-    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { x > 0 ? 1 : 0 }
+    public func value(_ x: Scalar) -> Scalar { Activation.relu.value(x) }
+    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { Activation.relu.derivative(output: y) }
 }
 
-/// x for x > 0, αx otherwise (Maas et al. 2013); α = 0.01 by default.
+/// x for x > 0, αx otherwise (Maas et al. 2013); α = 0.01 by default, α ≥ 0.
 public struct LeakyReLU<Scalar: TensorScalar>: ElementwiseActivation {
-    public var slope: Scalar
-    public init(slope: Scalar = 0.01) { self.slope = slope }
+    public private(set) var slope: Scalar
+    public init(slope: Scalar = 0.01) {
+        precondition(slope >= 0 && slope.isFinite, "LeakyReLU: slope \(slope) must be finite and ≥ 0")
+        self.slope = slope
+    }
     public var kind: String { Activation.leakyReLU(slope: 0).name }
     public var activation: Activation? { .leakyReLU(slope: Double(slope)) }
     public var kinks: LayerKinks { .elementwise(at: [0]) }
     public func value(_ x: Scalar) -> Scalar { x > 0 ? x : slope * x }
-    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { x > 0 ? 1 : slope }
+    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { y > 0 ? 1 : slope }
 }
 
 /// The identity, for output layers without an activation.
@@ -99,6 +102,6 @@ public struct Identity<Scalar: TensorScalar>: ElementwiseActivation {
     public init() {}
     public var kind: String { Activation.identity.name }
     public var activation: Activation? { .identity }
-    public func value(_ x: Scalar) -> Scalar { x }
-    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { 1 }
+    public func value(_ x: Scalar) -> Scalar { Activation.identity.value(x) }
+    public func derivative(input x: Scalar, output y: Scalar) -> Scalar { Activation.identity.derivative(output: y) }
 }

@@ -17,6 +17,10 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
     case parameterCountMismatch(expected: Int, got: Int)
     /// An invalid architecture or option (from flags or a preset).
     case invalidArchitecture(String)
+    /// A setting outside its range; the message follows the setting's name ("must be positive, got [0]").
+    case invalidSetting(ModelSetting, String)
+    /// Settings of which only one may be given.
+    case conflictingSettings([ModelSetting])
 
     public var description: String {
         switch self {
@@ -36,6 +40,16 @@ public enum ModelError: Error, Sendable, Equatable, CustomStringConvertible {
             return "parameter vector has \(got) entries, the model has \(expected)"
         case let .invalidArchitecture(message):
             return message
+        case let .invalidSetting(setting, message):
+            return "\(setting.name) \(message)"
+        case let .conflictingSettings(settings):
+            return "give only one of " + ModelError.list(settings.map(\.name))
         }
+    }
+
+    /// "a", "a and b", "a, b and c".
+    public static func list(_ items: [String]) -> String {
+        items.count <= 2
+            ? items.joined(separator: " and ") : items.dropLast().joined(separator: ", ") + " and " + items.last!
     }
 }

@@ -1,3 +1,5 @@
+import RealModule
+
 /// An element-wise activation function: the one identity the library uses for it. Layers
 /// declare it (`Layer.activation` in NeuralNet), the fused GEMM epilogues apply it
 /// (``GEMMEpilogue``), and training's monitors and diagnosis read it, so that nothing on the
@@ -58,6 +60,35 @@ public enum Activation: Sendable, Hashable {
 
     /// Whether it is a non-linearity (everything but the identity).
     public var isNonlinear: Bool { self != .identity }
+
+    /// f(x): the definition every implementation is tested against (the layers of NeuralNet
+    /// apply it; ``ActivationKernels`` and the fused GEMM epilogues are its vectorised form).
+    /// The sigmoid is evaluated as e^x/(1 + e^x) for x < 0 so that nothing overflows.
+    @inlinable
+    public func value<S: TensorScalar>(_ x: S) -> S {
+        switch self {
+        case .sigmoid: return S.sigmoid(x)
+        case .tanh: return S.tanh(x)
+        case .relu: return x > 0 ? x : 0
+        case .leakyReLU(let slope): return x > 0 ? x : S(slope) * x
+        case .identity: return x
+        }
+    }
+
+    /// f′ expressed through the output y = f(x), which is what a backward pass keeps:
+    /// y(1 − y), 1 − y², [y > 0], [y > 0] + α[y ≤ 0], 1. For ReLU and leaky ReLU (α ≥ 0),
+    /// y > 0 exactly when x > 0, so the derivative at the kink x = 0 is 0 and α respectively
+    /// (PyTorch's convention).
+    @inlinable
+    public func derivative<S: TensorScalar>(output y: S) -> S {
+        switch self {
+        case .sigmoid: return y * (1 - y)
+        case .tanh: return 1 - y * y
+        case .relu: return y > 0 ? 1 : 0
+        case .leakyReLU(let slope): return y > 0 ? 1 : S(slope)
+        case .identity: return 1
+        }
+    }
 }
 
 /// The name the fused GEMM epilogues used before activations had one identity.

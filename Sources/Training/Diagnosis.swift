@@ -44,8 +44,8 @@ public enum Diagnosis {
                     evidence: ["loss \(loss) at step \(step)"] + lastLosses(history),
                     figures: ["step": Double(step)],
                     fixes: [
-                        "lower the learning rate (--lr), by 10× to start with",
-                        "clip gradients, or use Adam (--optimizer adam)",
+                        "lower the learning rate\(.learningRate), by 10× to start with",
+                        "clip gradients, or use Adam\(.optimizer([.adam]))",
                         "check the inputs are normalised (pixels in [0, 1], not 0…255)"
                     ]))
         }
@@ -91,8 +91,8 @@ public enum Diagnosis {
                     evidence: layers.indices.map { "\(layers[$0].name): median mean |ΔW| \(format(updates[$0]))" },
                     figures: figures(layers, updates, "meanAbsoluteUpdate"),
                     fixes: [
-                        "lower the learning rate (--lr)", "clip gradients by norm",
-                        "use Xavier (--init xavier) or He (--init he) initialisation instead of large weights"
+                        "lower the learning rate\(.learningRate)", "clip gradients by norm",
+                        "use Xavier\(.initialization(.xavierUniform)) or He\(.initialization(.he)) initialisation instead of large weights"
                     ]))
         } else if samples.count >= 10 {
             // Exploding over time: gradient norms grow by orders of magnitude.
@@ -117,8 +117,8 @@ public enum Diagnosis {
                         },
                         figures: figures(layers, growth, "gradientNormGrowth"),
                         fixes: [
-                            "lower the learning rate (--lr)", "clip gradients by norm",
-                            "add weight decay (--weight-decay) or L2 (--lambda)"
+                            "lower the learning rate\(.learningRate)", "clip gradients by norm",
+                            "add weight decay\(.weightDecay) or L2\(.l2Penalty)"
                         ]))
             }
         }
@@ -139,9 +139,9 @@ public enum Diagnosis {
                     },
                     figures: figures(layers, saturation, "saturation"),
                     fixes: [
-                        "use ReLU (--activation relu) with He initialisation (--init he)",
-                        "use Xavier initialisation (--init xavier) to keep pre-activations near zero",
-                        "normalise the inputs", "lower the learning rate (--lr)"
+                        "use ReLU\(.activation(.relu)) with He initialisation\(.initialization(.he))",
+                        "use Xavier initialisation\(.initialization(.xavierUniform)) to keep pre-activations near zero",
+                        "normalise the inputs", "lower the learning rate\(.learningRate)"
                     ]))
         }
 
@@ -160,8 +160,8 @@ public enum Diagnosis {
                     },
                     figures: figures(layers, dead, "deadFraction"),
                     fixes: [
-                        "lower the learning rate (--lr)", "use leaky ReLU (--activation leaky-relu)",
-                        "use He initialisation (--init he)"
+                        "lower the learning rate\(.learningRate)", "use leaky ReLU\(.activation(.leakyReLU))",
+                        "use He initialisation\(.initialization(.he))"
                     ]))
         }
 
@@ -185,7 +185,8 @@ public enum Diagnosis {
                         + perLayerRatios(history, samples),
                     figures: ["updateRatio": ratio, "updateRatioSpike": spike],
                     fixes: [
-                        "lower the learning rate (--lr) by \(orders(ratio / 1e-3))", "use Adam (--optimizer adam)",
+                        "lower the learning rate\(.learningRate) by \(orders(ratio / 1e-3))",
+                        "use Adam\(.optimizer([.adam]))",
                         "clip gradients"
                     ]))
         } else if ratio < Thresholds.updateRatioTooLow, ratio > 0 || ratios.allSatisfy({ $0 == 0 }) {
@@ -198,21 +199,21 @@ public enum Diagnosis {
                         + perLayerRatios(history, samples),
                     figures: ["updateRatio": ratio],
                     fixes: [
-                        "raise the learning rate (--lr) by \(orders(1e-3 / Swift.max(ratio, 1e-12)))",
-                        "use momentum or Adam (--optimizer momentum|adam)"
+                        "raise the learning rate\(.learningRate) by \(orders(1e-3 / Swift.max(ratio, 1e-12)))",
+                        "use momentum or Adam\(.optimizer([.momentum, .adam]))"
                     ]))
         }
         return findings.sorted { $0.severity > $1.severity }
     }
 
-    static func fixesForVanishing(_ layers: [MonitoredLayer]) -> [String] {
-        var fixes = [String]()
+    static func fixesForVanishing(_ layers: [MonitoredLayer]) -> [TrainingFix] {
+        var fixes = [TrainingFix]()
         if layers.contains(where: { $0.function?.saturates == true }) {
-            fixes.append("use ReLU (--activation relu) with He initialisation (--init he)")
+            fixes.append("use ReLU\(.activation(.relu)) with He initialisation\(.initialization(.he))")
         }
         fixes += [
-            "use Xavier (--init xavier) or He (--init he) initialisation",
-            "use fewer layers, or Adam (--optimizer adam), whose per-weight step sizes compensate for small gradients"
+            "use Xavier\(.initialization(.xavierUniform)) or He\(.initialization(.he)) initialisation",
+            "use fewer layers, or Adam\(.optimizer([.adam])), whose per-weight step sizes compensate for small gradients"
         ]
         return fixes
     }

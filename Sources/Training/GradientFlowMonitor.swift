@@ -90,7 +90,7 @@ public struct MonitorSample: Sendable, Codable, Equatable {
 /// BENCHMARKS.md.
 final class GradientFlowMonitor<Scalar: TensorScalar> {
     let layers: [MonitoredLayer]
-    let functions: [ActivationKernels.Function?]
+    let functions: [Activation?]
     var snapshots: [[Scalar]]
 
     init(model: Sequential<Scalar>) {
@@ -133,7 +133,7 @@ final class GradientFlowMonitor<Scalar: TensorScalar> {
             snapshots[i].withUnsafeMutableBufferPointer { s in
                 w.withUnsafeBufferPointer { source in
                     let (from, to) = (UncheckedSendable(source.baseAddress!), UncheckedSendable(s.baseAddress!))
-                    UpdateKernels.chunked(source.count) { o, c in (to.value + o).update(from: from.value + o, count: c)
+                    ParallelChunks.run(source.count) { o, c in (to.value + o).update(from: from.value + o, count: c)
                     }
                 }
             }

@@ -26,14 +26,10 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     }
 
     public func validate() throws(TrainingError) {
-        guard epochs >= 1 else { throw .invalidConfiguration("--epochs must be at least 1, got \(epochs)") }
-        guard batchSize >= 1 else { throw .invalidConfiguration("--batch must be at least 1, got \(batchSize)") }
-        guard monitorEvery >= 1 else {
-            throw .invalidConfiguration("--monitor-every must be at least 1, got \(monitorEvery)")
-        }
-        if let b = batchesPerEpoch, b < 1 {
-            throw .invalidConfiguration("batches per epoch must be at least 1, got \(b)")
-        }
+        guard epochs >= 1 else { throw .invalidSetting(.epochs, "must be at least 1, got \(epochs)") }
+        guard batchSize >= 1 else { throw .invalidSetting(.batchSize, "must be at least 1, got \(batchSize)") }
+        guard monitorEvery >= 1 else { throw .invalidSetting(.monitorEvery, "must be at least 1, got \(monitorEvery)") }
+        if let b = batchesPerEpoch, b < 1 { throw .invalidSetting(.batchesPerEpoch, "must be at least 1, got \(b)") }
         try optimizer.validate()
     }
 }

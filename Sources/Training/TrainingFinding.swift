@@ -30,11 +30,12 @@ public struct TrainingFinding: Sendable, Codable, Equatable {
     public var evidence: [String]
     /// The same figures by name, for machines (`layer1.meanAbsoluteUpdate`, …).
     public var figures: [String: Double]
-    /// What to try, most likely first.
-    public var fixes: [String]
+    /// What to try, most likely first, naming the settings to change (``TrainingFix``).
+    public var fixes: [TrainingFix]
 
     public init(
-        code: Code, severity: Severity, summary: String, evidence: [String], figures: [String: Double], fixes: [String]
+        code: Code, severity: Severity, summary: String, evidence: [String], figures: [String: Double],
+        fixes: [TrainingFix]
     ) {
         self.code = code; self.severity = severity; self.summary = summary
         self.evidence = evidence; self.figures = figures; self.fixes = fixes

@@ -20,7 +20,7 @@ import TensorCore
 public final class TrainingWorkspace<Scalar: TensorScalar> {
     enum Plan {
         case dense(weight: Int, bias: Int)
-        case activation(ActivationKernels.Function)
+        case activation(Activation)
         case general
     }
 

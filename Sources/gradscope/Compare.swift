@@ -94,8 +94,8 @@ struct Compare: ParsableCommand {
             throw ValidationError("give at least one list of two or more values, e.g. --activation sigmoid,relu")
         }
         for config in configurations {
-            do { try config.1.validate() } catch { throw ValidationError(error.description) }
-            do { try config.0.validate() } catch { throw ValidationError(error.description) }
+            do { try config.1.validate() } catch { throw ValidationError(SettingFlags.message(error)) }
+            do { try config.0.validate() } catch { throw ValidationError(SettingFlags.message(error)) }
         }
     }
 

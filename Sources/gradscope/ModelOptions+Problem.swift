@@ -27,7 +27,7 @@ extension ModelOptions {
                 name: "dense " + sizes.map(String.init).joined(separator: "→"), model: model, inputs: x,
                 targets: targets)
         } catch {
-            throw ValidationError(error.description)
+            throw ValidationError(SettingFlags.message(error))
         }
     }
 

@@ -39,7 +39,7 @@ struct ModelOptions: ParsableArguments {
     var seed: UInt64 { seedOption ?? 0 }
 
     func validate() throws {
-        do { try spec.validate() } catch { throw ValidationError(error.description) }
+        do { try spec.validate() } catch { throw ValidationError(SettingFlags.message(error)) }
     }
 
     var spec: ArchitectureSpec {

@@ -37,7 +37,7 @@ extension Tour {
         for result in results {
             for finding in result.outcome.findings {
                 print("\(result.settings.label): \(finding.code): \(finding.summary)")
-                for fix in finding.fixes { print("    try: \(fix)") }
+                for fix in finding.fixes { print("    try: \(SettingFlags.render(fix))") }
             }
         }
         // And the healthy default: `gradscope train` on digits (64 sigmoid units, 30 epochs).

@@ -87,7 +87,7 @@ struct Train: ParsableCommand {
     var weightDecay: Double { weightDecayOption ?? 0 }
 
     func validate() throws {
-        do { try optimizerConfiguration.validate() } catch { throw ValidationError(error.description) }
+        do { try optimizerConfiguration.validate() } catch { throw ValidationError(SettingFlags.message(error)) }
     }
 
     var optimizerConfiguration: OptimizerConfiguration {
@@ -251,7 +251,7 @@ enum TrainSummary {
             for f in r.outcome.findings {
                 lines.append("  [\(f.code)] \(f.severity.rawValue): \(f.summary)")
                 lines += f.evidence.map { "      " + $0 }
-                lines += f.fixes.map { "    try: " + $0 }
+                lines += f.fixes.map { "    try: " + SettingFlags.render($0) }
             }
         }
         lines.append("wrote: " + files.joined(separator: ", "))
@@ -269,7 +269,7 @@ enum TrainSummary {
         var seconds: Double
         var parameters: Int
         var architecture: String
-        var findings: [TrainingFinding]
+        var findings: [RenderedFinding]
     }
 
     static func summary(_ r: RunResult) -> RunSummary {
@@ -277,7 +277,7 @@ enum TrainSummary {
             label: r.settings.label, stop: r.outcome.stop.description, completed: r.outcome.stop == .completed,
             epochs: r.history.epochs.count, testAccuracy: r.finalEpoch?.testAccuracy, testLoss: r.finalEpoch?.testLoss,
             trainLoss: r.finalEpoch?.trainLoss, seconds: r.seconds, parameters: r.parameterCount,
-            architecture: r.architecture, findings: r.outcome.findings)
+            architecture: r.architecture, findings: r.outcome.findings.map(RenderedFinding.init))
     }
 
     static func json(_ results: [RunResult], files: [String]) -> String {

@@ -59,7 +59,7 @@ enum TrainingOutputs {
         var data: String
         var seconds: Double
         var stop: String
-        var findings: [TrainingFinding]
+        var findings: [RenderedFinding]
         var history: TrainingHistory
     }
 
@@ -70,7 +70,7 @@ enum TrainingOutputs {
                 architecture: $0.architecture,
                 parameters: $0.parameterCount, data: $0.dataDescription, seconds: $0.seconds,
                 stop: $0.outcome.stop.description,
-                findings: $0.outcome.findings, history: $0.history)
+                findings: $0.outcome.findings.map(RenderedFinding.init), history: $0.history)
         }
         let encoder = CheckpointJSON.encoder
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -110,7 +110,7 @@ enum TrainingOutputs {
                     s.heading("[\(f.code)] \(f.severity.rawValue): \(f.summary)", level: 3)
                     s.preformatted(
                         "Evidence:\n" + f.evidence.map { "  " + $0 }.joined(separator: "\n")
-                            + "\nTry:\n" + f.fixes.map { "  - " + $0 }.joined(separator: "\n"))
+                            + "\nTry:\n" + f.fixes.map { "  - " + SettingFlags.render($0) }.joined(separator: "\n"))
                 }
                 s.table(
                     header: [

@@ -81,7 +81,7 @@ enum TrainingSession {
             trainCount = spec.presetExamples ?? 0
         } else if let split {
             do { sizes = try spec.sizes(inputSize: split.train.featureCount, outputSize: split.train.classes) } catch {
-                throw ValidationError(error.description)
+                throw ValidationError(SettingFlags.message(error))
             }
             trainCount = Swift.min(split.train.count, spec.examples ?? split.train.count)
             testCount = split.test.count
@@ -135,7 +135,7 @@ enum TrainingSession {
                 "\(settings.data): \(train.count) training and \(test.count) test images of \(split.train.imageShape.map(String.init).joined(separator: "×")), \(settings.normalization.rawValue) scaling"
             )
         } catch let error as ModelError {
-            throw ValidationError(error.description)
+            throw ValidationError(SettingFlags.message(error))
         }
     }
 
@@ -176,7 +176,7 @@ enum TrainingSession {
             }
         } catch {
             if case .badCheckpoint = error { throw CLIError.input(error.description) }
-            throw ValidationError(error.description)
+            throw ValidationError(SettingFlags.message(error))
         }
         let started = Date()
         let outcome: TrainingOutcome
@@ -191,6 +191,7 @@ enum TrainingSession {
             case .cannotWrite: throw CLIError.output(error.description)
             case .badCheckpoint, .invalidData: throw CLIError.input(error.description)
             case .invalidConfiguration(let m): throw ValidationError(m)
+            case .invalidSetting: throw ValidationError(SettingFlags.message(error))
             }
         }
         progress.finish()

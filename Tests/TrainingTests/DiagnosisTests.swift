@@ -41,7 +41,7 @@ struct DiagnosisTests {
             hidden: [30, 30, 30, 30, 30], activation: .sigmoid, initializer: .xavierUniform)
         let finding = try #require(outcome.findings.first { $0.code == .vanishingGradients })
         #expect(try #require(finding.figures["ratio"]) < Diagnosis.Thresholds.vanishingRatio)
-        #expect(finding.fixes.first?.contains("relu") == true)
+        #expect(finding.fixes.first?.settings.contains(.activation(.relu)) == true)
         // The first layer's median update is the smallest.
         let updates = trainer.history.layers.indices.map { l in
             Diagnosis.median(trainer.history.samples.map { $0.layers[l].meanAbsoluteUpdate })
@@ -75,6 +75,43 @@ struct DiagnosisTests {
             optimizer: OptimizerConfiguration(kind: .sgd, learningRate: 3))
         let codes = Set(outcome.findings.map(\.code))
         #expect(codes.contains(.deadReLU) && codes.contains(.learningRateTooHigh), "\(codes)")
+    }
+
+    /// Fixes speak the library's terms and mark the settings they change: no flag in the
+    /// text, the learning rate named as a setting, and a front end's rendering placed after
+    /// the words that name it.
+    @Test func fixesNameSettingsNotFlags() throws {
+        let (outcome, _) = try train(
+            hidden: [100, 100], activation: .relu, initializer: .he, epochs: 3,
+            optimizer: OptimizerConfiguration(kind: .sgd, learningRate: 3))
+        let fixes = outcome.findings.flatMap(\.fixes)
+        #expect(!fixes.isEmpty)
+        #expect(fixes.allSatisfy { !$0.description.contains("--") }, "\(fixes.map(\.description))")
+        let high = try #require(outcome.findings.first { $0.code == .learningRateTooHigh })
+        let lower = try #require(high.fixes.first)
+        #expect(lower.settings == [.learningRate])
+        #expect(lower.description.hasPrefix("lower the learning rate by "))
+        #expect(lower.rendered { $0 == .learningRate ? " <η>" : "" }.hasPrefix("lower the learning rate <η> by "))
+        let dead = try #require(outcome.findings.first { $0.code == .deadReLU })
+        #expect(dead.fixes.flatMap(\.settings).contains(.activation(.leakyReLU)))
+    }
+
+    /// Validation errors name the setting in words; the fix text survives a JSON round trip.
+    @Test func errorsAndFixesInLibraryTerms() throws {
+        #expect(throws: TrainingError.invalidSetting(.learningRate, "must be a finite number > 0, got 0.0")) {
+            try OptimizerConfiguration(kind: .sgd, learningRate: 0).validate()
+        }
+        #expect(
+            TrainingError.invalidSetting(.batchSize, "must be at least 1, got 0").description
+                == "batch size must be at least 1, got 0")
+        #expect(
+            ModelError.conflictingSettings([.preset, .layers, .hidden]).description
+                == "give only one of preset, layer sizes and hidden sizes")
+        let fix: TrainingFix = "use ReLU\(.activation(.relu)) with He initialisation\(.initialization(.he))"
+        #expect(fix.description == "use ReLU with He initialisation")
+        let data = try JSONEncoder().encode(fix)
+        #expect(String(decoding: data, as: UTF8.self) == "\"use ReLU with He initialisation\"")
+        #expect(try JSONDecoder().decode(TrainingFix.self, from: data).description == fix.description)
     }
 
     @Test func tinyLearningRateIsTooLow() throws {

@@ -18,7 +18,7 @@ enum ActivationStatistics {
     static let saturationFraction = 0.01
 
     static func summarize<S: TensorScalar>(
-        _ f: ActivationKernels.Function?, _ y: UnsafePointer<S>, rows: Int, columns: Int
+        _ f: Activation?, _ y: UnsafePointer<S>, rows: Int, columns: Int
     ) -> ActivationSummary {
         switch ConcreteScalar.of(S.self) {
         case .float: summarize(f, y.rebound(to: Float.self), rows, columns)
@@ -28,19 +28,19 @@ enum ActivationStatistics {
     }
 
     static func summarize(
-        _ f: ActivationKernels.Function?, _ y: UnsafePointer<Float>, _ rows: Int, _ columns: Int
+        _ f: Activation?, _ y: UnsafePointer<Float>, _ rows: Int, _ columns: Int
     ) -> ActivationSummary {
         summarize(f, y, rows, columns, sums: ReductionKernels.sumAndSquares(y, rows * columns))
     }
 
     static func summarize(
-        _ f: ActivationKernels.Function?, _ y: UnsafePointer<Double>, _ rows: Int, _ columns: Int
+        _ f: Activation?, _ y: UnsafePointer<Double>, _ rows: Int, _ columns: Int
     ) -> ActivationSummary {
         summarize(f, y, rows, columns, sums: ReductionKernels.sumAndSquares(y, rows * columns))
     }
 
     static func summarize<T: TensorScalar>(
-        _ f: ActivationKernels.Function?, _ y: UnsafePointer<T>,
+        _ f: Activation?, _ y: UnsafePointer<T>,
         _ rows: Int, _ columns: Int, sums: (Double, Double)
     ) -> ActivationSummary {
         let n = rows * columns
@@ -75,7 +75,7 @@ enum ActivationStatistics {
     }
 
     static func summarizeSlowly<T: TensorScalar>(
-        _ f: ActivationKernels.Function?, _ y: UnsafePointer<T>,
+        _ f: Activation?, _ y: UnsafePointer<T>,
         _ rows: Int, _ columns: Int
     ) -> ActivationSummary {
         let values = (0..<(rows * columns)).map { Double(y[$0]) }

@@ -57,8 +57,8 @@ enum ReductionKernels {
     /// Chunks start on multiples of ``block``, so each block's partial sum is the one the serial
     /// kernel forms; only the order of the final Double additions depends on the core count.
     static func inChunks<R>(_ count: Int, zero: R, _ combine: (R, R) -> R, _ sums: (Int, Int) -> R) -> R {
-        let threads = UpdateKernels.threads
-        guard count >= UpdateKernels.parallelThreshold, threads > 1 else { return sums(0, count) }
+        let threads = ParallelChunks.threads
+        guard count >= ParallelChunks.threshold, threads > 1 else { return sums(0, count) }
         let chunk = ((count + threads - 1) / threads + block - 1) / block * block
         var partial = [R](repeating: zero, count: threads)
         partial.withUnsafeMutableBufferPointer { out in

@@ -5,33 +5,10 @@ import TensorCore
 /// Hyperparameters arrive as `Double` and are rounded once to the element type.
 /// The formulas are documented on the optimizers that call them.
 ///
-/// Updates of large blocks are split into contiguous chunks run on all cores (they are
-/// memory-bound: a momentum step reads and writes five arrays the size of the weights). Each
-/// element is computed by the same expression whatever the split, so results do not depend
-/// on the thread count.
+/// Updates of large blocks are split into contiguous chunks run on all cores
+/// (``ParallelChunks``; they are memory-bound: a momentum step reads and writes five arrays
+/// the size of the weights), so results do not depend on the thread count.
 enum UpdateKernels {
-    /// Blocks smaller than this run on the calling thread.
-    static let parallelThreshold = 1 << 16
-    static let threads = Swift.max(1, Swift.min(GEMM.maxThreads, ProcessInfo.processInfo.activeProcessorCount))
-
-    /// Calls `body(offset, count)` for contiguous chunks covering 0..<count, in parallel when large.
-    @inline(__always)
-    static func chunked(_ count: Int, _ body: (Int, Int) -> Void) {
-        guard count >= parallelThreshold, threads > 1 else { body(0, count); return }
-        let chunk = (count + threads - 1) / threads
-        let threads = self.threads
-        withoutActuallyEscaping(body) { body in
-            // The chunks touch disjoint ranges of the caller's buffers, which outlive this call.
-            let shared = UncheckedSendable(body)
-            // GEMM's persistent helper threads: no kernel wake-up between the
-            // GEMMs of a step and this update.
-            GEMMThreading.forEach(threads) { t in
-                let start = t * chunk
-                if start < count { shared.value(start, Swift.min(chunk, count - start)) }
-            }
-        }
-    }
-
     /// w ← w − η·g.
     static func sgd<S: TensorScalar>(
         _ w: UnsafeMutablePointer<S>, _ g: UnsafePointer<S>, count: Int, learningRate: Double
@@ -44,7 +21,7 @@ enum UpdateKernels {
     }
 
     static func sgd<T: TensorScalar>(_ w: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ n: Int, _ lr: T) {
-        chunked(n) { o, c in
+        ParallelChunks.run(n) { o, c in
             let (w, g) = (w + o, g + o)
             for i in 0..<c { w[i] -= lr * g[i] }
         }
@@ -72,7 +49,7 @@ enum UpdateKernels {
         _ w: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>,
         _ n: Int, _ lr: T, _ mu: T, _ nesterov: Bool
     ) {
-        chunked(n) { o, c in momentumChunk(w + o, v + o, g + o, c, lr, mu, nesterov) }
+        ParallelChunks.run(n) { o, c in momentumChunk(w + o, v + o, g + o, c, lr, mu, nesterov) }
     }
 
     static func momentumChunk<T: TensorScalar>(
@@ -121,7 +98,7 @@ enum UpdateKernels {
         _ w: UnsafeMutablePointer<T>, _ m: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
         _ g: UnsafePointer<T>, _ n: Int, _ alpha: T, _ b1: T, _ b2: T, _ eps: T
     ) {
-        chunked(n) { o, c in adamChunk(w + o, m + o, v + o, g + o, c, alpha, b1, b2, eps) }
+        ParallelChunks.run(n) { o, c in adamChunk(w + o, m + o, v + o, g + o, c, alpha, b1, b2, eps) }
     }
 
     static func adamChunk<T: TensorScalar>(
@@ -147,7 +124,7 @@ enum UpdateKernels {
     }
 
     static func axpy<T: TensorScalar>(_ a: T, _ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int) {
-        chunked(n) { o, c in
+        ParallelChunks.run(n) { o, c in
             let (x, y) = (x + o, y + o)
             for i in 0..<c { y[i] += a * x[i] }
         }
@@ -163,16 +140,9 @@ enum UpdateKernels {
     }
 
     static func scale<T: TensorScalar>(_ x: UnsafeMutablePointer<T>, _ a: T, _ n: Int) {
-        chunked(n) { o, c in
+        ParallelChunks.run(n) { o, c in
             let x = x + o
             for i in 0..<c { x[i] *= a }
         }
     }
-}
-
-/// A value handed to worker threads that the caller guarantees is safe to share (here: a
-/// closure writing disjoint ranges of buffers that outlive the parallel loop).
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

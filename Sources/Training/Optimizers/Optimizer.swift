@@ -128,17 +128,18 @@ public struct OptimizerConfiguration: Sendable, Codable, Hashable {
 
     /// Checks the ranges: η > 0, 0 ≤ μ < 1, 0 ≤ β < 1, ε > 0, decay ≥ 0, all finite.
     public func validate() throws(TrainingError) {
-        func bad(_ message: String) -> TrainingError { .invalidConfiguration(message) }
         guard learningRate > 0, learningRate.isFinite else {
-            throw bad("--lr must be a finite number > 0, got \(learningRate)")
+            throw .invalidSetting(.learningRate, "must be a finite number > 0, got \(learningRate)")
         }
-        guard momentum >= 0, momentum < 1 else { throw bad("--momentum must be in [0, 1), got \(momentum)") }
+        guard momentum >= 0, momentum < 1 else {
+            throw .invalidSetting(.momentum, "must be in [0, 1), got \(momentum)")
+        }
         guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else {
-            throw bad("Adam's β₁ and β₂ must be in [0, 1), got \(beta1) and \(beta2)")
+            throw .invalidSetting(.adamBetas, "must be in [0, 1), got \(beta1) and \(beta2)")
         }
-        guard epsilon > 0, epsilon.isFinite else { throw bad("Adam's ε must be > 0, got \(epsilon)") }
+        guard epsilon > 0, epsilon.isFinite else { throw .invalidSetting(.adamEpsilon, "must be > 0, got \(epsilon)") }
         guard weightDecay >= 0, weightDecay.isFinite else {
-            throw bad("--weight-decay must be a finite number ≥ 0, got \(weightDecay)")
+            throw .invalidSetting(.weightDecay, "must be a finite number ≥ 0, got \(weightDecay)")
         }
     }
 

@@ -1,6 +1,4 @@
-import TensorCore
-
-/// Element-wise activation functions and their derivatives on raw buffers, specialised for
+/// The vectorised form of ``Activation``'s functions and derivatives on raw buffers, specialised for
 /// `Float` and `Double` (see `PointerCasts.swift`). Derivatives are written in terms of the
 /// output y = f(x) only, which is what the training workspace keeps:
 ///
@@ -12,15 +10,20 @@ import TensorCore
 /// | x if x > 0 else αx, α ≥ 0 | 1 if y > 0 else α |
 ///
 /// `Float` uses ``fastExp(_:)``; `Double` uses libm's `exp` and `tanh`. Large buffers are split
-/// over the cores like the optimizer updates (element-wise, so the split changes no result).
-enum ActivationKernels {
-    /// The functions are TensorCore's one activation identity.
-    typealias Function = Activation
+/// over the cores (``ParallelChunks``; element-wise, so the split changes no result).
+///
+/// These loops are the training path's activations; the fused GEMM epilogues
+/// (`CGemmKernels/epilogue_template.h`) apply the same expressions and give the same bits
+/// (`GEMMEpilogueTests`), and both agree with the definition ``Activation/value(_:)`` and
+/// ``Activation/derivative(output:)`` within 2 ulp (`ActivationKernelTests`).
+package enum ActivationKernels {
+    package typealias Function = Activation
 
     /// y[i] = f(x[i]) for i in 0..<count. `x` and `y` may be the same buffer.
-    static func forward<S: TensorScalar>(_ f: Function, _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, count: Int)
-    {
-        UpdateKernels.chunked(count) { o, c in
+    package static func forward<S: TensorScalar>(
+        _ f: Function, _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, count: Int
+    ) {
+        ParallelChunks.run(count) { o, c in
             switch ConcreteScalar.of(S.self) {
             case .float: forwardFloat(f, x.rebound(to: Float.self) + o, y.rebound(to: Float.self) + o, c)
             case .double: forwardGeneric(f, x.rebound(to: Double.self) + o, y.rebound(to: Double.self) + o, c)
@@ -30,10 +33,10 @@ enum ActivationKernels {
     }
 
     /// g[i] *= f′ expressed through y[i].
-    static func backward<S: TensorScalar>(
+    package static func backward<S: TensorScalar>(
         _ f: Function, output y: UnsafePointer<S>, gradient g: UnsafeMutablePointer<S>, count: Int
     ) {
-        UpdateKernels.chunked(count) { o, c in
+        ParallelChunks.run(count) { o, c in
             switch ConcreteScalar.of(S.self) {
             case .float: backwardGeneric(f, y.rebound(to: Float.self) + o, g.rebound(to: Float.self) + o, c)
             case .double: backwardGeneric(f, y.rebound(to: Double.self) + o, g.rebound(to: Double.self) + o, c)

@@ -1,12 +1,11 @@
 import Foundation
-import NeuralNet
-import TensorCore
 import Testing
-@testable import Training
+
+@testable import TensorCore
 
 /// A GEMM with a fused epilogue (bias, activation, activation derivative, accumulation) gives
-/// the same bits as the plain GEMM followed by the training workspace's separate kernels
-/// (`ActivationKernels`, `UpdateKernels.axpy`), on every kernel tier this CPU runs, on one and
+/// the same bits as the plain GEMM followed by the separate element-wise kernels
+/// (`ActivationKernels`, and w += v for accumulation), on every kernel tier this CPU runs, on one and
 /// two threads, for products that take the blocked path with several k blocks, partial edge
 /// tiles, and the small-n dot-product path.
 struct GEMMEpilogueTests {
@@ -19,7 +18,7 @@ struct GEMMEpilogueTests {
     static let cases: [Case] = GEMMKernel.allCases.filter { CPUFeatures.current.supports($0) }
         .flatMap { k in [Case(kernel: k, threads: 1), Case(kernel: k, threads: 2)] }
 
-    static let functions: [ActivationKernels.Function] = [.sigmoid, .tanh, .relu, .leakyReLU(slope: 0.01)]
+    static let functions: [Activation] = [.sigmoid, .tanh, .relu, .leakyReLU(slope: 0.01)]
 
     /// (m, n, k): few rows and deep (one k block of 900, edge tiles); more rows than the
     /// deep-product blocking takes, so three k blocks (384 + 384 + 32: bias on the first, the
@@ -131,7 +130,7 @@ struct GEMMEpilogueTests {
         }
     }
 
-    /// v ← μv − η·δᵀX with w ← w + v in the epilogue, against the GEMM then axpy; v is the same.
+    /// v ← μv − η·δᵀX with w ← w + v in the epilogue, against the GEMM then w += v; v is the same.
     func accumulate<S: TensorScalar>(_: S.Type, _ gemm: Gemm<S>, _ label: String) {
         var rng = PRNG(seed: 13)
         for (m, n, k) in Self.shapes {
@@ -142,9 +141,7 @@ struct GEMMEpilogueTests {
             var (v1, w1) = (v0, w0)
             v1.withUnsafeMutableBufferPointer { v in
                 gemm(.transposed, .none, m, n, k, -0.01, d, m, x, n, 0.9, v.baseAddress!, n, .none)
-                w1.withUnsafeMutableBufferPointer {
-                    UpdateKernels.axpy(1, UnsafePointer(v.baseAddress!), $0.baseAddress!, count: m * n)
-                }
+                for i in 0..<(m * n) { w1[i] += v[i] }
             }
             var (v2, w2) = (v0, w0)
             v2.withUnsafeMutableBufferPointer { v in
@@ -199,17 +196,5 @@ struct GEMMEpilogueTests {
                 #expect(abs(Double(c[i * n + j]) - want) <= 1e-6, "(\(i), \(j)): \(c[i * n + j]) vs \(want)")
             }
         }
-    }
-}
-
-/// Which layers the workspace fuses: a dense layer with the element-wise activation after it.
-struct WorkspaceFusionTests {
-    @Test func denseAndActivationFuse() throws {
-        let model: Sequential<Float> = try Fixtures.model(sizes: [6, 5, 4, 3], activation: .sigmoid)
-        let workspace = TrainingWorkspace(model: model, capacity: 4)
-        // dense, sigmoid, dense, sigmoid, dense
-        #expect(workspace.fusedActivation == [true, false, true, false, false])
-        #expect(workspace.fusedDerivative == [false, true, false, true, false])
-        #expect((0..<5).map(workspace.storesOutput) == [false, true, false, true, true])
     }
 }
