@@ -113,7 +113,7 @@ public struct ConvKernelNotFlipped<Scalar: TensorScalar>: Layer {
             for b in 0..<c {
                 for u in 0..<h {
                     for v in 0..<w {
-                        flipped.scalars[((a * c + b) * h + u) * w + v] =
+                        flipped[flat: ((a * c + b) * h + u) * w + v] =
                             k.scalars[((a * c + b) * h + (h - 1 - u)) * w + (w - 1 - v)]
                     }
                 }
@@ -142,7 +142,7 @@ public struct MaxPoolWrongRouting<Scalar: TensorScalar>: Layer {
         var dx = Tensor<Scalar>(zeros: s)
         for o in 0..<g.count {
             let plane = o / (oh * ow), i = (o % (oh * ow)) / ow, j = o % ow
-            dx.scalars[plane * h * w + (i * pool.stride) * w + j * pool.stride] += g.scalars[o]
+            dx[flat: plane * h * w + (i * pool.stride) * w + j * pool.stride] += g.scalars[o]
         }
         return dx
     }

@@ -220,7 +220,7 @@ public struct Conv2D<Scalar: TensorScalar>: Layer {
             for ch in 0..<outputChannels {
                 var s: Scalar = 0
                 for q in 0..<p { s += dy.scalars[(e * outputChannels + ch) * p + q] }
-                g[1].scalars[ch] += s
+                g[1][flat: ch] += s
             }
         }
         return dx

@@ -16,7 +16,7 @@ public struct CrossEntropy<Scalar: TensorScalar>: Loss {
         var total = 0.0
         for i in 0..<(m * k) where y.scalars[i] != 0 {
             total -= Double(y.scalars[i]) * Double.log(Double(p.scalars[i]))
-            grad.scalars[i] = -y.scalars[i] / (Scalar(m) * p.scalars[i])
+            grad[flat: i] = -y.scalars[i] / (Scalar(m) * p.scalars[i])
         }
         return (total / Double(m), grad)
     }

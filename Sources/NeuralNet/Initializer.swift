@@ -26,7 +26,7 @@ public enum Initializer: String, Sendable, CaseIterable, Codable {
         for k in 0..<(rows * columns) {
             let value = S(Double.sin(Double(k + 1)) / 10)
             let (r, c) = columnMajor ? (k % rows, k / rows) : (k / columns, k % columns)
-            t.scalars[r * columns + c] = value
+            t[flat: r * columns + c] = value
         }
         return t
     }

@@ -20,7 +20,7 @@ public enum Targets<Scalar: TensorScalar>: Sendable, Equatable {
         case .dense(let t): return t
         case .classes(let labels):
             var t = Tensor<Scalar>(zeros: [labels.count, classes])
-            for (i, y) in labels.enumerated() { t.scalars[i * classes + y] = 1 }
+            for (i, y) in labels.enumerated() { t[flat: i * classes + y] = 1 }
             return t
         }
     }

@@ -62,7 +62,7 @@ public struct MaxPool2D<Scalar: TensorScalar>: Layer {
             outputGradient.shape == tape.output.shape,
             "MaxPool2D.backward: gradient \(outputGradient.shape), output \(tape.output.shape)")
         var dx = Tensor<Scalar>(zeros: tape.input.shape)
-        for (o, winner) in tape.indices.enumerated() { dx.scalars[winner] += outputGradient.scalars[o] }
+        for (o, winner) in tape.indices.enumerated() { dx[flat: winner] += outputGradient.scalars[o] }
         return dx
     }
 }

@@ -19,7 +19,7 @@ public struct MeanSquaredError<Scalar: TensorScalar>: Loss {
         for i in 0..<(m * k) {
             let d = output.scalars[i] - y.scalars[i]
             total += 0.5 * Double(d) * Double(d)
-            grad.scalars[i] = d / Scalar(m)
+            grad[flat: i] = d / Scalar(m)
         }
         return (total / Double(m), grad)
     }

@@ -25,8 +25,11 @@ public struct SoftmaxCrossEntropy<Scalar: TensorScalar>: Loss {
                 yz += yij * zij; ySum += yij
             }
             total += ySum * (maxZ + Double.log(sumExp)) - yz
+            let (scale, count) = (Scalar(ySum), Scalar(m))
             for j in 0..<k {
-                grad.scalars[i * k + j] = (grad.scalars[i * k + j] * Scalar(ySum) - y.scalars[i * k + j]) / Scalar(m)
+                let o = i * k + j
+                let g: Scalar = (grad.scalars[o] * scale - y.scalars[o]) / count
+                grad[flat: o] = g
             }
         }
         return (total / Double(m), grad)

@@ -17,7 +17,7 @@ extension Tensor {
     @inlinable
     mutating func zipUpdate(_ other: Tensor, _ op: String, _ f: (Scalar, Scalar) -> Scalar) {
         precondition(shape == other.shape, "\(op): shapes \(shape) and \(other.shape) differ")
-        scalars.withUnsafeMutableBufferPointer { o in
+        _scalars.withUnsafeMutableBufferPointer { o in
             other.scalars.withUnsafeBufferPointer { b in
                 for i in o.indices { o[i] = f(o[i], b[i]) }
             }
@@ -72,7 +72,7 @@ extension Tensor {
             rank == 2 && row.count == shape[1],
             "adding(rowVector:): row vector of shape \(row.shape) does not broadcast over \(shape)")
         var out = self
-        out.scalars.withUnsafeMutableBufferPointer { o in
+        out._scalars.withUnsafeMutableBufferPointer { o in
             row.scalars.withUnsafeBufferPointer { r in Scalar.addRowVector(o, r) }
         }
         return out

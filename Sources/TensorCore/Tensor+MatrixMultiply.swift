@@ -29,7 +29,7 @@ extension Tensor {
         }
         a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
-                c.scalars.withUnsafeMutableBufferPointer { pc in
+                c._scalars.withUnsafeMutableBufferPointer { pc in
                     guard let ca = pc.baseAddress else { return }
                     // Empty operands still have to scale c by β.
                     let aBase = pa.baseAddress ?? UnsafePointer(ca)

@@ -15,7 +15,7 @@ extension Tensor {
     /// Applies `f` to every element in place.
     @inlinable
     public mutating func update(_ f: (Scalar) -> Scalar) {
-        scalars.withUnsafeMutableBufferPointer { o in
+        _scalars.withUnsafeMutableBufferPointer { o in
             for i in o.indices { o[i] = f(o[i]) }
         }
     }
@@ -23,7 +23,7 @@ extension Tensor {
     public func exp() -> Tensor {
         var out = self
         scalars.withUnsafeBufferPointer { x in
-            out.scalars.withUnsafeMutableBufferPointer { y in Scalar.exp(x, into: y) }
+            out._scalars.withUnsafeMutableBufferPointer { y in Scalar.exp(x, into: y) }
         }
         return out
     }
@@ -36,7 +36,7 @@ extension Tensor {
     public func sigmoid() -> Tensor {
         var out = self
         scalars.withUnsafeBufferPointer { x in
-            out.scalars.withUnsafeMutableBufferPointer { y in Scalar.sigmoid(x, into: y) }
+            out._scalars.withUnsafeMutableBufferPointer { y in Scalar.sigmoid(x, into: y) }
         }
         return out
     }

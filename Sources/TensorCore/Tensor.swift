@@ -9,9 +9,11 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
     /// The extent of each dimension, outermost first.
     @inlinable public var shape: [Int] { _shape }
     @usableFromInline var _shape: [Int]
-    /// The elements in row-major order.
-    /// Keep `scalars.count` equal to the product of `shape`; ``assign(_:)`` checks it.
-    public var scalars: [Scalar]
+    /// The elements in row-major order, read-only: `count` always equals the product of
+    /// `shape`. Change elements with ``subscript(flat:)``, ``subscript(_:)`` or
+    /// ``withUnsafeMutableBufferPointer(_:)``, all of them with ``assign(_:)``.
+    @inlinable public var scalars: [Scalar] { _read { yield _scalars } }
+    @usableFromInline var _scalars: [Scalar]
 
     /// A tensor of the given shape holding `scalars` in row-major order.
     @inlinable
@@ -21,7 +23,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
             scalars.count == shape.reduce(1, *),
             "\(scalars.count) scalars do not fill shape \(shape)")
         self._shape = shape
-        self.scalars = scalars
+        self._scalars = scalars
     }
 
     /// A tensor of the given shape with every element equal to `value`.
@@ -86,7 +88,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
     @inlinable
     public subscript(_ index: Int...) -> Scalar {
         get { scalars[offset(of: index)] }
-        set { scalars[offset(of: index)] = newValue }
+        set { _scalars[offset(of: index)] = newValue }
     }
 
     /// Row `i` of a rank-2 tensor, as a rank-1 tensor.
@@ -107,14 +109,14 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
     @inlinable
     public mutating func assign(_ newScalars: [Scalar]) {
         precondition(newScalars.count == count, "assigning \(newScalars.count) scalars to shape \(shape)")
-        scalars = newScalars
+        _scalars = newScalars
     }
 
     /// Element access by row-major offset.
     @inlinable
     public subscript(flat offset: Int) -> Scalar {
         get { scalars[offset] }
-        set { scalars[offset] = newValue }
+        set { _scalars[offset] = newValue }
     }
 
     /// Reads the elements through a buffer pointer.
@@ -128,7 +130,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
     public mutating func withUnsafeMutableBufferPointer<R>(
         _ body: (inout UnsafeMutableBufferPointer<Scalar>) throws -> R
     ) rethrows -> R {
-        try scalars.withUnsafeMutableBufferPointer(body)
+        try _scalars.withUnsafeMutableBufferPointer(body)
     }
 }
 

@@ -53,7 +53,21 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
     var tapes: [LayerTape<Scalar>?]
 
     /// ∂(loss + regularisation)/∂θ from the last ``backward(_:targets:)``, one tensor per block.
-    public private(set) var gradients: [Tensor<Scalar>]
+    /// Reading it after a ``backwardAndUpdate(_:targets:optimizer:)`` that fused weight updates
+    /// (whose weight gradients were never written) is a programmer error that names the blocks.
+    public var gradients: [Tensor<Scalar>] {
+        precondition(
+            !unwrittenGradients.contains(true),
+            "TrainingWorkspace.gradients: blocks \(unwrittenGradients.indices.filter { unwrittenGradients[$0] }) were updated inside the backward pass and have no gradient; call backward(_:targets:) on steps that read gradients"
+        )
+        return storedGradients
+    }
+    /// Whether ``gradients`` can be read: false after a fused ``backwardAndUpdate(_:targets:optimizer:)``.
+    public var gradientsAreCurrent: Bool { !unwrittenGradients.contains(true) }
+    /// The gradients as the passes write them.
+    var storedGradients: [Tensor<Scalar>]
+    /// The blocks whose gradient the last pass did not write (updated in the GEMM instead).
+    var unwrittenGradients: [Bool] = []
     /// The number of examples in the current batch.
     public private(set) var batchSize = 0
 
@@ -111,7 +125,7 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
         delta = .allocate(capacity: capacity * widest)
         spare = .allocate(capacity: capacity * widest)
         tapes = Array(repeating: nil, count: model.layers.count)
-        gradients = blocks.map { Tensor(zeros: $0.shape) }
+        storedGradients = blocks.map { Tensor(zeros: $0.shape) }
     }
 
     deinit {
@@ -252,13 +266,14 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
     /// The loss (data + L2) and ∂L/∂θ into ``gradients``, after ``forward(_:context:)``.
     @discardableResult
     public func backward(_ model: Sequential<Scalar>, targets: Targets<Scalar>) -> (value: Double, dataLoss: Double) {
+        unwrittenGradients = []
         let data = dataLoss(model, targets: targets, gradient: true)
         if usesReference {
             // Tied layers: Sequential does the whole pass again, from the forward pass's context
             // (so that dropout draws the same masks).
             var context = referenceContext
             let e = model.evaluateUnchecked(inputs: inputTensor(), targets: targets, context: &context)
-            gradients = e.gradients
+            storedGradients = e.gradients
             return (e.value, e.dataLoss)
         }
         var model = model
@@ -271,33 +286,38 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
     /// ``backward(_:targets:)`` followed by `optimizer`'s step on `model` — only when the loss is
     /// finite; otherwise the model and the optimizer are left as they were.
     ///
-    /// When the optimizer has a ``Optimizer/fusedWeightRule`` (SGD, or classical momentum,
+    /// When the optimizer is a ``FusibleOptimizer`` with a rule (SGD, or classical momentum,
     /// without weight decay), the model has no L2 regularisation and no tied layers, each dense
     /// layer's weight update runs inside its weight-gradient GEMM (after its input gradient,
     /// which needs the old weights), so the weight gradient is never written: ``gradients``
-    /// then holds stale values for those weight blocks (biases and other blocks are as
-    /// ``backward(_:targets:)`` gives them). Use ``backward(_:targets:)`` on steps where
-    /// anything reads the gradients. The arithmetic depends only on the configuration, so a run
+    /// then refuses to be read (``gradientsAreCurrent`` is false) until the next
+    /// ``backward(_:targets:)``, which steps that read gradients use. The arithmetic depends only on the configuration, so a run
     /// that fuses on the same steps is reproducible bit for bit.
     @discardableResult
     public func backwardAndUpdate(
         _ model: inout Sequential<Scalar>, targets: Targets<Scalar>,
         optimizer: inout any Optimizer<Scalar>
     ) -> (value: Double, dataLoss: Double) {
-        guard let rule = optimizer.fusedWeightRule, !usesReference, model.regularization.lambda == 0 else {
+        guard let rule = optimizer.fusion, !usesReference, model.regularization.lambda == 0 else {
             let result = backward(model, targets: targets)
-            if result.value.isFinite { optimizer.update(&model, along: gradients) }
+            if result.value.isFinite { optimizer.update(&model, along: storedGradients) }
             return result
         }
+        unwrittenGradients = []
         let data = dataLoss(model, targets: targets, gradient: true)
-        var fused = [Bool](repeating: false, count: gradients.count)
+        var fused = [Bool](repeating: false, count: storedGradients.count)
         guard data.isFinite else {
             backwardLayers(&model, rule: nil, fused: &fused, velocity: { _, _ in })
             return (data, data)
         }
         backwardLayers(
-            &model, rule: rule, fused: &fused, velocity: { index, body in optimizer.withVelocity(index, body) })
-        optimizer.update(&model, along: gradients, skipping: fused)
+            &model, rule: rule, fused: &fused,
+            velocity: { index, body in
+                // The velocity slot (``FusibleOptimizer``), updated in place through `state`.
+                optimizer.state.slots["velocity"]![index].withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+            })
+        optimizer.update(&model, along: storedGradients, skipping: fused)
+        unwrittenGradients = fused
         return (data, data)
     }
 
@@ -322,11 +342,11 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
             case .dense(let wi, let bi):
                 let d = delta
                 // ∂L/∂b = Σᵢ δᵢ, the column sums of δ.
-                gradients[bi].withUnsafeMutableBufferPointer { gb in
+                storedGradients[bi].withUnsafeMutableBufferPointer { gb in
                     Self.columnSums(d, rows: m, columns: outW, into: gb.baseAddress!)
                 }
                 guard let rule else {
-                    gradients[wi].withUnsafeMutableBufferPointer { gw in
+                    storedGradients[wi].withUnsafeMutableBufferPointer { gw in
                         Scalar.gemm(
                             .transposed, .none, m: outW, n: inW, k: m, alpha: 1, a: d, lda: outW,
                             b: x, ldb: inW, beta: 0, c: gw.baseAddress!, ldc: inW)
@@ -369,7 +389,7 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
                 var parameterGradients = layer.parameterSlots.map { Tensor<Scalar>(zeros: $0.shape) }
                 let inputGradient = layer.backward(g, tape: tapes[li]!, parameterGradients: &parameterGradients)
                 for (bi, block) in model.parameterBlocks.enumerated() where block.layerIndex == li {
-                    gradients[bi] = parameterGradients[block.slotIndex]
+                    storedGradients[bi] = parameterGradients[block.slotIndex]
                 }
                 if needsInputGradient { copy(inputGradient, into: delta) }
             }
@@ -422,7 +442,7 @@ public final class TrainingWorkspace<Scalar: TensorScalar> {
                 total += r.cost(
                     sumOfSquares: ReductionKernels.absAndSquares(tb, count: t.count).squares, examples: batchSize)
                 if addGradient {
-                    gradients[bi].withUnsafeMutableBufferPointer { g in
+                    storedGradients[bi].withUnsafeMutableBufferPointer { g in
                         UpdateKernels.axpy(
                             r.gradientCoefficient(examples: batchSize), tb, g.baseAddress!, count: t.count)
                     }

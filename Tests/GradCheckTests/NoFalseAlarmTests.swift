@@ -65,7 +65,7 @@ struct NoFalseAlarmTests {
         // Move the first layer's biases so that one pre-activation of example 0 is 1e-7 from the kink.
         var dense = problem.model.layers[0] as! Dense<Double>
         let z = Tensor.matmul(problem.inputs, .none, dense.weight, .transposed).adding(rowVector: dense.bias)
-        for j in 0..<dense.outputSize { dense.bias.scalars[j] -= z[0, j] - (j % 2 == 0 ? 1e-7 : -1e-7) }
+        for j in 0..<dense.outputSize { dense.bias[flat: j] -= z[0, j] - (j % 2 == 0 ? 1e-7 : -1e-7) }
         problem.model.replaceLayer(0, with: dense)
         let report = check(try ModelObjective(problem), configuration: CheckConfiguration(seed: UInt64(seed)))
         #expect(report.verdict != .fail && report.verdict != .error, "\(problem.name): \(Self.summary(report))")

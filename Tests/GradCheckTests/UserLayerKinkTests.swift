@@ -23,7 +23,7 @@ struct UserLayerKinkTests {
         var problem: SupervisedProblem<Double> = try NoFalseAlarmTests.randomProblem(seed: seed, activation: .relu)
         var dense = problem.model.layers[0] as! Dense<Double>
         let z = Tensor.matmul(problem.inputs, .none, dense.weight, .transposed).adding(rowVector: dense.bias)
-        for j in 0..<dense.outputSize { dense.bias.scalars[j] -= z[0, j] - (j % 2 == 0 ? 1e-7 : -1e-7) }
+        for j in 0..<dense.outputSize { dense.bias[flat: j] -= z[0, j] - (j % 2 == 0 ? 1e-7 : -1e-7) }
         problem.model.replaceLayer(0, with: dense)
         return problem
     }

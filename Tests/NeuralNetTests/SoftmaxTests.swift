@@ -23,7 +23,7 @@ struct SoftmaxTests {
         let z = Tensor<Double>.uniform(shape: [1, 4], low: -2, high: 2, using: &rng)
         let s = Softmax<Double>.rows(z)
         for k in 0..<4 {
-            var e = Tensor<Double>(zeros: [1, 4]); e.scalars[k] = 1
+            var e = Tensor<Double>(zeros: [1, 4]); e[flat: k] = 1
             let row = Softmax<Double>.vectorJacobianProduct(e, softmax: s)  // eₖᵀJ = ∂sₖ/∂z
             let numeric = centralDifferences(at: z.scalars) {
                 Softmax<Double>.rows(Tensor(shape: [1, 4], scalars: $0)).scalars[k]

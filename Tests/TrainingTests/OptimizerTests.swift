@@ -131,6 +131,67 @@ struct OptimizerTests {
         optimizer.update(&model, along: model.parameterBlocks.map { Tensor(ones: $0.shape) })
         #expect(address(model) == before)
     }
+
+    /// The state tensors are updated in place too, through the plain, the measured and the
+    /// fused step (the last through the `any Optimizer` the trainer holds): no copy of the velocity.
+    @Test func stateIsUpdatedInPlace() throws {
+        var model: Sequential<Float> = try Fixtures.model(sizes: [30, 20, 4], activation: .sigmoid)
+        var optimizer = OptimizerConfiguration(kind: .momentum, learningRate: 0.1).makeOptimizer(for: model)
+        func velocity(_ o: any Optimizer<Float>) -> UnsafeRawPointer {
+            o.state.slots["velocity"]![0].withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) }
+        }
+        let before = velocity(optimizer)
+        let ones = model.parameterBlocks.map { Tensor<Float>(ones: $0.shape) }
+        optimizer.update(&model, along: ones)
+        #expect(velocity(optimizer) == before)
+        #expect(optimizer.measuredUpdate(&model, along: ones, measuring: [0]) != nil)
+        #expect(velocity(optimizer) == before)
+        let workspace = TrainingWorkspace(model: model, capacity: 4)
+        var rng = PRNG(seed: 5)
+        let inputs = Tensor<Float>.uniform(shape: [4, 30], low: -1, high: 1, using: &rng)
+        workspace.loadBatch(rows: [0, 1, 2, 3], of: inputs)
+        var context = ForwardContext(mode: .training)
+        workspace.forward(model, context: &context)
+        workspace.backwardAndUpdate(&model, targets: .classes([0, 1, 2, 3]), optimizer: &optimizer)
+        #expect(!workspace.gradientsAreCurrent)
+        #expect(velocity(optimizer) == before)
+        #expect(optimizer.state.step == 3)
+    }
+
+    /// An optimizer that writes only its per-block step (sign descent, w ← w − η·sign(g)) is
+    /// a complete optimizer: it updates every block, counts steps, and has neither fused nor
+    /// measured paths, which the callers learn instead of trapping.
+    @Test func optimizerWithOnlyAStep() throws {
+        struct SignDescent: Optimizer {
+            typealias Scalar = Double
+            var configuration = OptimizerConfiguration(kind: .sgd, learningRate: 0.5)
+            var state = OptimizerState<Double>()
+            func step(
+                block index: Int, weights: UnsafeMutableBufferPointer<Double>, gradient: UnsafeBufferPointer<Double>,
+                decays: Bool, step: Int, slots: inout [String: [Tensor<Double>]]
+            ) {
+                for i in weights.indices where gradient[i] != 0 {
+                    weights[i] -= configuration.learningRate * (gradient[i] > 0 ? 1 : -1)
+                }
+            }
+        }
+        var model: Sequential<Double> = try Fixtures.model(sizes: [3, 2])
+        let start = model.flatParameters
+        var optimizer: any Optimizer<Double> = SignDescent()
+        let gradients = model.parameterBlocks.map { b in
+            Tensor<Double>(shape: b.shape, scalars: (0..<b.count).map { Double($0 % 3) - 1 })
+        }
+        optimizer.update(&model, along: gradients)
+        optimizer.update(&model, along: gradients)
+        let expected = zip(start, gradients.flatMap(\.scalars)).map { w, g in
+            w - 2 * 0.5 * (g == 0 ? 0 : (g > 0 ? 1 : -1))
+        }
+        #expect(model.flatParameters == expected)
+        #expect(optimizer.state.step == 2)
+        #expect(optimizer.fusion == nil)
+        #expect(optimizer.measuredUpdate(&model, along: gradients, measuring: [0]) == nil)
+        #expect(model.flatParameters == expected, "a refused measured update changes nothing")
+    }
 }
 
 /// A measured update (the monitor's sums taken in the optimizer's pass) changes the same bits

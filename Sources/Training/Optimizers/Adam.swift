@@ -19,41 +19,34 @@ public struct Adam<Scalar: TensorScalar>: Optimizer {
         self.state = .zeros(["m", "v"], like: model)
     }
 
-    public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>]) {
-        checkGradients(gradients, fit: model, "Adam")
+    public func step(
+        block index: Int, weights w: UnsafeMutableBufferPointer<Scalar>, gradient g: UnsafeBufferPointer<Scalar>,
+        decays: Bool, step: Int, slots: inout [String: [Tensor<Scalar>]]
+    ) {
         let c = configuration
-        let t = Double(state.step + 1)
+        let t = Double(step)
         let correction2 = (1 - pow(c.beta2, t)).squareRoot()
         let alpha = c.learningRate * correction2 / (1 - pow(c.beta1, t))
         let epsilonHat = c.epsilon * correction2
-        let decays = model.parameterBlocks.map { $0.role != .bias }
-        var m = state.slots.removeValue(forKey: "m") ?? []
-        var v = state.slots.removeValue(forKey: "v") ?? []
+        var m = slots.removeValue(forKey: "m") ?? []
+        var v = slots.removeValue(forKey: "v") ?? []
         precondition(
-            m.map(\.shape) == gradients.map(\.shape) && v.map(\.shape) == gradients.map(\.shape),
-            "Adam: moments do not match the model's blocks")
-        model.updateParameters { index, w in
-            let n = w.count
-            w.withUnsafeMutableBufferPointer { wp in
-                m[index].withUnsafeMutableBufferPointer { mp in
-                    v[index].withUnsafeMutableBufferPointer { vp in
-                        gradients[index].withUnsafeBufferPointer { gp in
-                            guard let wb = wp.baseAddress, let mb = mp.baseAddress, let vb = vp.baseAddress,
-                                let gb = gp.baseAddress
-                            else { return }
-                            if c.weightDecay > 0 && decays[index] {
-                                UpdateKernels.scale(wb, by: 1 - c.learningRate * c.weightDecay, count: n)
-                            }
-                            UpdateKernels.adam(
-                                wb, mb, vb, gb, count: n, alpha: alpha, beta1: c.beta1, beta2: c.beta2,
-                                epsilon: epsilonHat)
-                        }
-                    }
+            m.indices.contains(index) && v.indices.contains(index) && m[index].count == w.count
+                && v[index].count == w.count,
+            "Adam: no moments of \(w.count) entries for block \(index) (m \(m.map(\.shape)), v \(v.map(\.shape)))")
+        m[index].withUnsafeMutableBufferPointer { mp in
+            v[index].withUnsafeMutableBufferPointer { vp in
+                guard let wb = w.baseAddress, let mb = mp.baseAddress, let vb = vp.baseAddress,
+                    let gb = g.baseAddress
+                else { return }
+                if c.weightDecay > 0 && decays {
+                    UpdateKernels.scale(wb, by: 1 - c.learningRate * c.weightDecay, count: w.count)
                 }
+                UpdateKernels.adam(
+                    wb, mb, vb, gb, count: w.count, alpha: alpha, beta1: c.beta1, beta2: c.beta2, epsilon: epsilonHat)
             }
         }
-        state.slots["m"] = m
-        state.slots["v"] = v
-        state.step += 1
+        slots["m"] = m
+        slots["v"] = v
     }
 }

@@ -11,7 +11,7 @@ import TensorCore
 ///
 /// With weight decay, g is replaced by g + decay·w for weights and kernels. The velocity
 /// starts at zero; its state slot is `velocity`.
-public struct Momentum<Scalar: TensorScalar>: Optimizer {
+public struct Momentum<Scalar: TensorScalar>: FusibleOptimizer, MeasuringOptimizer {
     public let configuration: OptimizerConfiguration
     public var state: OptimizerState<Scalar>
 
@@ -23,8 +23,27 @@ public struct Momentum<Scalar: TensorScalar>: Optimizer {
         self.state = .zeros(["velocity"], like: model)
     }
 
-    public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>]) {
-        update(&model, along: gradients, skipping: [])
+    public func step(
+        block index: Int, weights w: UnsafeMutableBufferPointer<Scalar>, gradient g: UnsafeBufferPointer<Scalar>,
+        decays: Bool, step: Int, slots: inout [String: [Tensor<Scalar>]]
+    ) {
+        let (lr, mu, decay) = (configuration.learningRate, configuration.momentum, configuration.weightDecay)
+        let nesterov = configuration.kind == .nesterov
+        withVelocity(index, count: w.count, &slots) { vb in
+            guard let wb = w.baseAddress, let gb = g.baseAddress else { return }
+            guard decay > 0 && decays else {
+                UpdateKernels.momentum(wb, vb, gb, count: w.count, learningRate: lr, momentum: mu, nesterov: nesterov)
+                return
+            }
+            // g + decay·w, in a scratch copy so the caller's gradient is untouched.
+            var decayed = Array(g)
+            decayed.withUnsafeMutableBufferPointer { d in
+                UpdateKernels.axpy(decay, UnsafePointer(wb), d.baseAddress!, count: w.count)
+                UpdateKernels.momentum(
+                    wb, vb, UnsafePointer(d.baseAddress!), count: w.count, learningRate: lr, momentum: mu,
+                    nesterov: nesterov)
+            }
+        }
     }
 
     /// Classical momentum without weight decay folds into the weight-gradient GEMM.
@@ -33,74 +52,33 @@ public struct Momentum<Scalar: TensorScalar>: Optimizer {
             ? .momentum(learningRate: configuration.learningRate, momentum: configuration.momentum) : nil
     }
 
-    public mutating func withVelocity(_ index: Int, _ body: (UnsafeMutablePointer<Scalar>) -> Void) {
-        var velocity = state.slots.removeValue(forKey: "velocity") ?? []
-        precondition(velocity.indices.contains(index), "Momentum: no velocity for block \(index)")
-        velocity[index].withUnsafeMutableBufferPointer { body($0.baseAddress!) }
-        state.slots["velocity"] = velocity
-    }
+    /// Without weight decay, measured blocks are updated by ``MeasuredUpdateKernels``.
+    public var measures: Bool { configuration.weightDecay == 0 }
 
-    /// Without weight decay, the measured blocks are updated by ``MeasuredUpdateKernels``.
-    public mutating func measuredUpdate(
-        _ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
-        measuring measured: [Int]
-    ) -> [Int: WeightChange]? {
-        guard configuration.weightDecay == 0 else { return nil }
-        return step(&model, along: gradients, skipping: [], measuring: measured)
-    }
-
-    public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool])
-    {
-        step(&model, along: gradients, skipping: skipping, measuring: [])
-    }
-
-    /// One step; the blocks in `measured` (never decayed: ``measuredUpdate(_:along:measuring:)``
-    /// refuses weight decay) also return their ``WeightChange``.
-    @discardableResult
-    mutating func step(
-        _ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool],
-        measuring measured: [Int]
-    ) -> [Int: WeightChange] {
-        checkGradients(gradients, fit: model, "Momentum")
-        let (lr, mu, decay) = (configuration.learningRate, configuration.momentum, configuration.weightDecay)
-        let nesterov = configuration.kind == .nesterov
-        let decays = model.parameterBlocks.map { $0.role != .bias }
-        var velocity = state.slots.removeValue(forKey: "velocity") ?? []
-        precondition(
-            velocity.map(\.shape) == gradients.map(\.shape),
-            "Momentum: velocity \(velocity.map(\.shape)) does not match the model")
-        var changes = [Int: WeightChange]()
-        model.updateParameters { index, w in
-            if index < skipping.count && skipping[index] { return }
-            let n = w.count
-            w.withUnsafeMutableBufferPointer { wp in
-                velocity[index].withUnsafeMutableBufferPointer { vp in
-                    gradients[index].withUnsafeBufferPointer { gp in
-                        guard let wb = wp.baseAddress, let vb = vp.baseAddress, let gb = gp.baseAddress else { return }
-                        if measured.contains(index) {
-                            changes[index] = MeasuredUpdateKernels.momentum(
-                                wb, vb, gb, count: n, learningRate: lr, momentum: mu, nesterov: nesterov)
-                            return
-                        }
-                        guard decay > 0 && decays[index] else {
-                            UpdateKernels.momentum(
-                                wb, vb, gb, count: n, learningRate: lr, momentum: mu, nesterov: nesterov)
-                            return
-                        }
-                        // g + decay·w, in a scratch copy so the caller's gradient is untouched.
-                        var decayed = Array(gp)
-                        decayed.withUnsafeMutableBufferPointer { d in
-                            UpdateKernels.axpy(decay, UnsafePointer(wb), d.baseAddress!, count: n)
-                            UpdateKernels.momentum(
-                                wb, vb, UnsafePointer(d.baseAddress!), count: n, learningRate: lr, momentum: mu,
-                                nesterov: nesterov)
-                        }
-                    }
-                }
-            }
+    public func measuredStep(
+        block index: Int, weights w: UnsafeMutableBufferPointer<Scalar>, gradient g: UnsafeBufferPointer<Scalar>,
+        step: Int, slots: inout [String: [Tensor<Scalar>]]
+    ) -> WeightChange {
+        var change = WeightChange()
+        withVelocity(index, count: w.count, &slots) { vb in
+            guard let wb = w.baseAddress, let gb = g.baseAddress else { return }
+            change = MeasuredUpdateKernels.momentum(
+                wb, vb, gb, count: w.count, learningRate: configuration.learningRate,
+                momentum: configuration.momentum, nesterov: configuration.kind == .nesterov)
         }
-        state.slots["velocity"] = velocity
-        state.step += 1
-        return changes
+        return change
+    }
+
+    /// Block `index`'s velocity, in place (moved out of `slots` and back, so it is never copied).
+    func withVelocity(
+        _ index: Int, count: Int, _ slots: inout [String: [Tensor<Scalar>]],
+        _ body: (UnsafeMutablePointer<Scalar>) -> Void
+    ) {
+        var velocity = slots.removeValue(forKey: "velocity") ?? []
+        precondition(
+            velocity.indices.contains(index) && velocity[index].count == count,
+            "Momentum: no velocity of \(count) entries for block \(index) (velocity \(velocity.map(\.shape)))")
+        velocity[index].withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+        slots["velocity"] = velocity
     }
 }

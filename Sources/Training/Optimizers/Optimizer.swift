@@ -1,12 +1,18 @@
 import NeuralNet
 import TensorCore
 
-/// A first-order optimizer: a per-parameter step with its own state, applied in place to a
-/// model (as swift-apis' `update(_:along:)`).
+/// A first-order optimizer: a per-parameter-block step with its own state, applied in place
+/// to a model (as swift-apis' `update(_:along:)`).
 ///
-/// State is kept per parameter block of the model, in ``Sequential/parameterBlocks`` order,
-/// and is exposed as ``state`` so that a checkpoint can store it and a resumed run continue
-/// bit for bit.
+/// An optimizer writes its rule once, for one block (``step(block:weights:gradient:decays:step:slots:)``);
+/// ``update(_:along:)`` runs it over the model's blocks and counts the step. State is kept per
+/// parameter block of the model, in ``Sequential/parameterBlocks`` order, and is exposed as
+/// ``state`` so that a checkpoint can store it and a resumed run continue bit for bit.
+///
+/// The fast training path asks for two optional capabilities: ``FusibleOptimizer`` (a dense
+/// weight block's step folded into the backward pass's GEMM) and ``MeasuringOptimizer`` (a
+/// step that also takes the sums a gradient-flow reading needs). An optimizer with neither
+/// trains and is monitored correctly through its own step.
 public protocol Optimizer<Scalar>: Sendable {
     associatedtype Scalar: TensorScalar
 
@@ -16,31 +22,38 @@ public protocol Optimizer<Scalar>: Sendable {
     /// The step count and the named state tensors (velocity, moments).
     var state: OptimizerState<Scalar> { get set }
 
-    /// One step: updates every parameter of `model` in place from `gradients` (one tensor per
-    /// parameter block, as ``Evaluation/gradients`` gives them).
-    mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>])
+    /// The update rule for block `index` of the model's parameter blocks: updates `weights`
+    /// in place from `gradient` and this block's entries of `slots` (the state tensors, which
+    /// it may update). `step` is the number of the step being taken, from 1 (the step count
+    /// is advanced by ``update(_:along:)``, not here); `decays` says whether weight decay
+    /// applies to the block (weights and kernels, not biases).
+    func step(
+        block index: Int, weights: UnsafeMutableBufferPointer<Scalar>, gradient: UnsafeBufferPointer<Scalar>,
+        decays: Bool, step: Int, slots: inout [String: [Tensor<Scalar>]])
+}
 
-    /// How a dense weight block's update can be folded into the weight-gradient GEMM of the
-    /// backward pass (see ``TrainingWorkspace/backwardAndUpdate(_:targets:optimizer:)``), or
-    /// `nil` when it cannot (the default).
+/// An optimizer whose step for a dense weight block can run inside the backward pass's
+/// weight-gradient GEMM (see ``TrainingWorkspace/backwardAndUpdate(_:targets:optimizer:)``).
+public protocol FusibleOptimizer<Scalar>: Optimizer {
+    /// The rule the GEMM applies, or nil when this configuration cannot be fused. With
+    /// ``FusedWeightRule/momentum(learningRate:momentum:)`` the velocity is the state slot
+    /// `velocity`, which the GEMM updates in place.
     var fusedWeightRule: FusedWeightRule? { get }
+}
 
-    /// Calls `body` with the velocity of block `index`, in place (for ``FusedWeightRule/momentum(learningRate:momentum:)``).
-    mutating func withVelocity(_ index: Int, _ body: (UnsafeMutablePointer<Scalar>) -> Void)
+/// An optimizer whose step can also return the sums a gradient-flow reading needs
+/// (``WeightChange``), taken in the update's own pass over the weights.
+public protocol MeasuringOptimizer<Scalar>: Optimizer {
+    /// Whether ``measuredStep(block:weights:gradient:step:slots:)`` is available for this
+    /// configuration.
+    var measures: Bool { get }
 
-    /// ``update(_:along:)`` for the blocks whose `skipping` entry is false; the others have been
-    /// updated already (by the fused backward pass). Counts as one step.
-    mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool])
-
-    /// ``update(_:along:)`` that also returns, for each block index in `measured`, the sums a
-    /// gradient-flow reading needs (``WeightChange``), taken in the update's own pass over the
-    /// weights; the update itself is bit for bit the same. `nil` (the default) when this
-    /// optimizer cannot, and then nothing is updated: the caller copies the weights, calls
-    /// ``update(_:along:)`` and compares.
-    mutating func measuredUpdate(
-        _ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
-        measuring measured: [Int]
-    ) -> [Int: WeightChange]?
+    /// ``Optimizer/step(block:weights:gradient:decays:step:slots:)`` for a weight block, bit
+    /// for bit the same update, that also returns the block's ``WeightChange``.
+    func measuredStep(
+        block index: Int, weights: UnsafeMutableBufferPointer<Scalar>, gradient: UnsafeBufferPointer<Scalar>,
+        step: Int, slots: inout [String: [Tensor<Scalar>]]
+    ) -> WeightChange
 }
 
 /// An optimizer step for one dense weight block that the backward pass can do inside its
@@ -54,22 +67,69 @@ public enum FusedWeightRule: Sendable, Equatable {
 }
 
 extension Optimizer {
-    public var fusedWeightRule: FusedWeightRule? { nil }
-
-    public mutating func withVelocity(_ index: Int, _ body: (UnsafeMutablePointer<Scalar>) -> Void) {
-        preconditionFailure("\(Self.self) has no velocity")
+    /// One step: every parameter block of `model` (tied layers once) along `gradients` (one
+    /// tensor per block, as ``Evaluation/gradients`` gives them), then the step count.
+    public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>]) {
+        steps(&model, along: gradients, skipping: [], measuring: [])
     }
 
+    /// ``update(_:along:)`` for the blocks whose `skipping` entry is false; the others have been
+    /// updated already (by the fused backward pass). Counts as one step.
     public mutating func update(_ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool])
     {
-        precondition(!skipping.contains(true), "\(Self.self) has no fused update")
-        update(&model, along: gradients)
+        steps(&model, along: gradients, skipping: skipping, measuring: [])
     }
 
+    /// ``update(_:along:)`` that also returns, for each block index in `measured`, the sums a
+    /// gradient-flow reading needs; the update itself is bit for bit the same. `nil` when this
+    /// optimizer is not a ``MeasuringOptimizer`` (or not for this configuration), and then
+    /// nothing is updated: the caller copies the weights, calls ``update(_:along:)`` and compares.
     public mutating func measuredUpdate(
-        _ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>],
+        _ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], measuring measured: [Int]
+    ) -> [Int: WeightChange]? {
+        // Asked on a temporary copy, released before the update (a live copy would make the
+        // in-place update of the state tensors copy them).
+        guard (self as? any MeasuringOptimizer<Scalar>)?.measures == true else { return nil }
+        return steps(&model, along: gradients, skipping: [], measuring: measured)
+    }
+
+    /// The fused rule when this optimizer is a ``FusibleOptimizer`` that can fuse, else nil.
+    public var fusion: FusedWeightRule? { (self as? any FusibleOptimizer<Scalar>)?.fusedWeightRule }
+
+    /// The loop every optimizer shares: each block not skipped gets its step (the measuring
+    /// one for the blocks in `measured`), then the count advances. The state tensors are moved
+    /// out of ``state`` for the loop so that updating them in place never copies them.
+    @discardableResult
+    mutating func steps(
+        _ model: inout Sequential<Scalar>, along gradients: [Tensor<Scalar>], skipping: [Bool],
         measuring measured: [Int]
-    ) -> [Int: WeightChange]? { nil }
+    ) -> [Int: WeightChange] {
+        checkGradients(gradients, fit: model, "\(Self.self)")
+        var slots = state.slots
+        state.slots = [:]
+        let t = state.step + 1
+        let measurer = measured.isEmpty ? nil : self as? any MeasuringOptimizer<Scalar>
+        var changes = [Int: WeightChange]()
+        let blocks = model.parameterBlocks
+        model.updateParameters { index, w in
+            if index < skipping.count && skipping[index] { return }
+            w.withUnsafeMutableBufferPointer { wp in
+                gradients[index].withUnsafeBufferPointer { gp in
+                    if let measurer, measured.contains(index) {
+                        changes[index] = measurer.measuredStep(
+                            block: index, weights: wp, gradient: gp, step: t, slots: &slots)
+                    } else {
+                        step(
+                            block: index, weights: wp, gradient: gp, decays: blocks[index].role != .bias, step: t,
+                            slots: &slots)
+                    }
+                }
+            }
+        }
+        state.slots = slots
+        state.step = t
+        return changes
+    }
 }
 
 /// An optimizer's mutable state: how many steps it has taken, and named tensors with one
@@ -163,11 +223,6 @@ public struct OptimizerConfiguration: Sendable, Codable, Hashable {
         if weightDecay > 0 { parts.append("weight decay \(weightDecay)") }
         return "\(kind.rawValue) (\(parts.joined(separator: ", ")))"
     }
-}
-
-extension Sequential {
-    /// Which blocks weight decay applies to: weights and kernels, not biases.
-    func decays(_ blockIndex: Int) -> Bool { parameterBlocks[blockIndex].role != .bias }
 }
 
 /// Checks that gradients fit the model's blocks (a programmer error otherwise).
