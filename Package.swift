@@ -45,7 +45,7 @@ let package = Package(
         ),
         .target(name: "NeuralNet", dependencies: ["TensorCore"]),
         .target(name: "GradCheck", dependencies: ["NeuralNet", "TensorCore", "Plotting"]),
-        .target(name: "Training", dependencies: ["NeuralNet", "TensorCore"]),
+        .target(name: "Training", dependencies: ["NeuralNet", "TensorCore", "Datasets"]),
         // Any program's gradient over the gradscope/1 line protocol (child processes, pipes, JSON lines).
         .target(name: "CProcessSpawn"),
         .target(name: "Exec", dependencies: ["GradCheck", "CProcessSpawn"]),

@@ -18,9 +18,10 @@ let package = Package(
     // Fuzz/run links .checkout/gradscope to the repository, so the dependency's identity is
     // `gradscope` whatever the checkout's folder is called.
     dependencies: [.package(path: ".checkout/gradscope")],
-    targets: targets.map { name in
-        .executableTarget(name: "fuzz-\(name)", dependencies: products[name]!, path: "Targets/\(name)",
-                          swiftSettings: [.unsafeFlags(["-parse-as-library"])])
-    },
+    targets: [.target(name: "FuzzDriver", path: "Driver")]
+        + targets.map { name in
+            .executableTarget(name: "fuzz-\(name)", dependencies: products[name]! + ["FuzzDriver"],
+                              path: "Targets/\(name)", swiftSettings: [.unsafeFlags(["-parse-as-library"])])
+        },
     swiftLanguageModes: [.v6]
 )

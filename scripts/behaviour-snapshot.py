@@ -62,7 +62,8 @@ def commands(work: str) -> List[Tuple[str, List[str]]]:
               ["train", "--momentum", "1"], ["train", "--weight-decay=-1"], ["train", "--monitor-every", "0"],
               ["train", "--layers", "3,5", "--epochs", "1"], ["check", "--layers", "3"], ["check", "--layers", "3,0,2"],
               ["check", "--hidden", "0"], ["check", "--examples", "0"], ["check", "--lambda", "-1"],
-              ["check", "--model", "ex4-debug", "--layers", "3,4"], ["compare", "--lr", "0,0.1", "--epochs", "1"]]
+              ["check", "--model", "ex4-debug", "--layers", "3,4"], ["compare", "--lr", "0,0.1", "--epochs", "1"],
+              ["train", "--data", "cifar"]]
     for i, args in enumerate(errors):
         out.append(("error-%02d" % i, args + ["--out", os.path.join(work, "e%02d" % i)] if args[0] != "check" else args))
     return out

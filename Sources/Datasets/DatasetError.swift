@@ -46,6 +46,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A CSV field is malformed; `line` and `column` count from 1.
     case csv(file: String, line: Int, column: Int, reason: String)
 
+    /// The data sources ``DataSource/init(parsing:)`` knows, for messages.
+    public static let knownSources = "digits, fashion-mnist, mnist:DIR or idx:DIR"
+
     public var description: String {
         switch self {
         case .unreadable(let file, let reason):
@@ -55,7 +58,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
         case .missing(let path, let hint):
             return "\(path): not found; \(hint)"
         case .unknownSource(let argument):
-            return "--data '\(argument)': unknown data source; expected digits, fashion-mnist, mnist:DIR or idx:DIR"
+            return "'\(argument)': unknown data source; expected \(DatasetError.knownSources)"
         case .gzipCorrupt(let file, let offset, let reason):
             return "\(file): corrupt gzip data at compressed byte offset \(offset): \(reason)"
         case .gzipTruncated(let file, let offset):

@@ -6,7 +6,11 @@ import Plotting
 /// All from the same ``GradientReport`` values as the text and JSON reports.
 public struct HTMLReport: Sendable {
     public var title: String
-    public init(title: String) { self.title = title }
+    /// As ``TextReport/fullListing``, for the text report embedded in the page.
+    public var fullListing: String
+    public init(title: String, fullListing: String = "the JSON report lists every entry") {
+        self.title = title; self.fullListing = fullListing
+    }
 
     public func render(_ report: GradientReport) -> String {
         var blocks: [HTMLBlock] = []
@@ -55,7 +59,8 @@ public struct HTMLReport: Sendable {
                     ["cs231n: max relative error", shortNumber(a.cs231nMaxRelativeError), "< 1e-7"],
                     ["PyTorch gradcheck allclose", a.pytorchAllclose ? "holds" : "fails", "|a − n| ≤ 1e-5 + 1e-3·|n|"]
                 ], caption: "The anchors' figures on the same numbers"))
-        blocks.append(.preformatted(TextReport(title: title, rowsPerBlock: 10).render(report)))
+        blocks.append(
+            .preformatted(TextReport(title: title, rowsPerBlock: 10, fullListing: fullListing).render(report)))
         return HTMLPage(title: "GradScope check: \(title)", blocks: blocks).render()
     }
 

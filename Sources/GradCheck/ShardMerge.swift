@@ -120,10 +120,31 @@ public enum MergeError: Error, Sendable, Equatable, CustomStringConvertible {
     case inconsistent(file: String, reason: String)
     case duplicate(index: Int, files: [String])
     case missing(indices: [Int], count: Int)
+    /// A shard measured a different noise level or base value than `reference`: the
+    /// objective is noisy, and every shard must read one plan.
+    case noiseDiffers(file: String, noise: Double, reference: String, referenceNoise: Double)
     case empty
 
-    public var description: String {
+    /// How a front end names the two ways out these messages suggest.
+    public struct Options: Sendable {
+        /// Asking for a partial merge ("pass --partial" on the command line).
+        public var partial: String
+        /// Giving every shard one plan ("give every shard the same --plan file").
+        public var plan: String
+        public init(partial: String, plan: String) { self.partial = partial; self.plan = plan }
+        /// The library's own words.
+        public static let library = Options(
+            partial: "ask for a partial merge", plan: "make every shard read the same plan")
+    }
+
+    public var description: String { message(.library) }
+
+    /// The one-line message, naming the options as `options` does.
+    public func message(_ options: Options) -> String {
         switch self {
+        case let .noiseDiffers(file, noise, reference, referenceNoise):
+            return
+                "\(file) does not belong with the other shards: it measured noise σ = \(noise), \(reference) σ = \(referenceNoise): the objective is noisy; run `gradscope plan` and \(options.plan)"
         case let .unreadable(file, reason): return "cannot read \(file): \(reason)"
         case let .malformed(file, reason): return "\(file) is not a gradscope part file: \(reason)"
         case let .inconsistent(file, reason): return "\(file) does not belong with the other shards: \(reason)"
@@ -133,7 +154,7 @@ public enum MergeError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .missing(indices, count):
             let list = indices.prefix(20).map(String.init).joined(separator: ", ") + (indices.count > 20 ? ", …" : "")
             return
-                "shard\(indices.count == 1 ? "" : "s") \(list) of \(count) \(indices.count == 1 ? "is" : "are") missing; rerun \(indices.count == 1 ? "it" : "them"), or pass --partial to merge what is there"
+                "shard\(indices.count == 1 ? "" : "s") \(list) of \(count) \(indices.count == 1 ? "is" : "are") missing; rerun \(indices.count == 1 ? "it" : "them"), or \(options.partial) to merge what is there"
         case .empty: return "no part files to merge"
         }
     }
@@ -198,11 +219,9 @@ public enum ShardMerge {
         where f.settings.noise != reference.file.settings.noise
             || f.context.baseValue != reference.file.context.baseValue
         {
-            throw .inconsistent(
-                file: name,
-                reason:
-                    "it measured noise σ = \(f.settings.noise), \(reference.name) σ = \(reference.file.settings.noise): the objective is noisy; run `gradscope plan` and give every shard the same --plan file"
-            )
+            throw .noiseDiffers(
+                file: name, noise: f.settings.noise, reference: reference.name,
+                referenceNoise: reference.file.settings.noise)
         }
         let missing = (0..<count).filter { byIndex[$0] == nil }
         if !missing.isEmpty && !partial { throw .missing(indices: missing, count: count) }

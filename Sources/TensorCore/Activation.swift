@@ -62,7 +62,7 @@ public enum Activation: Sendable, Hashable {
     public var isNonlinear: Bool { self != .identity }
 
     /// f(x): the definition every implementation is tested against (the layers of NeuralNet
-    /// apply it; ``ActivationKernels`` and the fused GEMM epilogues are its vectorised form).
+    /// apply it; `ActivationKernels` and the fused GEMM epilogues are its vectorised form).
     /// The sigmoid is evaluated as e^x/(1 + e^x) for x < 0 so that nothing overflows.
     @inlinable
     public func value<S: TensorScalar>(_ x: S) -> S {

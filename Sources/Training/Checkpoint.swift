@@ -94,7 +94,7 @@ public struct Checkpoint<Scalar: TensorScalar>: Sendable, Equatable {
         func bad(_ reason: String) -> TrainingError { .badCheckpoint(path: path, reason: reason) }
         guard header.dtype == Scalar.dtypeName else {
             throw bad(
-                "it stores \(header.dtype) values; this run uses \(Scalar.dtypeName) (pass --dtype \(header.dtype))")
+                "it stores \(header.dtype) values; this run uses \(Scalar.dtypeName) (read it as \(header.dtype))")
         }
         let width = MemoryLayout<Scalar>.size
         // CheckpointFile.read validated every count, offset and extent (overflow-checked).

@@ -64,7 +64,7 @@ struct Merge: ParsableCommand {
         }
         let merged: (title: String, report: GradientReport)
         do { merged = try ShardMerge.merge(parts, partial: partial) } catch {
-            FileHandle.standardError.write(Data("gradscope: \(error.description)\n".utf8))
+            FileHandle.standardError.write(Data("gradscope: \(SettingFlags.message(error))\n".utf8))
             throw ExitCode(ExitStatus.dataError)
         }
         let title = merged.title + ", merged from \(parts.count) part file\(parts.count == 1 ? "" : "s")"
@@ -105,13 +105,14 @@ struct ReportOutput {
         switch format {
         case .text:
             print(
-                TextReport(title: title, rowsPerBlock: rows, color: Terminal.isColorTTY).render(report), terminator: "")
+                TextReport.commandLine(title: title, rowsPerBlock: rows, color: Terminal.isColorTTY).render(report),
+                terminator: "")
         case .json:
             print(JSONReport.render(report))
         }
         if let path = text {
             do {
-                try TextReport(title: title, rowsPerBlock: rows, color: false).render(report)
+                try TextReport.commandLine(title: title, rowsPerBlock: rows, color: false).render(report)
                     .write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
                 throw CLIError.output(
@@ -121,7 +122,8 @@ struct ReportOutput {
         }
         if let path = html {
             do {
-                try HTMLReport(title: title).render(report).write(toFile: path, atomically: true, encoding: .utf8)
+                try HTMLReport.commandLine(title: title).render(report).write(
+                    toFile: path, atomically: true, encoding: .utf8)
             } catch {
                 throw CLIError.output(
                     "cannot write the HTML report to \(path): \(describe(error)) (the check itself finished: \(report.verdict.rawValue), printed above)"

@@ -1,3 +1,5 @@
+import Datasets
+import GradCheck
 import NeuralNet
 import Training
 
@@ -47,6 +49,11 @@ enum SettingFlags {
         case ModelError.conflictingSettings(let s):
             return "give only one of " + ModelError.list(s.map { flag($0) ?? $0.name })
         case TrainingError.invalidSetting(let s, let message): return "\(flag(s) ?? s.name) \(message)"
+        case DatasetError.unknownSource(let argument):
+            return "--data '\(argument)': unknown data source; expected \(DatasetError.knownSources)"
+        case let error as MergeError:
+            return error.message(
+                MergeError.Options(partial: "pass --partial", plan: "give every shard the same --plan file"))
         default: return "\(error)"
         }
     }

@@ -81,9 +81,9 @@ struct Tour: ParsableCommand {
 
     func saveReport(_ report: GradientReport, title: String, stem: String) throws -> [String] {
         [
-            try write(TextReport(title: title, rowsPerBlock: 5).render(report), stem + ".txt"),
+            try write(TextReport.commandLine(title: title, rowsPerBlock: 5).render(report), stem + ".txt"),
             try write(JSONReport.render(report, pretty: true), stem + ".json"),
-            try write(HTMLReport(title: title).render(report), stem + ".html")
+            try write(HTMLReport.commandLine(title: title).render(report), stem + ".html")
         ]
     }
 
@@ -93,7 +93,9 @@ struct Tour: ParsableCommand {
             "Ng's checkNNGradients network (3 → 5 → 3, λ = 3), every entry against calibrated bounds.")
         let problem: SupervisedProblem<Double> = try Preset.ex4Debug.problem(ArchitectureSpec(lambda: 3))
         let report = checkSeparatingRegularization(try ModelObjective(problem))
-        print(TextReport(title: "ex4-debug, λ = 3", rowsPerBlock: 2, color: Terminal.isColorTTY).render(report))
+        print(
+            TextReport.commandLine(title: "ex4-debug, λ = 3", rowsPerBlock: 2, color: Terminal.isColorTTY).render(
+                report))
         let single: SupervisedProblem<Float> = try Preset.ex4Debug.problem(ArchitectureSpec(lambda: 3))
         let float = check(try ModelObjective(single))
         print(
@@ -113,7 +115,9 @@ struct Tour: ParsableCommand {
         let bug = BugZoo.Bug.biasRegularizedInGradient
         header(2, "Where is the bug?", "The same network, with \(bug.summary).")
         let report = checkSeparatingRegularization(try bug.objective())
-        print(TextReport(title: "--bug \(bug.rawValue)", rowsPerBlock: 3, color: Terminal.isColorTTY).render(report))
+        print(
+            TextReport.commandLine(title: "--bug \(bug.rawValue)", rowsPerBlock: 3, color: Terminal.isColorTTY).render(
+                report))
         let codes = Set(report.blocks.flatMap(\.diagnosis).map(\.code) + report.diagnosis.map(\.code))
         let caught = report.verdict == .fail && codes.contains(.regularization) && codes.contains(.biasOnly)
         return TourStep(
@@ -173,7 +177,7 @@ struct Tour: ParsableCommand {
         )
         let model = checkSeparatingRegularization(try BugZoo.Bug.softmaxDiagonal.objective())
         print(
-            TextReport(
+            TextReport.commandLine(
                 title: "--bug softmax-diagonal (a network with a Softmax layer and cross-entropy)", rowsPerBlock: 2,
                 color: Terminal.isColorTTY
             ).render(model))

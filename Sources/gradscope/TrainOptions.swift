@@ -56,7 +56,7 @@ struct TrainOptions: ParsableArguments {
         guard monitorEvery >= 1 else {
             throw ValidationError("--monitor-every must be at least 1, got \(monitorEvery)")
         }
-        do { _ = try DataSource(parsing: data) } catch { throw ValidationError(error.description) }
+        do { _ = try DataSource(parsing: data) } catch { throw ValidationError(SettingFlags.message(error)) }
     }
 }
 

@@ -63,7 +63,7 @@ enum TrainingSession {
         do {
             return try DataSource(parsing: argument).load().normalized(normalization)
         } catch {
-            throw CLIError.input(error.description)
+            throw CLIError.input(SettingFlags.message(error))
         }
     }
 
@@ -101,14 +101,6 @@ enum TrainingSession {
         try memory.enforce(estimate, for: settings.label == "run" ? "this run" : "configuration \(settings.label)")
     }
 
-    static func examples<S: TensorScalar>(_ images: LabeledImages, examples: Int?) -> ExampleSet<S> {
-        let n = min(images.count, examples ?? images.count)
-        let values = images.images.prefix(n * images.featureCount).map { S($0) }
-        return ExampleSet(
-            name: images.name, inputs: Tensor(shape: [n, images.featureCount], scalars: Array(values)),
-            targets: .classes(Array(images.labels.prefix(n))))
-    }
-
     /// Builds the model for `settings` on `split` (or the preset's own data).
     static func model<S: TensorScalar>(
         _ settings: RunSettings, split: DatasetSplit?
@@ -128,8 +120,8 @@ enum TrainingSession {
             guard let split else { throw ValidationError("no data") }
             let sizes = try spec.sizes(inputSize: split.train.featureCount, outputSize: split.train.classes)
             let model: Sequential<S> = try spec.makeModel(sizes: sizes)
-            let train: ExampleSet<S> = examples(split.train, examples: spec.examples)
-            let test: ExampleSet<S> = examples(split.test, examples: nil)
+            let train = ExampleSet<S>(split.train, limit: spec.examples)
+            let test = ExampleSet<S>(split.test)
             return (
                 model, train, test,
                 "\(settings.data): \(train.count) training and \(test.count) test images of \(split.train.imageShape.map(String.init).joined(separator: "×")), \(settings.normalization.rawValue) scaling"

@@ -138,7 +138,7 @@ struct DataSourceParsingTests {
     func rejects(argument: String) {
         expectError(
             .unknownSource(argument: argument),
-            message: "--data '\(argument)': unknown data source; expected digits, fashion-mnist, mnist:DIR or idx:DIR"
+            message: "'\(argument)': unknown data source; expected digits, fashion-mnist, mnist:DIR or idx:DIR"
         ) {
             _ = try DataSource(parsing: argument)
         }

@@ -10,12 +10,7 @@ import Testing
 struct DiagnosisTests {
     static let digits: (ExampleSet<Float>, ExampleSet<Float>)? = {
         guard let split = try? Digits.split().normalized(.unitInterval) else { return nil }
-        func set(_ images: LabeledImages) -> ExampleSet<Float> {
-            ExampleSet(
-                name: images.name, inputs: Tensor(shape: [images.count, images.featureCount], scalars: images.images),
-                targets: .classes(images.labels))
-        }
-        return (set(split.train), set(split.test))
+        return (ExampleSet(split.train), ExampleSet(split.test))
     }()
 
     func train(
@@ -140,13 +135,6 @@ struct FashionMNISTSmokeTests {
     func trainsOnRealData() throws {
         let split = try DataSource.fashionMNIST.load().normalized(.unitInterval)
         #expect(split.train.count == 60_000 && split.test.count == 10_000)
-        func set(_ images: LabeledImages, _ n: Int) -> ExampleSet<Float> {
-            ExampleSet(
-                name: images.name,
-                inputs: Tensor(
-                    shape: [n, images.featureCount], scalars: Array(images.images.prefix(n * images.featureCount))),
-                targets: .classes(Array(images.labels.prefix(n))))
-        }
         let model: Sequential<Float> = try Fixtures.model(
             sizes: [784, 32, 10], activation: .relu, initializer: .he, seed: 0)
         var trainer = try Trainer(
@@ -154,7 +142,8 @@ struct FashionMNISTSmokeTests {
             configuration: TrainingConfiguration(
                 epochs: 1, batchSize: 100, seed: 0, monitorEvery: 5,
                 optimizer: OptimizerConfiguration(learningRate: 0.05), batchesPerEpoch: 60))
-        let outcome = try trainer.train(on: set(split.train, 60_000), test: set(split.test, 1_000))
+        let outcome = try trainer.train(
+            on: ExampleSet(split.train, limit: 60_000), test: ExampleSet(split.test, limit: 1_000))
         #expect(outcome.stop == .completed)
         #expect((trainer.history.epochs.last?.testAccuracy ?? 0) > 0.6)
         #expect(trainer.history.batchLosses.last! < trainer.history.batchLosses.first!)

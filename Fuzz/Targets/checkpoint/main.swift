@@ -1,3 +1,4 @@
+import FuzzDriver
 import Training
 
 /// The checkpoint reader as `--resume` uses it. The input is a candidate file without its
@@ -30,17 +31,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     return 0
 }
 
-// SwiftPM links an executable's `main` as `fuzz_checkpoint_main`; this one hands over to libFuzzer.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runDriver(_ argc: UnsafeMutablePointer<Int32>,
-               _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-               _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32) -> Int32
-
+// SwiftPM links an executable's `main` as `fuzz_checkpoint_main`; libFuzzer takes over from here.
 @_cdecl("fuzz_checkpoint_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var count = argc
-    var arguments = argv
-    let status = runDriver(&count, &arguments) { fuzz($0, $1) }
-    print("checksum \(checksum)")
-    return status
+    runFuzzer(argc, argv, { fuzz($0, $1) }, checksum: { checksum })
 }

@@ -1,4 +1,5 @@
 import Exec
+import FuzzDriver
 
 /// The `gradscope/1` reader: one line through the JSON-line parser, and when it parses, the
 /// hello built from it (blocks, point, dtype, examples). Observable effect: what was parsed is
@@ -22,17 +23,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     return 0
 }
 
-// SwiftPM links an executable's `main` as `fuzz_protocol_main`; this one hands over to libFuzzer.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runDriver(_ argc: UnsafeMutablePointer<Int32>,
-               _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-               _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32) -> Int32
-
+// SwiftPM links an executable's `main` as `fuzz_protocol_main`; libFuzzer takes over from here.
 @_cdecl("fuzz_protocol_main")
 public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
-    var count = argc
-    var arguments = argv
-    let status = runDriver(&count, &arguments) { fuzz($0, $1) }
-    print("checksum \(checksum)")
-    return status
+    runFuzzer(argc, argv, { fuzz($0, $1) }, checksum: { checksum })
 }

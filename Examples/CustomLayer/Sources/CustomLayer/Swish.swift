@@ -41,7 +41,7 @@ public struct Swish<Scalar: TensorScalar>: Layer {
         for i in 0..<input.shape[0] {
             for j in 0..<features {
                 let x = input[i, j]
-                y.scalars[i * features + j] = x * Scalar.sigmoid(beta.scalars[j] * x)
+                y[flat: i * features + j] = x * Scalar.sigmoid(beta.scalars[j] * x)
             }
         }
         return LayerTape(input: input, output: y)
@@ -55,8 +55,8 @@ public struct Swish<Scalar: TensorScalar>: Layer {
                 let x = tape.input[i, j], b = beta.scalars[j], d = outputGradient[i, j]
                 let s = Scalar.sigmoid(b * x)
                 let ds = s * (1 - s)
-                dx.scalars[i * features + j] = d * (s + b * x * ds)
-                parameterGradients[0].scalars[j] += d * x * x * ds
+                dx[flat: i * features + j] = d * (s + b * x * ds)
+                parameterGradients[0][flat: j] += d * x * x * ds
             }
         }
         return dx

@@ -19,7 +19,7 @@ struct SwishWithoutProductRule: Layer {
         var y = input
         for k in input.scalars.indices {
             let x = input.scalars[k], b = beta.scalars[k % 4]
-            y.scalars[k] = x * Double.sigmoid(b * x)
+            y[flat: k] = x * Double.sigmoid(b * x)
         }
         return LayerTape(input: input, output: y)
     }
@@ -28,8 +28,8 @@ struct SwishWithoutProductRule: Layer {
         for k in g.scalars.indices {
             let x = tape.input.scalars[k], b = beta.scalars[k % 4]
             let s = Double.sigmoid(b * x)
-            dx.scalars[k] = g.scalars[k] * s                        // wrong: + b·x·s(1 − s) missing
-            parameterGradients[0].scalars[k % 4] += g.scalars[k] * x * x * s * (1 - s)
+            dx[flat: k] = g.scalars[k] * s                        // wrong: + b·x·s(1 − s) missing
+            parameterGradients[0][flat: k % 4] += g.scalars[k] * x * x * s * (1 - s)
         }
         return dx
     }
