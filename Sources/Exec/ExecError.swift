@@ -43,7 +43,7 @@ public enum ExecError: Error, Sendable, Equatable, CustomStringConvertible {
             return "not a gradscope/1 hello: \(message)"
         case let .helloMismatch(job, difference):
             return
-                "job \(job) announced a different hello from job 1 (\(difference)); with --jobs every copy must start at the same point (seed its randomness)"
+                "job \(job) announced a different hello from job 1 (\(difference)); with several jobs every copy must start at the same point (seed its randomness)"
         case let .wrongID(request, got, what):
             return
                 "request \(request) (\(what)) was answered with id \(got); answers must come in order, one per request"

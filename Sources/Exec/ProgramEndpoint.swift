@@ -60,7 +60,7 @@ final class InheritedPipes: ProgramEndpoint {
         for (fd, role) in [(read, "read answers from"), (write, "write requests to")] {
             guard fd >= 0, fcntl(fd, F_GETFD) >= 0 else {
                 throw .io(
-                    "descriptor \(fd) (to \(role)) is not open in this process: --exec-fds needs descriptors the caller passed on"
+                    "descriptor \(fd) (to \(role)) is not open in this process: the caller must pass on the descriptors it names"
                 )
             }
         }

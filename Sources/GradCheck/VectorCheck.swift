@@ -78,7 +78,7 @@ private func runJacobianCheck(
     guard m > 0 else { throw .failed("the function has no outputs") }
     if configuration.shard != nil {
         throw .failed(
-            "--shard splits the entries of scalar costs; a vector-valued program's Jacobian is checked in one run (its rows share every evaluation)"
+            "shards split the entries of scalar costs; a vector-valued program's Jacobian is checked in one run (its rows share every evaluation)"
         )
     }
     var rng = PRNG(seed: configuration.seed ^ 0x9E37_79B9_7F4A_7C15)

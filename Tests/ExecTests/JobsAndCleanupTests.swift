@@ -13,7 +13,7 @@ struct JobsAndCleanupTests {
         #expect(report.verdict == .error)
         #expect(
             report.errorMessage
-                == "job 2 announced a different hello from job 1 (x[1] = 2.0 instead of 1.0); with --jobs every copy must start at the same point (seed its randomness)"
+                == "job 2 announced a different hello from job 1 (x[1] = 2.0 instead of 1.0); with several jobs every copy must start at the same point (seed its randomness)"
         )
     }
 
