@@ -22,11 +22,32 @@ public protocol DiagnosableObjective: GradientObjective {
     func withoutRegularization() -> Self?
 }
 
-/// Names the pattern of a failing block: scale, sign, transpose, regularisation, bias-only,
-/// zero-gradient, concentrated rows/columns, single-entry, softmax-diagonal, nondeterministic, and
-/// known mistakes by hypothesis. Each finding has a stable code and a plain sentence.
+/// Names the pattern of a failing block. Each code is reported only when its evidence holds
+/// (docs/diagnosis.md lists the same preconditions):
+///
+/// - `single-entry`: exactly one entry fails, the block has others, and no block-wide scale
+///   explains it (a uniformly scaled block whose other entries were too small to fail is a
+///   `scale`).
+/// - `zero-gradient`: at least 80 % of the failing entries have an analytic value of exactly 0
+///   where the numerical one is beyond its bound.
+/// - `scale` / `sign`: one factor c explains every entry of the block within its bound, and c
+///   differs from 1 beyond the bounds' uncertainty (``BlockFits``); `sign` when that factor is
+///   −1 within the uncertainty. Printed with the digits the bounds support.
+/// - `transpose`: every entry of a 2-D block checked, and a equals nᵀ within 2 % while a − n is
+///   ten times larger.
+/// - `regularisation`: a − n ≈ c·θ explains two or more entries (the block, or its failing
+///   entries) within their bounds and better than a constant offset.
+/// - `bias-only`: the failing block is a bias (or column 0 of a Θ = [b | W] block, the only
+///   column that fails) and every weight block of the same layer passes.
+/// - `concentrated`: more than one entry fails, and the failing rows (or columns) are fewer
+///   than half of the rows (columns) checked.
+/// - known mistakes (`softmax-diagonal`, …): a hypothesis reproduces the whole analytic
+///   gradient to 1e-6; said once for the model, and marked on each failing block.
+/// - `first-failing-block`: two or more blocks fail and no single explanation covers them all
+///   (a known mistake, one scale or sign on every failing block, or a regularisation term on
+///   each): the failing block nearest the output, which backprop reaches first.
 enum CheckDiagnosis {
-    /// Relative residual below which a fitted pattern is accepted.
+    /// Relative residual below which the transposed-layout fit is accepted.
     static let fitTolerance = 0.02
 
     static func run(_ report: inout GradientReport, objective: some GradientObjective, gradient: [Double]) {
@@ -35,6 +56,7 @@ enum CheckDiagnosis {
         let x = objective.point
         let m = objective.exampleCount
         let lambdaOverM: Double? = diagnosable?.regularization.map { $0.lambda / Double($0.examples) }
+        var scales = [Int: BlockFits.Scale]()
 
         for bi in report.blocks.indices where report.blocks[bi].verdict == .fail {
             let block = objective.blocks[bi]
@@ -47,9 +69,10 @@ enum CheckDiagnosis {
             func add(_ code: CheckFinding.Code, _ message: String) {
                 findings.append(CheckFinding(code: code, message: message, block: block.name))
             }
+            let scale = BlockFits.scale(entries).flatMap { $0.differsFromOne ? $0 : nil }
+            scales[bi] = scale
 
-            // Exact, whole-block patterns first.
-            if failing.count == 1, entries.count > 1 {
+            if failing.count == 1, entries.count > 1, scale == nil {
                 let e = failing[0]
                 add(
                     .singleEntry,
@@ -63,16 +86,16 @@ enum CheckDiagnosis {
                     "The analytic gradient is exactly 0 where the numerical one is not (\(zeroed.count) of \(failing.count) failing entries): a missing term, or a gradient not accumulated."
                 )
             }
-            if let c = fitScale(a, n), abs(c - 1) > 0.01 {
-                if abs(c + 1) < 0.01 {
+            if let scale {
+                if abs(scale.factor + 1) <= max(3 * scale.uncertainty, 1e-12) {
                     add(
                         .sign,
-                        "The analytic gradient of \(block.name) is the numerical one with the sign flipped (a ≈ −n): a sign slip, e.g. an output delta y − a instead of a − y."
+                        "The analytic gradient of \(block.name) is the numerical one with the sign flipped (a = −n within every entry's bound, over \(entries.count) entries): a sign slip, e.g. an output delta y − a instead of a − y."
                     )
                 } else {
                     add(
                         .scale,
-                        "The analytic gradient of \(block.name) is \(shortNumber(c)) × the numerical one\(nameScale(c, examples: m))."
+                        "The analytic gradient of \(block.name) is \(scale.text) × the numerical one, within every entry's bound over \(entries.count) entries\(nameScale(scale.factor, examples: m))."
                     )
                 }
             }
@@ -84,13 +107,18 @@ enum CheckDiagnosis {
             }
             // a − n ≈ c·θ over the whole block, or over its failing entries only (a regulariser
             // applied to a bias column that should be left out).
-            let failingFit = fitDifference(
-                failing.map(\.analytic), failing.map(\.numeric),
-                failing.map { x[block.offset + $0.index] })
-            if let c = fitDifference(a, n, theta) ?? (failing.count < entries.count ? failingFit : nil), abs(c) > 0 {
-                let scope = fitDifference(a, n, theta) == nil ? " on the failing entries" : ""
+            let wholeFit = BlockFits.parameters(entries, theta: theta).flatMap { $0.explains ? $0 : nil }
+            let failingFit =
+                failing.count < entries.count
+                ? BlockFits.parameters(failing, theta: failing.map { x[block.offset + $0.index] }).flatMap {
+                    $0.explains ? $0 : nil
+                } : nil
+            if scale == nil, let fit = wholeFit ?? failingFit {
+                let c = fit.coefficient
+                let scope =
+                    wholeFit == nil ? " on the \(failing.count) failing entries" : " over \(entries.count) entries"
                 var message =
-                    "The mismatch of \(block.name) is proportional to the parameters\(scope): a − n ≈ \(shortNumber(c))·θ"
+                    "The mismatch of \(block.name) is proportional to the parameters\(scope), within each entry's bound: a − n ≈ \(shortNumber(c))·θ"
                 if let lm = lambdaOverM, lm > 0 {
                     let ratio = c / lm
                     if abs(ratio - 1) < 0.05 {
@@ -108,12 +136,12 @@ enum CheckDiagnosis {
                 add(.regularization, message)
             }
             if isBiasOnly(
-                failing: failing, block: block, allBlocksFailing: report.blocks.filter { $0.verdict == .fail }.count)
+                failing: failing, block: block, blocks: objective.blocks, verdicts: report.blocks.map(\.verdict))
             {
                 add(
                     .biasOnly,
                     block.role == .bias
-                        ? "Only the bias \(block.name) is wrong; the weights pass."
+                        ? "Only the bias \(block.name) is wrong; the weights of its layer pass."
                         : "Only column 0 of \(block.name) is wrong: the bias column of a Θ = [b | W] layout.")
             }
             if !findings.contains(where: { $0.code == .singleEntry }),
@@ -124,9 +152,12 @@ enum CheckDiagnosis {
             report.blocks[bi].diagnosis = findings
         }
 
-        // Known mistakes, by reproducing the analytic gradient exactly.
+        // Known mistakes, by reproducing the analytic gradient exactly: said once for the model,
+        // marked on each failing block.
+        var explainedByHypothesis = false
         if let diagnosable {
             for h in diagnosable.hypotheses() where matches(gradient, h.gradient) {
+                explainedByHypothesis = true
                 report.diagnosis.append(CheckFinding(code: h.code, message: h.message))
                 for bi in report.blocks.indices where report.blocks[bi].verdict == .fail {
                     report.blocks[bi].diagnosis.append(
@@ -135,39 +166,42 @@ enum CheckDiagnosis {
             }
         }
 
+        let failingBlocks = report.blocks.indices.filter { report.blocks[$0].verdict == .fail }
+        // One factor on every failing block: said once for the model.
+        var explainedByScale = false
+        if failingBlocks.count >= 2, failingBlocks.allSatisfy({ scales[$0] != nil }) {
+            let fits = failingBlocks.map { scales[$0]! }
+            let c = fits[0].factor
+            if fits.allSatisfy({ abs($0.factor - c) <= 3 * ($0.uncertainty + fits[0].uncertainty) }) {
+                explainedByScale = true
+                let code: CheckFinding.Code = abs(c + 1) <= max(3 * fits[0].uncertainty, 1e-12) ? .sign : .scale
+                let what =
+                    code == .sign
+                    ? "has its sign flipped: a sign slip that reaches every layer, e.g. an output delta y − a instead of a − y"
+                    : "is \(fits[0].text) × the numerical one\(nameScale(c, examples: m))"
+                report.diagnosis.append(
+                    CheckFinding(
+                        code: code,
+                        message:
+                            "Every failing block's gradient (\(failingBlocks.count) of \(report.blocks.count): \(failingBlocks.map { report.blocks[$0].name }.joined(separator: ", "))) \(what)."
+                    ))
+            }
+        }
+        let explainedLocally = failingBlocks.allSatisfy { bi in
+            report.blocks[bi].diagnosis.contains { $0.code == .regularization }
+        }
+
         // The first block to go wrong in backprop order (blocks are listed input to output).
-        if let last = report.blocks.lastIndex(where: { $0.verdict == .fail }) {
-            let failingCount = report.blocks.filter { $0.verdict == .fail }.count
-            let rest =
-                failingCount > 1
-                ? "; the \(failingCount - 1) other failing block(s) come earlier and may inherit its error" : ""
+        if failingBlocks.count >= 2, !explainedByHypothesis, !explainedByScale, !explainedLocally,
+            let last = failingBlocks.last
+        {
             report.diagnosis.append(
                 CheckFinding(
                     code: .firstFailingBlock,
-                    message: "\(report.blocks[last].name) is the first block in backprop order that goes wrong\(rest).",
+                    message:
+                        "\(report.blocks[last].name) is the failing block nearest the output: backprop computes its gradient before the other \(failingBlocks.count - 1) failing block(s), which may inherit its error through the backward pass; fix it first.",
                     block: report.blocks[last].name))
         }
-    }
-
-    /// Least-squares c in a ≈ c·n, when the fit is good.
-    static func fitScale(_ a: [Double], _ n: [Double]) -> Double? {
-        let nn = zip(n, n).map(*).reduce(0, +), an = zip(a, n).map(*).reduce(0, +)
-        guard nn > 0 else { return nil }
-        let c = an / nn
-        let residual = zip(a, n).map { ($0 - c * $1) * ($0 - c * $1) }.reduce(0, +).squareRoot()
-        let scale = a.map { $0 * $0 }.reduce(0, +).squareRoot()
-        return residual <= fitTolerance * max(scale, 1e-300) ? c : nil
-    }
-
-    /// Least-squares c in a − n ≈ c·θ, when the fit is good.
-    static func fitDifference(_ a: [Double], _ n: [Double], _ theta: [Double]) -> Double? {
-        let d = zip(a, n).map(-)
-        let tt = theta.map { $0 * $0 }.reduce(0, +)
-        guard tt > 0 else { return nil }
-        let c = zip(d, theta).map(*).reduce(0, +) / tt
-        let residual = zip(d, theta).map { ($0 - c * $1) * ($0 - c * $1) }.reduce(0, +).squareRoot()
-        let size = d.map { $0 * $0 }.reduce(0, +).squareRoot()
-        return size > 0 && residual <= fitTolerance * size ? c : nil
     }
 
     /// For a 2-D block (r, c): whether a equals n transposed (square), or the row-major
@@ -188,25 +222,39 @@ enum CheckDiagnosis {
         return size > 0 && diff <= fitTolerance * size && direct > 10 * diff
     }
 
-    static func isBiasOnly(failing: [EntryResult], block: ObjectiveBlock, allBlocksFailing: Int) -> Bool {
+    /// A failing bias whose layer's weight blocks all pass (blocks named `layer.bias` and
+    /// `layer.weight`/`layer.kernel`), or column 0 alone failing in a Θ = [b | W] block.
+    static func isBiasOnly(
+        failing: [EntryResult], block: ObjectiveBlock, blocks: [ObjectiveBlock], verdicts: [CheckVerdict]
+    ) -> Bool {
         guard !failing.isEmpty else { return false }
-        if block.role == .bias { return true }
+        if block.role == .bias {
+            let layer = layerName(block.name)
+            let weights = blocks.indices.filter { blocks[$0].role != .bias && layerName(blocks[$0].name) == layer }
+            return weights.allSatisfy { verdicts[$0] == .pass }
+        }
         guard block.shape.count == 2, block.shape[1] > 1 else { return false }
         return failing.allSatisfy { $0.index % block.shape[1] == 0 }
     }
 
-    /// Failures confined to a few rows or columns of a 2-D block.
+    /// `layer2` of `layer2.bias`.
+    static func layerName(_ block: String) -> Substring {
+        block.lastIndex(of: ".").map { block[..<$0] } ?? Substring(block)
+    }
+
+    /// Failures confined to a strict minority of the rows (or columns) checked of a 2-D block.
     static func concentration(failing: [EntryResult], entries: [EntryResult], shape: [Int]) -> String? {
         guard shape.count == 2, failing.count > 1 else { return nil }
-        let (r, c) = (shape[0], shape[1])
+        let c = shape[1]
         let rows = Set(failing.map { $0.index / c }), cols = Set(failing.map { $0.index % c })
-        if rows.count <= max(1, r / 4), rows.count < r {
+        let checkedRows = Set(entries.map { $0.index / c }), checkedCols = Set(entries.map { $0.index % c })
+        if 2 * rows.count < checkedRows.count {
             return
-                "The failures sit in \(rows.count) of \(r) rows: \(rows.sorted().prefix(8).map(String.init).joined(separator: ", "))."
+                "The failures sit in \(rows.count) of the \(checkedRows.count) rows checked: \(rows.sorted().prefix(8).map(String.init).joined(separator: ", "))."
         }
-        if cols.count <= max(1, c / 4), cols.count < c {
+        if 2 * cols.count < checkedCols.count {
             return
-                "The failures sit in \(cols.count) of \(c) columns: \(cols.sorted().prefix(8).map(String.init).joined(separator: ", "))."
+                "The failures sit in \(cols.count) of the \(checkedCols.count) columns checked: \(cols.sorted().prefix(8).map(String.init).joined(separator: ", "))."
         }
         return nil
     }

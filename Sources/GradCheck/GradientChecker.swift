@@ -201,6 +201,24 @@ struct CheckRun<Objective: GradientObjective> {
         }
     }
 
+    /// Whether every checked entry of a block is zero within its bound, analytic and numeric
+    /// alike (none failing): the cost does not depend on the block at this check's resolution.
+    static func noEffect(_ block: ObjectiveBlock, _ entries: [EntryResult]) -> Bool {
+        let judged = entries.filter { $0.verdict != .kink }
+        return !judged.isEmpty
+            && judged.allSatisfy {
+                $0.verdict == .pass && abs($0.analytic) <= $0.bound && abs($0.numeric) <= $0.bound
+            }
+    }
+
+    static func noEffectFinding(_ block: ObjectiveBlock) -> CheckFinding {
+        CheckFinding(
+            code: .noEffect,
+            message:
+                "The gradient of \(block.name) is zero within every entry's bound, analytic and numerical alike: the cost does not depend on it at this check's resolution (expected for a bias before a normalisation layer, or a parameter the cost never reads).",
+            block: block.name)
+    }
+
     /// pass / fail / inconclusive from the error, the bound, and the resolution.
     func classify(_ e: EntryResult, scale: Double) -> EntryVerdict {
         if e.error > e.bound { return .fail }
@@ -210,6 +228,16 @@ struct CheckRun<Objective: GradientObjective> {
 
     /// Block verdicts, anchors and the diagnosis.
     mutating func finish() {
+        // An entry whose analytic and numerical values are both zero within its bound agrees
+        // with the numerical derivative as far as the method can tell: it passes (a parameter
+        // the cost does not depend on is not a reason for an inconclusive check).
+        // Not when the objective is noisy: a gradient too small for the noise to let through is
+        // undecided, not zero (and a nondeterministic objective's bounds measure nothing).
+        for k in report.entries.indices where !noisy && !nondeterministic && report.entries[k].verdict == .inconclusive
+        {
+            let e = report.entries[k]
+            if abs(e.analytic) <= e.bound && abs(e.numeric) <= e.bound { report.entries[k].verdict = .pass }
+        }
         var blocks = [BlockResult]()
         for (bi, b) in objective.blocks.enumerated() {
             let entries = report.entries.filter { $0.blockIndex == bi }
@@ -222,7 +250,9 @@ struct CheckRun<Objective: GradientObjective> {
                     verdict: entries.isEmpty && report.directions.isEmpty ? .pass : verdict,
                     maxError: entries.map(\.error).max() ?? 0, failing: failing,
                     checked: entries.count, inconclusive: inconclusive,
-                    kinks: entries.filter { $0.verdict == .kink }.count, diagnosis: [],
+                    kinks: entries.filter { $0.verdict == .kink }.count,
+                    diagnosis: !noisy && !nondeterministic && Self.noEffect(b, entries)
+                        ? [Self.noEffectFinding(b)] : [],
                     detectableRelativeError: detectableRelativeError(entries)))
         }
         report.blocks = blocks
