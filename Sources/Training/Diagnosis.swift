@@ -1,4 +1,6 @@
+import Datasets
 import Foundation
+import NeuralNet
 
 /// Rules that read a run's gradient-flow history and say what is wrong, with the figures and
 /// the fixes. Thresholds are in ``Thresholds``; docs/diagnosis-calibration.md records the runs
@@ -30,10 +32,25 @@ public enum Diagnosis {
         public static let updateRatioTooHigh = 3e-2
         public static let updateRatioSpike = 0.15
         public static let updateRatioTooLow = 1e-5
+        /// Saturation and dead units are judged on the median of at least this many monitor
+        /// readings (each reading sees one batch; one batch of 32 says little).
+        public static let minimumReadings = 3
     }
 
-    /// The findings for `history`, most severe first.
-    public static func diagnose(_ history: TrainingHistory, stop: StopReason) -> [TrainingFinding] {
+    /// The findings for `history`, most severe first. `run` says how the run was set up, so
+    /// that no fix suggests a setting the run already uses (unknown fields leave the general
+    /// advice); fixes name only settings that exist.
+    public static func diagnose(
+        _ history: TrainingHistory, stop: StopReason, run: RunDescription = RunDescription()
+    ) -> [TrainingFinding] {
+        let activation =
+            run.activation
+            ?? history.layers.lazy.compactMap(\.function).first { $0.isNonlinear }.flatMap {
+                ActivationKind(rawValue: $0.name)
+            }
+        let run = RunDescription(
+            activation: activation, initializer: run.initializer, optimizer: run.optimizer, l2Penalty: run.l2Penalty,
+            inputScaling: run.inputScaling)
         var findings = [TrainingFinding]()
         if case let .nonFiniteLoss(epoch, batch, step, loss) = stop {
             findings.append(
@@ -43,11 +60,12 @@ public enum Diagnosis {
                         "the loss became \(loss) at epoch \(epoch), batch \(batch): training stopped, the last good checkpoint was kept",
                     evidence: ["loss \(loss) at step \(step)"] + lastLosses(history),
                     figures: ["step": Double(step)],
-                    fixes: [
-                        "lower the learning rate\(.learningRate), by 10× to start with",
-                        "clip gradients, or use Adam\(.optimizer([.adam]))",
-                        "check the inputs are normalised (pixels in [0, 1], not 0…255)"
-                    ]))
+                    fixes: ["lower the learning rate\(.learningRate), by 10× to start with"]
+                        + (run.optimizer?.kind == .adam ? [] : ["use Adam\(.optimizer([.adam]))"])
+                        + inputScalingFixes(
+                            run,
+                            "scale the inputs to [0, 1]\(.inputScaling(.unitInterval)): pixels of 0…255 make the first layer's steps 255 times too large"
+                        )))
         }
         let samples = history.samples
         guard !samples.isEmpty, !history.layers.isEmpty else { return findings }
@@ -74,7 +92,7 @@ public enum Diagnosis {
                         }
                             + ["ratio \(format(ratio)) < \(format(Thresholds.vanishingRatio))"],
                         figures: figures(layers, updates, "meanAbsoluteUpdate").merging(["ratio": ratio]) { a, _ in a },
-                        fixes: fixesForVanishing(layers)))
+                        fixes: fixesForVanishing(layers, run)))
             }
         }
 
@@ -90,10 +108,12 @@ public enum Diagnosis {
                         "\(layers[worst].name) updates \(orders(updates[worst] / last)) more than the output layer: gradients grow on their way down",
                     evidence: layers.indices.map { "\(layers[$0].name): median mean |ΔW| \(format(updates[$0]))" },
                     figures: figures(layers, updates, "meanAbsoluteUpdate"),
-                    fixes: [
-                        "lower the learning rate\(.learningRate)", "clip gradients by norm",
-                        "use Xavier\(.initialization(.xavierUniform)) or He\(.initialization(.he)) initialisation instead of large weights"
-                    ]))
+                    fixes: ["lower the learning rate\(.learningRate)"]
+                        + (run.usesXavier || run.initializer == .he
+                            ? []
+                            : [
+                                "use Xavier\(.initialization(.xavierUniform)) or He\(.initialization(.he)) initialisation instead of large weights"
+                            ])))
         } else if samples.count >= 10 {
             // Exploding over time: gradient norms grow by orders of magnitude.
             let fifth = Swift.max(1, samples.count / 5)
@@ -116,17 +136,15 @@ public enum Diagnosis {
                             "\(layers[$0].name): ‖∇W‖ grew ×\(format(growth[$0])) from the first to the last fifth of the run"
                         },
                         figures: figures(layers, growth, "gradientNormGrowth"),
-                        fixes: [
-                            "lower the learning rate\(.learningRate)", "clip gradients by norm",
-                            "add weight decay\(.weightDecay) or L2\(.l2Penalty)"
-                        ]))
+                        fixes: ["lower the learning rate\(.learningRate)"] + penaltyFixes(run)))
             }
         }
 
         // Saturation of sigmoid/tanh units.
         let saturation = layers.indices.map { l in median(samples.compactMap { $0.layers[l].saturation }) }
-        if let worst = saturation.indices.filter({ !saturation[$0].isNaN }).max(by: { saturation[$0] < saturation[$1] }
-        ),
+        if samples.count >= Thresholds.minimumReadings,
+            let worst = saturation.indices.filter({ !saturation[$0].isNaN }).max(by: { saturation[$0] < saturation[$1] }
+            ),
             saturation[worst] > Thresholds.saturation
         {
             findings.append(
@@ -138,16 +156,23 @@ public enum Diagnosis {
                         "\(layers[$0].name) (\(layers[$0].activation)): median saturated fraction \(percent(saturation[$0]))"
                     },
                     figures: figures(layers, saturation, "saturation"),
-                    fixes: [
-                        "use ReLU\(.activation(.relu)) with He initialisation\(.initialization(.he))",
-                        "use Xavier initialisation\(.initialization(.xavierUniform)) to keep pre-activations near zero",
-                        "normalise the inputs", "lower the learning rate\(.learningRate)"
-                    ]))
+                    fixes: reluFixes(run)
+                        + (run.usesXavier || run.initializer == .he
+                            ? []
+                            : [
+                                "use Xavier initialisation\(.initialization(.xavierUniform)) to keep pre-activations near zero"
+                            ])
+                        + inputScalingFixes(
+                            run,
+                            "standardise the inputs\(.inputScaling(.standardized)) (zero mean, unit variance per feature)",
+                            alsoFrom: .unitInterval)
+                        + ["lower the learning rate\(.learningRate)"]))
         }
 
         // Dead ReLUs.
         let dead = layers.indices.map { l in median(samples.compactMap { $0.layers[l].deadFraction }) }
-        if let worst = dead.indices.filter({ !dead[$0].isNaN }).max(by: { dead[$0] < dead[$1] }),
+        if samples.count >= Thresholds.minimumReadings,
+            let worst = dead.indices.filter({ !dead[$0].isNaN }).max(by: { dead[$0] < dead[$1] }),
             dead[worst] > Thresholds.deadFraction
         {
             findings.append(
@@ -159,10 +184,9 @@ public enum Diagnosis {
                         "\(layers[$0].name): median dead fraction \(percent(dead[$0]))"
                     },
                     figures: figures(layers, dead, "deadFraction"),
-                    fixes: [
-                        "lower the learning rate\(.learningRate)", "use leaky ReLU\(.activation(.leakyReLU))",
-                        "use He initialisation\(.initialization(.he))"
-                    ]))
+                    fixes: ["lower the learning rate\(.learningRate)"]
+                        + (run.activation == .leakyReLU ? [] : ["use leaky ReLU\(.activation(.leakyReLU))"])
+                        + (run.initializer == .he ? [] : ["use He initialisation\(.initialization(.he))"])))
         }
 
         // Learning rate against the update ratio.
@@ -184,11 +208,8 @@ public enum Diagnosis {
                     ]
                         + perLayerRatios(history, samples),
                     figures: ["updateRatio": ratio, "updateRatioSpike": spike],
-                    fixes: [
-                        "lower the learning rate\(.learningRate) by \(orders(ratio / 1e-3))",
-                        "use Adam\(.optimizer([.adam]))",
-                        "clip gradients"
-                    ]))
+                    fixes: ["lower the learning rate\(.learningRate) by \(orders(Swift.max(ratio, spike) / 1e-3))"]
+                        + (run.optimizer?.kind == .adam ? [] : ["use Adam\(.optimizer([.adam]))"])))
         } else if ratio < Thresholds.updateRatioTooLow, ratio > 0 || ratios.allSatisfy({ $0 == 0 }) {
             findings.append(
                 TrainingFinding(
@@ -198,24 +219,65 @@ public enum Diagnosis {
                     evidence: ["median update ratio \(format(ratio)) < \(format(Thresholds.updateRatioTooLow))"]
                         + perLayerRatios(history, samples),
                     figures: ["updateRatio": ratio],
-                    fixes: [
-                        "raise the learning rate\(.learningRate) by \(orders(1e-3 / Swift.max(ratio, 1e-12)))",
-                        "use momentum or Adam\(.optimizer([.momentum, .adam]))"
-                    ]))
+                    fixes: ["raise the learning rate\(.learningRate) by \(orders(1e-3 / Swift.max(ratio, 1e-12)))"]
+                        + fasterOptimizers(run)))
         }
         return findings.sorted { $0.severity > $1.severity }
     }
 
-    static func fixesForVanishing(_ layers: [MonitoredLayer]) -> [TrainingFix] {
+    static func fixesForVanishing(_ layers: [MonitoredLayer], _ run: RunDescription) -> [TrainingFix] {
         var fixes = [TrainingFix]()
-        if layers.contains(where: { $0.function?.saturates == true }) {
-            fixes.append("use ReLU\(.activation(.relu)) with He initialisation\(.initialization(.he))")
+        if layers.contains(where: { $0.function?.saturates == true }) { fixes += reluFixes(run) }
+        switch (run.usesXavier, run.initializer == .he) {
+        case (false, false):
+            fixes.append("use Xavier\(.initialization(.xavierUniform)) or He\(.initialization(.he)) initialisation")
+        case (true, false) where run.activation == .relu || run.activation == .leakyReLU:
+            fixes.append("use He initialisation\(.initialization(.he)), made for ReLU units")
+        default: break
         }
-        fixes += [
-            "use Xavier\(.initialization(.xavierUniform)) or He\(.initialization(.he)) initialisation",
-            "use fewer layers, or Adam\(.optimizer([.adam])), whose per-weight step sizes compensate for small gradients"
-        ]
+        fixes.append(
+            run.optimizer?.kind == .adam
+                ? "use fewer layers"
+                : "use fewer layers, or Adam\(.optimizer([.adam])), whose per-weight step sizes compensate for small gradients"
+        )
         return fixes
+    }
+
+    /// "use ReLU with He initialisation", unless the run does (or does half of it: then the other half).
+    static func reluFixes(_ run: RunDescription) -> [TrainingFix] {
+        let relu = run.activation == .relu || run.activation == .leakyReLU
+        switch (relu, run.initializer == .he) {
+        case (false, false): return ["use ReLU\(.activation(.relu)) with He initialisation\(.initialization(.he))"]
+        case (false, true): return ["use ReLU\(.activation(.relu)) (the run already uses He initialisation)"]
+        case (true, false): return ["use He initialisation\(.initialization(.he)) with ReLU units"]
+        case (true, true): return []
+        }
+    }
+
+    /// `fix` about the inputs' scale, unless the run already scales them better: suggested for
+    /// raw inputs (and for `alsoFrom`), or when the scaling is unknown.
+    static func inputScalingFixes(
+        _ run: RunDescription, _ fix: TrainingFix, alsoFrom: Normalization? = nil
+    ) -> [TrainingFix] {
+        guard let scaling = run.inputScaling else { return [fix] }
+        return scaling == .raw || scaling == alsoFrom ? [fix] : []
+    }
+
+    /// Weight decay or L2 when the run has neither; more of the one it has otherwise.
+    static func penaltyFixes(_ run: RunDescription) -> [TrainingFix] {
+        let decay = run.optimizer?.weightDecay ?? 0, lambda = run.l2Penalty ?? 0
+        if decay > 0 { return ["raise the weight decay\(.weightDecay) (now \(String(decay)))"] }
+        if lambda > 0 { return ["raise L2\(.l2Penalty) (now λ = \(String(lambda)))"] }
+        return ["add weight decay\(.weightDecay) or L2\(.l2Penalty)"]
+    }
+
+    /// Momentum or Adam for plain SGD, Adam for momentum, nothing for Adam.
+    static func fasterOptimizers(_ run: RunDescription) -> [TrainingFix] {
+        switch run.optimizer?.kind {
+        case .adam: return []
+        case .momentum, .nesterov: return ["use Adam\(.optimizer([.adam]))"]
+        case .sgd, nil: return ["use momentum or Adam\(.optimizer([.momentum, .adam]))"]
+        }
     }
 
     static func perLayerRatios(_ history: TrainingHistory, _ samples: [MonitorSample]) -> [String] {

@@ -21,6 +21,15 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
     public private(set) var step = 0
     /// How far an interrupted epoch got (`nil` between epochs).
     public private(set) var epochProgress: EpochProgress?
+    /// How the run was set up beyond what the trainer sees (initialisation, input scaling, λ),
+    /// for the diagnosis's advice; the optimizer and activation are filled in from the run.
+    public var runDescription = RunDescription()
+    var described: RunDescription {
+        var d = runDescription
+        if d.optimizer == nil { d.optimizer = configuration.optimizer }
+        if d.l2Penalty == nil { d.l2Penalty = model.regularization.lambda }
+        return d
+    }
     /// The checkpoint this run was resumed from, and whether this run has written one.
     var resumedFrom: String?
     var wroteCheckpoint = false
@@ -147,7 +156,7 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
                 guard loss.isFinite else {
                     history.batchLosses.append(loss)
                     let stop = StopReason.nonFiniteLoss(epoch: epoch, batch: b + 1, step: step, loss: loss)
-                    var findings = Diagnosis.diagnose(history, stop: stop)
+                    var findings = Diagnosis.diagnose(history, stop: stop, run: described)
                     if keptCheckpoint(checkpointPath) == nil {
                         // Say what is true: this run has no checkpoint to keep.
                         let none =
@@ -224,12 +233,12 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
             if epochsCompleted < configuration.epochs, shouldStop() {
                 return TrainingOutcome(
                     stop: .interrupted(epoch: epoch, batch: batchCount, step: step),
-                    findings: Diagnosis.diagnose(history, stop: .completed),
+                    findings: Diagnosis.diagnose(history, stop: .completed, run: described),
                     checkpointPath: keptCheckpoint(checkpointPath))
             }
         }
         return TrainingOutcome(
-            stop: .completed, findings: Diagnosis.diagnose(history, stop: .completed),
+            stop: .completed, findings: Diagnosis.diagnose(history, stop: .completed, run: described),
             checkpointPath: checkpointPath)
     }
 
@@ -244,7 +253,7 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
             observe(.checkpoint(path: checkpointPath))
         }
         return TrainingOutcome(
-            stop: stop, findings: Diagnosis.diagnose(history, stop: .completed),
+            stop: stop, findings: Diagnosis.diagnose(history, stop: .completed, run: described),
             checkpointPath: keptCheckpoint(checkpointPath))
     }
 
@@ -264,7 +273,8 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
 
     /// Reports findings not reported before.
     mutating func warn(_ observe: (TrainingEvent) -> Void) {
-        for finding in Diagnosis.diagnose(history, stop: .completed) where !history.warned.contains(finding.code) {
+        for finding in Diagnosis.diagnose(history, stop: .completed, run: described)
+        where !history.warned.contains(finding.code) {
             history.warned.append(finding.code)
             observe(.warning(finding))
         }

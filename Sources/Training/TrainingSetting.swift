@@ -1,3 +1,4 @@
+import Datasets
 import NeuralNet
 
 /// A setting of a training run that an error or a finding's fix names, in the library's own
@@ -26,6 +27,8 @@ public enum TrainingSetting: Sendable, Hashable {
     case monitorEvery
     /// The cap on batches per epoch.
     case batchesPerEpoch
+    /// How the inputs are scaled; with a value when a fix recommends one.
+    case inputScaling(Normalization?)
 
     /// The setting in words: "learning rate", "batch size", …
     public var name: String {
@@ -41,6 +44,7 @@ public enum TrainingSetting: Sendable, Hashable {
         case .batchSize: return "batch size"
         case .monitorEvery: return "monitor interval"
         case .batchesPerEpoch: return "batches per epoch"
+        case .inputScaling: return "input scaling"
         }
     }
 

@@ -32,6 +32,7 @@ enum SettingFlags {
         case .epochs: return "--epochs"
         case .batchSize: return "--batch"
         case .monitorEvery: return "--monitor-every"
+        case .inputScaling(let n): return "--normalize" + (n.map { " " + $0.rawValue } ?? "")
         case .adamBetas, .adamEpsilon, .batchesPerEpoch: return nil
         }
     }

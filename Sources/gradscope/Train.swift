@@ -234,7 +234,8 @@ enum TrainSummary {
         var lines = [
             "gradscope train: \(r.architecture), \(r.parameterCount) parameters",
             "data: \(r.dataDescription)",
-            "optimizer: \(r.configuration.optimizer.summary), batch \(r.configuration.batchSize), \(r.settings.dtype.rawValue)"
+            "optimizer: \(r.configuration.optimizer.summary), batch \(r.configuration.batchSize), \(r.settings.dtype.rawValue)",
+            "settings: initialisation \(r.settings.initializer?.rawValue ?? "the preset's own"), λ \(shortLambda(r)), seed \(r.settings.spec.seed), \(r.configuration.epochs) epochs, monitors every \(r.configuration.monitorEvery) batches"
         ]
         if r.outcome.stop != .completed { lines.append(r.outcome.stop.description) }
         if let e = r.finalEpoch {
@@ -257,6 +258,8 @@ enum TrainSummary {
         lines.append("wrote: " + files.joined(separator: ", "))
         return lines.joined(separator: "\n")
     }
+
+    static func shortLambda(_ r: RunResult) -> String { r.l2Penalty == 0 ? "0" : String(r.l2Penalty) }
 
     struct RunSummary: Encodable {
         var label: String

@@ -128,9 +128,9 @@ enum TrainingOutputs {
                         ["architecture", r.architecture], ["parameters", "\(r.parameterCount)"],
                         ["data", r.dataDescription],
                         ["precision", r.settings.dtype.rawValue],
-                        ["initialisation", (r.settings.spec.initializer ?? .xavierUniform).rawValue],
+                        ["initialisation", r.settings.initializer?.rawValue ?? "the preset's own"],
                         ["optimizer", c.optimizer.summary], ["batch", "\(c.batchSize)"], ["epochs", "\(c.epochs)"],
-                        ["L2 λ", "\(r.settings.spec.lambda ?? 0)"], ["seed", "\(c.seed)"],
+                        ["L2 λ", "\(r.l2Penalty)"], ["seed", "\(c.seed)"],
                         ["monitor every", "\(c.monitorEvery) batches"]
                     ])
                 s.table(

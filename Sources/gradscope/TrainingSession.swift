@@ -24,6 +24,18 @@ struct RunSettings: Codable, Equatable {
         return [Self.metadataKey: json]
     }
 
+    /// The initialisation the model gets: the flag's, else the preset's or the dense default
+    /// (nil for a preset with its own scheme that no flag names).
+    var initializer: Initializer? {
+        if let i = spec.initializer { return i }
+        switch spec.preset {
+        case .ex4Debug?: return .debug
+        case .ex4?: return .ex4
+        case .cs231nTwoLayer?: return nil
+        case nil: return .xavierUniform
+        }
+    }
+
     init(spec: ArchitectureSpec, data: String, normalization: Normalization, dtype: DType, label: String) {
         self.spec = spec; self.data = data; self.normalization = normalization; self.dtype = dtype; self.label = label
     }
@@ -49,6 +61,8 @@ struct RunResult {
     var shortArchitecture: String
     var dataDescription: String
     var seconds: Double
+    /// The L2 penalty λ the model was trained with (a preset's own when no flag gave one).
+    var l2Penalty: Double = 0
 
     var finalEpoch: EpochRecord? { history.epochs.last }
 }
@@ -170,6 +184,9 @@ enum TrainingSession {
             if case .badCheckpoint = error { throw CLIError.input(error.description) }
             throw ValidationError(SettingFlags.message(error))
         }
+        trainer.runDescription = RunDescription(
+            activation: settings.spec.activation, initializer: settings.initializer,
+            inputScaling: settings.spec.preset == nil ? settings.normalization : nil)
         let started = Date()
         let outcome: TrainingOutcome
         do {
@@ -191,6 +208,7 @@ enum TrainingSession {
             settings: settings, configuration: trainer.configuration, history: trainer.history, outcome: outcome,
             parameterCount: trainer.model.parameterCount, architecture: architecture(trainer.model),
             shortArchitecture: shortArchitecture(trainer.model),
-            dataDescription: dataDescription, seconds: Date().timeIntervalSince(started))
+            dataDescription: dataDescription, seconds: Date().timeIntervalSince(started),
+            l2Penalty: trainer.model.regularization.lambda)
     }
 }
