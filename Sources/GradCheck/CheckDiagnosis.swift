@@ -95,7 +95,7 @@ enum CheckDiagnosis {
                 } else {
                     add(
                         .scale,
-                        "The analytic gradient of \(block.name) is \(scale.text) × the numerical one, within every entry's bound over \(entries.count) entries\(nameScale(scale.factor, examples: m))."
+                        "The analytic gradient of \(block.name), within every entry's bound over \(entries.count) entries, is \(scale.text) × the numerical one\(nameScale(scale.factor, examples: m))."
                     )
                 }
             }
@@ -184,6 +184,24 @@ enum CheckDiagnosis {
                         code: code,
                         message:
                             "Every failing block's gradient (\(failingBlocks.count) of \(report.blocks.count): \(failingBlocks.map { report.blocks[$0].name }.joined(separator: ", "))) \(what)."
+                    ))
+            }
+        }
+        // Directional mode: one factor across every direction's g·v, said for the model.
+        if report.entries.isEmpty, !report.directions.isEmpty {
+            let pseudo = report.directions.enumerated().filter { $0.element.verdict != .kink }.map { k, d in
+                EntryResult(
+                    block: "", blockIndex: -1, index: k, analytic: d.analytic, numeric: d.numeric, bound: d.bound,
+                    verdict: d.verdict, step: 0, truncation: 0, noise: 0)
+            }
+            if let fit = BlockFits.scale(pseudo), fit.differsFromOne {
+                explainedByScale = true
+                let sign = abs(fit.factor + 1) <= max(3 * fit.uncertainty, 1e-12)
+                report.diagnosis.append(
+                    CheckFinding(
+                        code: sign ? .sign : .scale,
+                        message:
+                            "Every direction's g·v (\(pseudo.count)), within each direction's bound, is \(sign ? "the directional derivative with its sign flipped: one sign slip on the whole gradient" : "\(fit.text) × the directional derivative\(nameScale(fit.factor, examples: m))")."
                     ))
             }
         }

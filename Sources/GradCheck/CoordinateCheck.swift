@@ -218,6 +218,8 @@ extension CheckRun {
                 sigma: sigma)
             var entry = results[item.slot]!
             let bi = entry.blockIndex
+            let d1 = difference(item.i, item.h, s[0].value, s[1].value)
+            let gaps = [d1.value, d2.value, d3.value].map { entry.analytic - $0 }
             let floor = 8 * u * (abs(entry.analytic) + scales[bi])
             let second = RichardsonEstimate(coarse: d2, fine: d3, sigma: sigma)
             var candidate = entry
@@ -243,6 +245,9 @@ extension CheckRun {
                 entry = candidate.bound < entry.bound ? candidate : entry
                 entry.verdict = .inconclusive
             }
+            entry.gaps = gaps
+            // A gap that shrinks like h² or grows like 1/h is the method's error, not a mistake.
+            if entry.verdict == .fail, let law = entry.errorLaw, !law.canFail { entry.verdict = .inconclusive }
             results[item.slot] = entry
         }
     }

@@ -116,9 +116,12 @@ extension CheckRun {
         let overall = report.directions.filter { $0.blocks.count == objective.blocks.count }
         let inconclusive = overall.contains { $0.verdict == .inconclusive }
         for bi in report.blocks.indices {
+            // The directions through this block: how many fail, and their largest gap.
+            let through = report.directions.filter { $0.blocks.contains(report.blocks[bi].name) }
+            report.blocks[bi].maxError = through.map { abs($0.analytic - $0.numeric) }.max() ?? 0
             if localisedFailures.contains(bi) {
                 report.blocks[bi].verdict = .fail
-                report.blocks[bi].failing = 1
+                report.blocks[bi].failing = Swift.max(1, through.filter { $0.verdict == .fail }.count)
             } else {
                 report.blocks[bi].verdict = inconclusive ? .inconclusive : .pass
             }

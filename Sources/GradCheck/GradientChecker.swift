@@ -255,6 +255,10 @@ struct CheckRun<Objective: GradientObjective> {
                         ? [Self.noEffectFinding(b)] : [],
                     detectableRelativeError: detectableRelativeError(entries)))
         }
+        for bi in blocks.indices where blocks[bi].failing > 0 {
+            blocks[bi].errorLaw = ErrorLaw.of(
+                failing: report.entries.filter { $0.blockIndex == bi && $0.verdict == .fail })
+        }
         report.blocks = blocks
         let checked = report.entries
         report.anchors = AnchorFigures(analytic: checked.map(\.analytic), numeric: checked.map(\.numeric))

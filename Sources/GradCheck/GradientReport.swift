@@ -18,6 +18,13 @@ public struct EntryResult: Sendable, Hashable {
     /// The truncation and noise parts of the bound, before the safety factor.
     public var truncation: Double
     public var noise: Double
+    /// a − D(h), a − D(h/2), a − D(h/4) for an entry that was re-measured at h/4 (every entry
+    /// that did not pass at once); nil otherwise. Their ``ErrorLaw`` is the evidence a failure
+    /// rests on.
+    public var gaps: [Double]? = nil
+
+    /// How the gap behaves across the steps (nil when only one or two were measured).
+    public var errorLaw: ErrorLaw? { gaps.flatMap(ErrorLaw.init(gaps:)) }
 }
 
 /// A named finding of the gradient check's diagnosis: a stable code and a plain-language
@@ -91,6 +98,9 @@ public struct BlockResult: Sendable, Hashable {
     /// The smallest relative error of the whole block (a = (1 + ε)·n) that its checked entries'
     /// bounds would have detected: min over entries of bound / |n|; nil when nothing was measured.
     public var detectableRelativeError: Double? = nil
+    /// For a failing block: the law its failing entries' gaps follow across the steps
+    /// (``ErrorLaw``; `mixed` when they disagree), nil when none was re-measured.
+    public var errorLaw: ErrorLaw? = nil
 }
 
 /// The anchors' own figures on the same numbers, for familiarity.

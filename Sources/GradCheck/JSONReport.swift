@@ -34,7 +34,8 @@ public enum JSONReport {
                     "name": b.name, "shape": b.shape, "verdict": b.verdict.rawValue, "maxError": num(b.maxError),
                     "failing": b.failing, "checked": b.checked, "inconclusive": b.inconclusive, "kinks": b.kinks,
                     "diagnosis": findings(b.diagnosis),
-                    "detectableRelativeError": b.detectableRelativeError.map(num) ?? NSNull()
+                    "detectableRelativeError": b.detectableRelativeError.map(num) ?? NSNull(),
+                    "errorLaw": b.errorLaw.map { $0.rawValue as Any } ?? NSNull()
                 ]
                 if let output = b.output { o["output"] = output }
                 if let input = b.input { o["input"] = input }
@@ -91,11 +92,16 @@ public enum JSONReport {
 
     static func entryObject(_ e: EntryResult) -> [String: Any] {
         func num(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
-        return [
+        var o: [String: Any] = [
             "block": e.block, "index": e.index, "analytic": num(e.analytic), "numeric": num(e.numeric),
             "error": num(e.error), "bound": num(e.bound), "verdict": e.verdict.rawValue, "step": num(e.step),
             "truncation": num(e.truncation), "noiseError": num(e.noise)
         ]
+        if let gaps = e.gaps {
+            o["gaps"] = gaps.map(num)
+            if let law = e.errorLaw { o["errorLaw"] = law.rawValue }
+        }
+        return o
     }
 
     /// Entries serialised at a time by ``render(_:pretty:)``: their Foundation dictionaries

@@ -37,16 +37,19 @@ public struct ShardFile: Sendable, Codable {
         public var step: Double
         public var truncation: Double
         public var noise: Double
+        /// Absent in part files written before the error law was recorded.
+        public var gaps: [Double]?
 
         init(_ e: EntryResult) {
             block = e.block; blockIndex = e.blockIndex; index = e.index; analytic = e.analytic; numeric = e.numeric
             bound = e.bound; verdict = e.verdict; step = e.step; truncation = e.truncation; noise = e.noise
+            gaps = e.gaps
         }
 
         var result: EntryResult {
             EntryResult(
                 block: block, blockIndex: blockIndex, index: index, analytic: analytic, numeric: numeric,
-                bound: bound, verdict: verdict, step: step, truncation: truncation, noise: noise)
+                bound: bound, verdict: verdict, step: step, truncation: truncation, noise: noise, gaps: gaps)
         }
     }
 

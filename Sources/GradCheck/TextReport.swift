@@ -67,8 +67,14 @@ public struct TextReport: Sendable {
             let shape = "[" + block.shape.map(String.init).joined(separator: ", ") + "]"
             var line =
                 "\(block.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(shape.padding(toLength: 12, withPad: " ", startingAt: 0))  \(paint(block.verdict.rawValue.uppercased().padding(toLength: 12, withPad: " ", startingAt: 0), block.verdict.rawValue))"
-            line += "\(block.checked) checked"
-            if block.failing > 0 { line += ", \(block.failing) failing" }
+            if report.entries.isEmpty && !report.directions.isEmpty {
+                let through = report.directions.filter { $0.blocks.contains(block.name) }.count
+                line += "\(through) direction\(through == 1 ? "" : "s") through it"
+                if block.failing > 0 { line += ", \(block.failing) failing" }
+            } else {
+                line += "\(block.checked) checked"
+                if block.failing > 0 { line += ", \(block.failing) failing" }
+            }
             if block.inconclusive > 0 { line += ", \(block.inconclusive) inconclusive" }
             if block.kinks > 0 { line += ", \(block.kinks) at kinks" }
             line += ", max error \(shortNumber(block.maxError))"
@@ -85,6 +91,12 @@ public struct TextReport: Sendable {
                         "    … \(entries.count - shown.count) more (worst first shown; \(fullListing))"
                     )
                 }
+            }
+            if block.verdict == .fail,
+                let law = ErrorLaw.sentence(
+                    failing: report.entries.filter { $0.blockIndex == bi && $0.verdict == .fail })
+            {
+                out.append("    error law: \(law)")
             }
             for finding in block.diagnosis {
                 if modelCodes.contains(finding.code) {
@@ -112,7 +124,11 @@ public struct TextReport: Sendable {
         switch report.verdict {
         case .fail:
             summary += " — \(failing.count) of \(report.blocks.count) blocks fail (\(failing.joined(separator: ", ")))"
-        case .pass: summary += " — every checked entry is within its error bound"
+        case .pass:
+            summary +=
+                report.entries.isEmpty && !report.directions.isEmpty
+                ? " — every direction's g·v is within its error bound of the directional derivative"
+                : " — every checked entry is within its error bound"
         case .inconclusive: summary += " — the error bounds are too wide to decide for some entries (noise)"
         case .error: break
         }
