@@ -8,7 +8,7 @@ import Foundation
 ///
 /// - scale: a ≈ c·t. c = Σaₙ·n/Σn², and σ_c = √(Σ(c·n·b)²)/Σn² bounds how far the bounds let c
 ///   move. The fit explains the block when |aᵢ − c·nᵢ| ≤ max(|c|, 1)·bᵢ for every entry, and c
-///   differs from 1 when |c − 1| > 3σ_c.
+///   differs from 1 when |c − 1| > 3σ_c (and from 0: a zero factor is a missing gradient).
 /// - parameters: a − n ≈ c·θ (an L2 term λ/m·θ on one side only). Needs two entries or more;
 ///   explains them when |dᵢ − c·θᵢ| ≤ bᵢ for each, and only when it beats a constant offset
 ///   (half its residual at most) and c ≠ 0 beyond 3σ_c.
@@ -18,7 +18,8 @@ struct BlockFits {
         var uncertainty: Double
         /// Every entry within its bound of c·n.
         var explains: Bool
-        var differsFromOne: Bool { explains && abs(factor - 1) > 3 * uncertainty }
+        /// c ≠ 1 and c ≠ 0 beyond the uncertainty (a factor of 0 is a `zero-gradient`).
+        var differsFromOne: Bool { explains && abs(factor - 1) > 3 * uncertainty && abs(factor) > 3 * uncertainty }
         /// c with the digits its uncertainty supports: "1.00126 ± 3e-06", "5 ± 2e-09".
         var text: String { BlockFits.withUncertainty(factor, uncertainty) }
     }
@@ -53,6 +54,17 @@ struct BlockFits {
         let withinBounds = d.indices.allSatisfy { abs(d[$0] - c * theta[$0]) <= b[$0] }
         let explains = withinBounds && residual <= 0.5 * constant && abs(c) > 3 * sigma
         return Parameters(coefficient: c, uncertainty: sigma, explains: explains)
+    }
+
+    /// a − n ≈ k, one constant on every entry: k = mean(a − n), σ_k = √(Σb²)/N. Explains the
+    /// entries (two or more) when each is within its bound of k, and k ≠ 0 beyond 3σ_k.
+    static func offset(_ entries: [EntryResult]) -> (value: Double, uncertainty: Double)? {
+        guard entries.count >= 2, entries.allSatisfy({ $0.bound.isFinite }) else { return nil }
+        let d = entries.map { $0.analytic - $0.numeric }
+        let k = d.reduce(0, +) / Double(d.count)
+        let sigma = entries.reduce(0) { $0 + $1.bound * $1.bound }.squareRoot() / Double(entries.count)
+        let explains = zip(d, entries).allSatisfy { abs($0 - k) <= $1.bound }
+        return explains && abs(k) > 3 * sigma ? (k, sigma) : nil
     }
 
     /// x ± u with the digits u supports (trailing zeros dropped): "1.00126 ± 3e-06".

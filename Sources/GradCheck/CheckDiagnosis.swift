@@ -35,6 +35,8 @@ public protocol DiagnosableObjective: GradientObjective {
 ///   −1 within the uncertainty. Printed with the digits the bounds support.
 /// - `transpose`: every entry of a 2-D block checked, and a equals nᵀ within 2 % while a − n is
 ///   ten times larger.
+/// - `offset`: a − n is one constant k on every entry, each within its bound of k (two entries
+///   or more, k ≠ 0 beyond its uncertainty): a mean term dropped or added whole.
 /// - `regularisation`: a − n ≈ c·θ explains two or more entries (the block, or its failing
 ///   entries) within their bounds and better than a constant offset.
 /// - `bias-only`: the failing block is a bias (or column 0 of a Θ = [b | W] block, the only
@@ -93,9 +95,13 @@ enum CheckDiagnosis {
                         "The analytic gradient of \(block.name) is the numerical one with the sign flipped (a = −n within every entry's bound, over \(entries.count) entries): a sign slip, e.g. an output delta y − a instead of a − y."
                     )
                 } else {
+                    let whole =
+                        failing.isEmpty
+                        ? " No entry alone is off beyond its bound; the block as a whole shows it\(objective.precision == .float32 ? " (in float64 each entry would)" : "")."
+                        : ""
                     add(
                         .scale,
-                        "The analytic gradient of \(block.name), within every entry's bound over \(entries.count) entries, is \(scale.text) × the numerical one\(nameScale(scale.factor, examples: m))."
+                        "The analytic gradient of \(block.name), within every entry's bound over \(entries.count) entries, is \(scale.text) × the numerical one\(nameScale(scale.factor, examples: m)).\(whole)"
                     )
                 }
             }
@@ -113,7 +119,14 @@ enum CheckDiagnosis {
                 ? BlockFits.parameters(failing, theta: failing.map { x[block.offset + $0.index] }).flatMap {
                     $0.explains ? $0 : nil
                 } : nil
-            if scale == nil, let fit = wholeFit ?? failingFit {
+            let offset = scale == nil ? BlockFits.offset(entries) : nil
+            if let offset {
+                add(
+                    .offset,
+                    "The analytic gradient of \(block.name) is the numerical one plus the same constant on every entry, a − n = \(BlockFits.withUncertainty(offset.value, offset.uncertainty)) over \(entries.count) entries: a term that should depend on the entry is missing or added as a whole (e.g. batch normalisation's −mean(g) term)."
+                )
+            }
+            if scale == nil, offset == nil, let fit = wholeFit ?? failingFit {
                 let c = fit.coefficient
                 let scope =
                     wholeFit == nil ? " on the \(failing.count) failing entries" : " over \(entries.count) entries"

@@ -201,6 +201,21 @@ struct CheckRun<Objective: GradientObjective> {
         }
     }
 
+    /// Block-level evidence: a block none of whose entries fails alone, but whose entries
+    /// together are one factor c ≠ 1 times the numerical ones (``BlockFits``: every entry within
+    /// its bound of c·n, and |c − 1| beyond five times the uncertainty the bounds leave on c,
+    /// over eight entries or more) fails: a uniform mistake each entry was too imprecise to
+    /// show (a float32 block 1 % off). The diagnosis then names the `scale`.
+    mutating func failUniformlyScaledBlocks() {
+        for bi in report.blocks.indices where report.blocks[bi].verdict != .fail {
+            let entries = report.entries.filter { $0.blockIndex == bi && $0.verdict != .kink }
+            guard entries.count >= 8, let fit = BlockFits.scale(entries), fit.explains,
+                abs(fit.factor - 1) > 5 * fit.uncertainty
+            else { continue }
+            report.blocks[bi].verdict = .fail
+        }
+    }
+
     /// Whether every checked entry of a block is zero within its bound, analytic and numeric
     /// alike (none failing): the cost does not depend on the block at this check's resolution.
     static func noEffect(_ block: ObjectiveBlock, _ entries: [EntryResult]) -> Bool {
@@ -264,6 +279,8 @@ struct CheckRun<Objective: GradientObjective> {
         report.anchors = AnchorFigures(analytic: checked.map(\.analytic), numeric: checked.map(\.numeric))
         if case .directional = configuration.mode {
             applyDirectionalVerdicts()
+        } else if !noisy && !nondeterministic {
+            failUniformlyScaledBlocks()
         }
         report.verdict = CheckVerdict.combining(report.blocks.map(\.verdict))
         if noisy && !nondeterministic {

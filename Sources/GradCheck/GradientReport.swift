@@ -40,6 +40,7 @@ public struct CheckFinding: Sendable, Hashable, Codable {
         case scale
         case transpose
         case regularization = "regularisation"
+        case offset
         case biasOnly = "bias-only"
         case concentrated
         case diagonalOnly = "diagonal-only"
