@@ -270,6 +270,15 @@ struct CheckRun<Objective: GradientObjective> {
                         ? [Self.noEffectFinding(b)] : [],
                     detectableRelativeError: detectableRelativeError(entries)))
         }
+        if case .sample = configuration.mode {
+            for (bi, b) in objective.blocks.enumerated() {
+                let s = blocks[bi].checked
+                blocks[bi].unseenProbability = Dictionary(
+                    uniqueKeysWithValues: [1, 10].filter { $0 <= b.count }.map {
+                        ($0, BlockResult.unseenProbability(entries: b.count, checked: s, confinedTo: $0))
+                    })
+            }
+        }
         for bi in blocks.indices where blocks[bi].failing > 0 {
             blocks[bi].errorLaw = ErrorLaw.of(
                 failing: report.entries.filter { $0.blockIndex == bi && $0.verdict == .fail })

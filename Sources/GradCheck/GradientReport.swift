@@ -102,6 +102,17 @@ public struct BlockResult: Sendable, Hashable {
     /// For a failing block: the law its failing entries' gaps follow across the steps
     /// (``ErrorLaw``; `mixed` when they disagree), nil when none was re-measured.
     public var errorLaw: ErrorLaw? = nil
+    /// Sample mode: for k = 1 and 10, the chance that a mistake confined to k entries of the
+    /// block, placed anywhere, falls wholly outside the checked sample: C(n − s, k)/C(n, k).
+    public var unseenProbability: [Int: Double]? = nil
+
+    /// C(n − s, k)/C(n, k) for a sample of s of n entries.
+    public static func unseenProbability(entries n: Int, checked s: Int, confinedTo k: Int) -> Double {
+        guard k <= n - s else { return 0 }
+        var p = 1.0
+        for j in 0..<k { p *= Double(n - s - j) / Double(n - j) }
+        return p
+    }
 }
 
 /// The anchors' own figures on the same numbers, for familiarity.

@@ -16,7 +16,11 @@ import Foundation
 /// `fullEntries`, `evaluationsPerEntry`, `secondsPerEvaluation`, `estimatedSeconds`,
 /// `fullSeconds`), `budget` (`seconds`, `perBlock` or null, `entries`, `fullEntries`,
 /// `estimatedSeconds`, `missProbability` per block); for vector-valued checks `outputs`
-/// ([{`name`, `shape`}]), `jacobian` (`full` or `projections`) and per-block `output`/`input`.
+/// ([{`name`, `shape`}]), `jacobian` (`full` or `projections`) and per-block `output`/`input`;
+/// per-block `errorLaw` (`constant`, `truncation`, `noise`, `mixed` or null; see ``ErrorLaw``)
+/// and `unseenProbability` (sample mode: {"1": p, "10": p}, else null); per-entry `gaps` (a − D
+/// at h, h/2, h/4) and `errorLaw` for the entries measured at three steps. Codes added since the
+/// contract: `offset`, and `no-effect` on scalar checks too (docs/diagnosis.md).
 public enum JSONReport {
     public static func object(_ r: GradientReport) -> [String: Any] {
         func num(_ x: Double) -> Any { x.isFinite ? x : NSNull() }
@@ -35,7 +39,10 @@ public enum JSONReport {
                     "failing": b.failing, "checked": b.checked, "inconclusive": b.inconclusive, "kinks": b.kinks,
                     "diagnosis": findings(b.diagnosis),
                     "detectableRelativeError": b.detectableRelativeError.map(num) ?? NSNull(),
-                    "errorLaw": b.errorLaw.map { $0.rawValue as Any } ?? NSNull()
+                    "errorLaw": b.errorLaw.map { $0.rawValue as Any } ?? NSNull(),
+                    "unseenProbability": b.unseenProbability.map { p in
+                        Dictionary(uniqueKeysWithValues: p.map { ("\($0.key)", num($0.value)) }) as Any
+                    } ?? NSNull()
                 ]
                 if let output = b.output { o["output"] = output }
                 if let input = b.input { o["input"] = input }

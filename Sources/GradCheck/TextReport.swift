@@ -145,8 +145,21 @@ public struct TextReport: Sendable {
             if let b = report.budget, let worst = b.missProbability.max(by: { $0.value < $1.value }), worst.value > 0 {
                 line +=
                     "; a mistake confined to one entry of \(worst.key) goes unseen with probability \(shortNumber(worst.value))"
+            } else if report.budget == nil,
+                let worst = report.blocks.filter({ ($0.unseenProbability?[1] ?? 0) > 0 }).max(by: {
+                    $0.unseenProbability![1]! < $1.unseenProbability![1]!
+                })
+            {
+                let p = worst.unseenProbability!
+                line +=
+                    "; a mistake confined to one entry of \(worst.name) goes unseen with probability \(shortNumber(p[1]!))"
+                    + (p[10].map { ", to ten entries \(shortNumber($0))" } ?? "")
             }
             out.append(line)
+        } else if report.entries.isEmpty && !report.directions.isEmpty && report.verdict == .pass {
+            out.append(
+                "power: each direction's g·v shows a mistake e once |⟨e, v⟩| exceeds that direction's bound; the directions touch every entry of their blocks, so no mistake is missed for where it sits, only for its size"
+            )
         }
         let a = report.anchors
         out.append(

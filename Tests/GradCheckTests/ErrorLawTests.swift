@@ -1,4 +1,5 @@
 import GradCheck
+import NeuralNet
 import Testing
 
 /// The law a gap a − D(h) follows over h, h/2, h/4.
@@ -28,5 +29,27 @@ struct ErrorLawTests {
         }
         let text = TextReport().render(report)
         #expect(text.contains("not a step-size effect"), "\(text)")
+    }
+}
+
+/// Sample mode says what its sample could have missed.
+struct SamplePowerTests {
+    @Test func unseenProbabilityOfConfinedMistakes() throws {
+        let problem: SupervisedProblem<Double> = try ArchitectureSpec(layers: [8, 16, 4], examples: 6).problem()
+        let report = check(
+            try ModelObjective(problem), configuration: CheckConfiguration(mode: .sample(perBlock: 8), seed: 1))
+        let weight = try #require(report.blocks.first { $0.name == "layer1.weight" })
+        #expect(weight.checked == 8)
+        let p = try #require(weight.unseenProbability)
+        #expect(abs(p[1]! - (1 - 8.0 / 128)) < 1e-12)
+        // C(120, 10)/C(128, 10): the product of (120 − j)/(128 − j) for j < 10.
+        let expected = (0..<10).reduce(1.0) { $0 * Double(120 - $1) / Double(128 - $1) }
+        #expect(abs(p[10]! - expected) < 1e-12 && p[10]! < p[1]!)
+        #expect(BlockResult.unseenProbability(entries: 5, checked: 5, confinedTo: 1) == 0)
+        let json = JSONReport.render(report)
+        #expect(json.contains("\"unseenProbability\""))
+        if report.verdict == .pass {
+            #expect(TextReport().render(report).contains("goes unseen with probability"))
+        }
     }
 }
