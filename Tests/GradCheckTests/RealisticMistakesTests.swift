@@ -4,7 +4,7 @@ import NeuralNet
 import TensorCore
 import Testing
 
-/// Twelve realistic mistakes beyond the built-in zoo, each written as the objective a person
+/// Thirteen realistic mistakes beyond the built-in zoo, each written as the objective a person
 /// would check (a model with an adjusted gradient, or a closure with a hand-written backward
 /// pass), each held to the exact set of codes true of it: the right code where one exists,
 /// and no other. A mistake with no pattern of its own (an approximate backward, a wrong
@@ -100,6 +100,10 @@ struct RealisticMistakesTests {
         Mistake(
             name: "layer norm gain gradient not accumulated", objective: { layerNorm() },
             blocks: ["gain": [.zeroGradient]], model: []),
+        // 13. A recurrent network through time whose W gradient stops after the last step.
+        Mistake(
+            name: "recurrent network, backprop through time truncated to one step", objective: { recurrent() },
+            blocks: ["W": []], model: []),
         // 12. Attention scores through a softmax whose backward keeps only the Jacobian's diagonal.
         Mistake(
             name: "attention softmax backward diagonal only", objective: { attention() },
@@ -246,6 +250,34 @@ struct RealisticMistakesTests {
             var value = 0.0
             for i in 0..<n { value += c[i] * (p[i] * y[i] + p[n + i]) }
             return (value, [Double](repeating: 0, count: n) + c)  // ∂L/∂γ never accumulated
+        }
+    }
+
+    /// hₜ = tanh(W·hₜ₋₁ + xₜ) over 5 steps from h₀ = 0, L = ⟨c, h₅⟩. Full backprop through time
+    /// sums δₜ·hₜ₋₁ᵀ over every step; the mistake keeps only the last.
+    static func recurrent() -> ClosureObjective {
+        let (n, steps) = (3, 5)
+        let xs = draw(n * steps, seed: 101), c = draw(n, seed: 102)
+        return ClosureObjective(
+            point: draw(n * n, seed: 103, scale: 0.8), blocks: [ObjectiveBlock(name: "W", shape: [n, n], offset: 0)]
+        ) { w in
+            var hs = [[Double](repeating: 0, count: n)]
+            for t in 0..<steps {
+                var z = [Double](repeating: 0, count: n)
+                for i in 0..<n {
+                    z[i] = xs[t * n + i]
+                    for j in 0..<n { z[i] += w[i * n + j] * hs[t][j] }
+                }
+                hs.append(z.map { Foundation.tanh($0) })
+            }
+            let value = zip(c, hs[steps]).map(*).reduce(0, +)
+            // δ at the last step only: (c ⊙ (1 − h²)) · h₄ᵀ.
+            var g = [Double](repeating: 0, count: n * n)
+            for i in 0..<n {
+                let delta = c[i] * (1 - hs[steps][i] * hs[steps][i])
+                for j in 0..<n { g[i * n + j] = delta * hs[steps - 1][j] }
+            }
+            return (value, g)
         }
     }
 
