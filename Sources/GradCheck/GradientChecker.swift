@@ -270,7 +270,9 @@ struct CheckRun<Objective: GradientObjective> {
                         ? [Self.noEffectFinding(b)] : [],
                     detectableRelativeError: detectableRelativeError(entries)))
         }
-        if case .sample = configuration.mode {
+        // Whenever entries went unchecked (sample mode, or a partial merge of shards).
+        let unchecked = objective.blocks.enumerated().contains { bi, b in blocks[bi].checked < b.count }
+        if unchecked && report.directions.isEmpty {
             for (bi, b) in objective.blocks.enumerated() {
                 let s = blocks[bi].checked
                 blocks[bi].unseenProbability = Dictionary(

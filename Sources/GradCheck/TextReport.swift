@@ -10,12 +10,17 @@ public struct TextReport: Sendable {
     /// Where a reader finds the entries a block's table leaves out; front ends name their own
     /// way to get it (the command line: `--format json`).
     public var fullListing: String
+    /// Under a float32 PASS: how the reader sees smaller mistakes (the command line names
+    /// `--dtype float64` where the model can compute in it).
+    public var float64Hint: String
 
     public init(
         title: String = "", rowsPerBlock: Int = 8, color: Bool = false,
-        fullListing: String = "the JSON report lists every entry"
+        fullListing: String = "the JSON report lists every entry",
+        float64Hint: String = "the same check computed in float64 would see much smaller mistakes"
     ) {
         self.title = title; self.rowsPerBlock = rowsPerBlock; self.color = color; self.fullListing = fullListing
+        self.float64Hint = float64Hint
     }
 
     func paint(_ s: String, _ verdict: String) -> String {
@@ -140,7 +145,7 @@ public struct TextReport: Sendable {
                 power.map { "a uniform relative mistake larger than \(shortNumber($0)) in any block would have shown" }
                 ?? "no entry measured"
             if report.precision == .float32, power != nil {
-                line += " (float32: the same check computed in float64 would see much smaller mistakes)"
+                line += " (float32: \(float64Hint))"
             }
             if let b = report.budget, let worst = b.missProbability.max(by: { $0.value < $1.value }), worst.value > 0 {
                 line +=
@@ -166,8 +171,12 @@ public struct TextReport: Sendable {
             "anchors on the same numbers: Ng ‖n−a‖/‖n+a‖ = \(shortNumber(a.ngRelativeDifference)) (ex4 wants < 1e-9), cs231n max relative error = \(shortNumber(a.cs231nMaxRelativeError)) (wants < 1e-7), PyTorch allclose(rtol 1e-3, atol 1e-5): \(a.pytorchAllclose ? "yes" : "no")"
         )
         if report.verdict == .pass, a.ngRelativeDifference >= 1e-9 || a.cs231nMaxRelativeError >= 1e-7 {
-            let largest = report.entries.filter { $0.verdict == .pass }
-                .map { $0.bound / max(abs($0.numeric), abs($0.analytic), 1e-300) }.max()
+            // Relative to the entries' own size, over entries larger than their bound (an entry
+            // that is zero within its bound has no relative bound).
+            let largest = report.entries.filter {
+                $0.verdict == .pass && max(abs($0.numeric), abs($0.analytic)) > $0.bound
+            }
+            .map { $0.bound / max(abs($0.numeric), abs($0.analytic)) }.max()
             out.append(
                 "why the anchors disagree: Ng's 1e-9 and cs231n's 1e-7 are fixed thresholds; each bound here is set by this network's step, curvature and measured noise\(largest.map { " (up to \(shortNumber($0)) relative)" } ?? ""), which no fixed threshold knows: \(report.precision == .float32 ? "float32 rounding alone puts correct gradients above them" : "small or noisy gradients put a correct one above them")."
             )

@@ -164,7 +164,7 @@ public enum Diagnosis {
                             ])
                         + inputScalingFixes(
                             run,
-                            "standardise the inputs\(.inputScaling(.standardized)) (zero mean, unit variance per feature)",
+                            "standardise the inputs\(.inputScaling(.standardized)) (zero mean, unit variance per feature\(run.inputScaling.map { "; they are now \($0 == .raw ? "raw" : "in [0, 1]")" } ?? ""))",
                             alsoFrom: .unitInterval)
                         + ["lower the learning rate\(.learningRate)"]))
         }
@@ -186,7 +186,11 @@ public enum Diagnosis {
                     figures: figures(layers, dead, "deadFraction"),
                     fixes: ["lower the learning rate\(.learningRate)"]
                         + (run.activation == .leakyReLU ? [] : ["use leaky ReLU\(.activation(.leakyReLU))"])
-                        + (run.initializer == .he ? [] : ["use He initialisation\(.initialization(.he))"])))
+                        + (run.initializer == .he
+                            ? []
+                            : [
+                                "use He initialisation\(.initialization(.he))\(run.initializer.map { " (the run uses \($0.rawValue))" } ?? "")"
+                            ])))
         }
 
         // Learning rate against the update ratio.
@@ -208,7 +212,9 @@ public enum Diagnosis {
                     ]
                         + perLayerRatios(history, samples),
                     figures: ["updateRatio": ratio, "updateRatioSpike": spike],
-                    fixes: ["lower the learning rate\(.learningRate) by \(orders(Swift.max(ratio, spike) / 1e-3))"]
+                    fixes: [
+                        "lower the learning rate\(.learningRate) by \(orders(Swift.max(ratio, spike) / 1e-3)) (update ratio \(format(Swift.max(ratio, spike))) against ≈ 10⁻³)"
+                    ]
                         + (run.optimizer?.kind == .adam ? [] : ["use Adam\(.optimizer([.adam]))"])))
         } else if ratio < Thresholds.updateRatioTooLow, ratio > 0 || ratios.allSatisfy({ $0 == 0 }) {
             findings.append(
@@ -219,7 +225,9 @@ public enum Diagnosis {
                     evidence: ["median update ratio \(format(ratio)) < \(format(Thresholds.updateRatioTooLow))"]
                         + perLayerRatios(history, samples),
                     figures: ["updateRatio": ratio],
-                    fixes: ["raise the learning rate\(.learningRate) by \(orders(1e-3 / Swift.max(ratio, 1e-12)))"]
+                    fixes: [
+                        "raise the learning rate\(.learningRate) by \(orders(1e-3 / Swift.max(ratio, 1e-12))) (update ratio \(format(ratio)) against ≈ 10⁻³)"
+                    ]
                         + fasterOptimizers(run)))
         }
         return findings.sorted { $0.severity > $1.severity }
@@ -232,7 +240,9 @@ public enum Diagnosis {
         case (false, false):
             fixes.append("use Xavier\(.initialization(.xavierUniform)) or He\(.initialization(.he)) initialisation")
         case (true, false) where run.activation == .relu || run.activation == .leakyReLU:
-            fixes.append("use He initialisation\(.initialization(.he)), made for ReLU units")
+            fixes.append(
+                "use He initialisation\(.initialization(.he)), made for ReLU units\(run.initializer.map { " (the run uses \($0.rawValue))" } ?? "")"
+            )
         default: break
         }
         fixes.append(
@@ -249,7 +259,10 @@ public enum Diagnosis {
         switch (relu, run.initializer == .he) {
         case (false, false): return ["use ReLU\(.activation(.relu)) with He initialisation\(.initialization(.he))"]
         case (false, true): return ["use ReLU\(.activation(.relu)) (the run already uses He initialisation)"]
-        case (true, false): return ["use He initialisation\(.initialization(.he)) with ReLU units"]
+        case (true, false):
+            return [
+                "use He initialisation\(.initialization(.he)) with ReLU units\(run.initializer.map { " (the run uses \($0.rawValue))" } ?? "")"
+            ]
         case (true, true): return []
         }
     }

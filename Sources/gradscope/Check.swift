@@ -180,7 +180,10 @@ struct Check: ParsableCommand {
     }
 
     func emit(_ report: GradientReport, title: String) throws {
-        try ReportOutput(format: format, rows: rows, html: self.report, text: text).emit(report, title: title)
+        try ReportOutput(
+            format: format, rows: rows, html: self.report, text: text,
+            builtInModel: execOptions.exec == nil && execOptions.execFDs == nil
+        ).emit(report, title: title)
     }
 }
 

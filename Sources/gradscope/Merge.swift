@@ -100,19 +100,24 @@ struct ReportOutput {
     var rows: Int
     var html: String?
     var text: String?
+    /// A built-in model (it can compute in float64; the float32 power line names --dtype).
+    var builtInModel = false
 
     func emit(_ report: GradientReport, title: String) throws {
         switch format {
         case .text:
             print(
-                TextReport.commandLine(title: title, rowsPerBlock: rows, color: Terminal.isColorTTY).render(report),
+                TextReport.commandLine(
+                    title: title, rowsPerBlock: rows, color: Terminal.isColorTTY, builtInModel: builtInModel
+                ).render(report),
                 terminator: "")
         case .json:
             print(JSONReport.render(report))
         }
         if let path = text {
             do {
-                try TextReport.commandLine(title: title, rowsPerBlock: rows, color: false).render(report)
+                try TextReport.commandLine(title: title, rowsPerBlock: rows, color: false, builtInModel: builtInModel)
+                    .render(report)
                     .write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
                 throw CLIError.output(
