@@ -191,19 +191,28 @@ struct RealisticMistakesTests {
         }
     }
 
-    /// Σ GELU(xᵢ)·cᵢ with GELU(x) = x·Φ(x); the backward uses d/dx of the tanh approximation.
-    static func gelu() -> ClosureObjective {
+    /// Σ f(xᵢ)·cᵢ with the hand-written derivative `derivative` (an element-wise activation's
+    /// backward under test).
+    static func elementwise(
+        seed: UInt64, value f: @escaping @Sendable (Double) -> Double,
+        derivative: @escaping @Sendable (Double) -> Double
+    ) -> ClosureObjective {
         let n = 10
-        let c = draw(n, seed: 61)
-        return ClosureObjective(point: draw(n, seed: 62, scale: 3)) { x in
+        let c = draw(n, seed: seed)
+        return ClosureObjective(point: draw(n, seed: seed + 1, scale: 3)) { x in
             var value = 0.0
             var g = [Double](repeating: 0, count: n)
             for i in 0..<n {
-                value += x[i] * geluPhi(x[i]) * c[i]
-                g[i] = geluTanhDerivative(x[i]) * c[i]
+                value += f(x[i]) * c[i]
+                g[i] = derivative(x[i]) * c[i]
             }
             return (value, g)
         }
+    }
+
+    /// GELU(x) = x·Φ(x); the backward uses d/dx of the tanh approximation.
+    static func gelu() -> ClosureObjective {
+        elementwise(seed: 61, value: { $0 * geluPhi($0) }, derivative: geluTanhDerivative)
     }
 
     /// Φ(x), the standard normal CDF.
@@ -218,19 +227,11 @@ struct RealisticMistakesTests {
         return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du
     }
 
-    /// Σ softplus(xᵢ)·cᵢ, softplus′ = σ(x), written as σ(−x).
+    /// softplus(x) = log(1 + eˣ), softplus′ = σ(x), written as σ(−x).
     static func softplus() -> ClosureObjective {
-        let n = 10
-        let c = draw(n, seed: 71)
-        return ClosureObjective(point: draw(n, seed: 72, scale: 3)) { x in
-            var value = 0.0
-            var g = [Double](repeating: 0, count: n)
-            for i in 0..<n {
-                value += Foundation.log1p(Foundation.exp(x[i])) * c[i]
-                g[i] = c[i] / (1 + Foundation.exp(x[i]))  // σ(−x): should be σ(x)
-            }
-            return (value, g)
-        }
+        elementwise(
+            seed: 71, value: { Foundation.log1p(Foundation.exp($0)) },
+            derivative: { 1 / (1 + Foundation.exp($0)) })  // σ(−x): should be σ(x)
     }
 
     /// L = Σ cᵢ·(γᵢ·yᵢ + βᵢ) with y the layer-normalised input: ∂L/∂γ = c ⊙ y, left at zero.
