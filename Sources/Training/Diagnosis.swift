@@ -64,8 +64,10 @@ public enum Diagnosis {
                         + (run.optimizer?.kind == .adam ? [] : ["use Adam\(.optimizer([.adam]))"])
                         + inputScalingFixes(
                             run,
-                            "scale the inputs to [0, 1]\(.inputScaling(.unitInterval)): pixels of 0…255 make the first layer's steps 255 times too large"
-                        )))
+                            "scale the inputs to [0, 1]\(.inputScaling(.unitInterval)): pixels of 0…255 make the first layer's steps 255 times too large",
+                            unknown:
+                                "check the inputs' scale\(.inputScaling(.unitInterval)) (pixels in [0, 1], not 0…255)"))
+            )
         }
         let samples = history.samples
         guard !samples.isEmpty, !history.layers.isEmpty else { return findings }
@@ -160,11 +162,16 @@ public enum Diagnosis {
                         + (run.usesXavier || run.initializer == .he
                             ? []
                             : [
-                                "use Xavier initialisation\(.initialization(.xavierUniform)) to keep pre-activations near zero"
+                                checkingInitialization(
+                                    run,
+                                    "use Xavier initialisation\(.initialization(.xavierUniform)) to keep pre-activations near zero"
+                                )
                             ])
                         + inputScalingFixes(
                             run,
                             "standardise the inputs\(.inputScaling(.standardized)) (zero mean, unit variance per feature\(run.inputScaling.map { "; they are now \($0 == .raw ? "raw" : "in [0, 1]")" } ?? ""))",
+                            unknown:
+                                "check the inputs are standardised\(.inputScaling(.standardized)) (zero mean, unit variance per feature)",
                             alsoFrom: .unitInterval)
                         + ["lower the learning rate\(.learningRate)"]))
         }
@@ -189,7 +196,10 @@ public enum Diagnosis {
                         + (run.initializer == .he
                             ? []
                             : [
-                                "use He initialisation\(.initialization(.he))\(run.initializer.map { " (the run uses \($0.rawValue))" } ?? "")"
+                                checkingInitialization(
+                                    run,
+                                    "use He initialisation\(.initialization(.he))\(run.initializer.map { " (the run uses \($0.rawValue))" } ?? "")"
+                                )
                             ])))
         }
 
@@ -216,7 +226,10 @@ public enum Diagnosis {
                         "lower the learning rate\(.learningRate) by \(orders(Swift.max(ratio, spike) / 1e-3)) (update ratio \(format(Swift.max(ratio, spike))) against ≈ 10⁻³)"
                     ]
                         + (run.optimizer?.kind == .adam ? [] : ["use Adam\(.optimizer([.adam]))"])))
-        } else if ratio < Thresholds.updateRatioTooLow, ratio > 0 || ratios.allSatisfy({ $0 == 0 }) {
+        } else if ratio < Thresholds.updateRatioTooLow, ratio > 0 || ratios.allSatisfy({ $0 == 0 }),
+            // Zero updates from zero gradients (dead units, a detached layer) say nothing about η.
+            median(samples.flatMap { $0.layers.map(\.gradientNorm) }) > 0
+        {
             findings.append(
                 TrainingFinding(
                     code: .learningRateTooLow, severity: .warning,
@@ -238,7 +251,9 @@ public enum Diagnosis {
         if layers.contains(where: { $0.function?.saturates == true }) { fixes += reluFixes(run) }
         switch (run.usesXavier, run.initializer == .he) {
         case (false, false):
-            fixes.append("use Xavier\(.initialization(.xavierUniform)) or He\(.initialization(.he)) initialisation")
+            fixes.append(
+                checkingInitialization(
+                    run, "use Xavier\(.initialization(.xavierUniform)) or He\(.initialization(.he)) initialisation"))
         case (true, false) where run.activation == .relu || run.activation == .leakyReLU:
             fixes.append(
                 "use He initialisation\(.initialization(.he)), made for ReLU units\(run.initializer.map { " (the run uses \($0.rawValue))" } ?? "")"
@@ -268,12 +283,19 @@ public enum Diagnosis {
     }
 
     /// `fix` about the inputs' scale, unless the run already scales them better: suggested for
-    /// raw inputs (and for `alsoFrom`), or when the scaling is unknown.
+    /// raw inputs (and for `alsoFrom`); when the run did not say how it scales them, `unknown`,
+    /// which says what to check rather than assuming.
     static func inputScalingFixes(
-        _ run: RunDescription, _ fix: TrainingFix, alsoFrom: Normalization? = nil
+        _ run: RunDescription, _ fix: TrainingFix, unknown: TrainingFix, alsoFrom: Normalization? = nil
     ) -> [TrainingFix] {
-        guard let scaling = run.inputScaling else { return [fix] }
+        guard let scaling = run.inputScaling else { return [unknown] }
         return scaling == .raw || scaling == alsoFrom ? [fix] : []
+    }
+
+    /// A fix about the initialisation as is, or, when the run did not say which it uses, as
+    /// something to check rather than to assume.
+    static func checkingInitialization(_ run: RunDescription, _ fix: TrainingFix) -> TrainingFix {
+        run.initializer == nil ? TrainingFix(parts: [.text("check the initialisation: ")] + fix.parts) : fix
     }
 
     /// Weight decay or L2 when the run has neither; more of the one it has otherwise.

@@ -24,6 +24,8 @@ struct GradScope: ParsableCommand {
               gradscope info --format json
             """,
         version: GradScopeVersion.string,
-        subcommands: [Tour.self, Check.self, Sweep.self, Train.self, Compare.self, Merge.self, Plan.self, Info.self]
+        subcommands: [
+            Tour.self, Check.self, Sweep.self, Train.self, Compare.self, Merge.self, Plan.self, Diagnose.self, Info.self
+        ]
     )
 }

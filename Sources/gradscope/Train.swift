@@ -245,16 +245,7 @@ enum TrainSummary {
             line += String(format: " train loss %.4f", e.trainLoss)
             lines.append(line)
         }
-        if r.outcome.findings.isEmpty {
-            lines.append("diagnosis: no problem found")
-        } else {
-            lines.append("diagnosis:")
-            for f in r.outcome.findings {
-                lines.append("  [\(f.code)] \(f.severity.rawValue): \(f.summary)")
-                lines += f.evidence.map { "      " + $0 }
-                lines += f.fixes.map { "    try: " + SettingFlags.render($0) }
-            }
-        }
+        lines += FindingsText.lines(r.outcome.findings)
         lines.append("wrote: " + files.joined(separator: ", "))
         return lines.joined(separator: "\n")
     }
@@ -280,7 +271,7 @@ enum TrainSummary {
             label: r.settings.label, stop: r.outcome.stop.description, completed: r.outcome.stop == .completed,
             epochs: r.history.epochs.count, testAccuracy: r.finalEpoch?.testAccuracy, testLoss: r.finalEpoch?.testLoss,
             trainLoss: r.finalEpoch?.trainLoss, seconds: r.seconds, parameters: r.parameterCount,
-            architecture: r.architecture, findings: r.outcome.findings.map(RenderedFinding.init))
+            architecture: r.architecture, findings: r.outcome.findings.map { RenderedFinding($0) })
     }
 
     static func json(_ results: [RunResult], files: [String]) -> String {

@@ -70,7 +70,7 @@ enum TrainingOutputs {
                 architecture: $0.architecture,
                 parameters: $0.parameterCount, data: $0.dataDescription, seconds: $0.seconds,
                 stop: $0.outcome.stop.description,
-                findings: $0.outcome.findings.map(RenderedFinding.init), history: $0.history)
+                findings: $0.outcome.findings.map { RenderedFinding($0) }, history: $0.history)
         }
         let encoder = CheckpointJSON.encoder
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

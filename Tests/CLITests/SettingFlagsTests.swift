@@ -1,4 +1,5 @@
 import Datasets
+import Foundation
 import GradCheck
 import NeuralNet
 import Testing
@@ -62,5 +63,34 @@ struct SettingFlagsTests {
     @Test func reportsPointToTheJSONFlag() {
         #expect(TextReport.commandLine().fullListing == "--format json lists every entry")
         #expect(TextReport().fullListing == "the JSON report lists every entry")
+    }
+}
+
+/// `gradscope diagnose` exit statuses on recorded streams.
+struct DiagnoseCommandTests {
+    func write(_ lines: [String]) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("watch-\(UUID().uuidString).jsonl")
+            .path
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func exitStatuses() throws {
+        let hello =
+            #"{"type": "hello", "protocol": "gradscope-watch/1", "layers": [{"name": "l1", "activation": "sigmoid", "weights": 4}]}"#
+        let sample =
+            #"{"type": "sample", "step": 0, "epoch": 1, "loss": 1, "layers": [{"meanAbsoluteUpdate": 1e-3, "updateNorm": 1e-3, "weightNorm": 1, "gradientNorm": 0.1, "updateRatio": 1e-3, "saturation": 0.1}]}"#
+        let completed = try write([hello, sample, #"{"type": "end", "status": "completed"}"#])
+        #expect(exitStatus(["diagnose", completed]) == 0)
+        #expect(exitStatus(["diagnose", completed, "--format", "json"]) == 0)
+        let nan = try write([hello, sample, #"{"type": "end", "status": "non-finite-loss", "step": 3}"#])
+        #expect(exitStatus(["diagnose", nan]) == 3)
+        let cut = try write([hello, sample])
+        #expect(exitStatus(["diagnose", cut]) == 3)
+        let bad = try write([hello, "{"])
+        #expect(exitStatus(["diagnose", bad]) == 65)
+        #expect(exitStatus(["diagnose", "/nonexistent/watch.jsonl"]) == 66)
+        #expect(exitStatus(["diagnose"]) == 64)
+        for p in [completed, nan, cut, bad] { try? FileManager.default.removeItem(atPath: p) }
     }
 }

@@ -1,0 +1,84 @@
+import Datasets
+import Foundation
+import NeuralNet
+import Testing
+
+@testable import Training
+
+/// The gradscope-watch/1 stream decodes into the history the diagnosis reads, and a malformed
+/// one is refused naming its line.
+struct WatchStreamTests {
+    static let hello =
+        #"{"type": "hello", "protocol": "gradscope-watch/1", "layers": [{"name": "l1", "activation": "relu", "weights": 6}, {"name": "out", "activation": "identity", "weights": 3}], "settings": {"initialization": "he", "optimizer": "sgd", "learningRate": 0.1, "inputScaling": "unit"}}"#
+
+    static func sample(step: Int, dead: Double) -> String {
+        #"{"type": "sample", "step": \#(step), "epoch": 1, "loss": 0.5, "layers": [{"meanAbsoluteUpdate": 1e-3, "updateNorm": 1e-3, "weightNorm": 1, "gradientNorm": 0.1, "updateRatio": 1e-3, "activationMean": 0.1, "activationStd": 0.2, "saturation": null, "deadFraction": \#(dead)}, {"meanAbsoluteUpdate": 1e-3, "updateNorm": 1e-3, "weightNorm": 1, "gradientNorm": 0.1, "updateRatio": 1e-3, "activationMean": 0, "activationStd": 1, "saturation": null, "deadFraction": null}]}"#
+    }
+
+    @Test func decodesIntoTheHistoryTheDiagnosisReads() throws {
+        let lines =
+            [Self.hello] + (0..<4).map { Self.sample(step: 10 * $0, dead: 0.9) } + [
+                #"{"type": "loss", "step": 0, "value": 0.5}"#, #"{"type": "loss", "step": 1, "value": null}"#,
+                #"{"type": "epoch", "epoch": 1, "trainLoss": 0.4, "testAccuracy": 0.9, "steps": 40}"#,
+                #"{"type": "end", "status": "completed"}"#
+            ]
+        let stream = try WatchStream.decode(lines.joined(separator: "\n") + "\n", file: "s.jsonl")
+        #expect(stream.history.layers.map(\.name) == ["l1", "out"])
+        #expect(stream.history.layers.map(\.activation) == ["relu", "identity"])
+        #expect(stream.history.samples.count == 4 && stream.history.samples[3].step == 30)
+        #expect(stream.history.batchLosses.count == 2 && stream.history.batchLosses[1].isNaN)
+        #expect(stream.history.epochs.first?.testAccuracy == 0.9)
+        #expect(stream.ended && stream.stop == .completed && stream.weights == 9)
+        #expect(stream.run.initializer == .he && stream.run.inputScaling == .unitInterval)
+        #expect(stream.run.optimizer?.kind == .sgd && stream.run.optimizer?.learningRate == 0.1)
+        let findings = Diagnosis.diagnose(stream.history, stop: stream.stop, run: stream.run)
+        let dead = try #require(findings.first { $0.code == .deadReLU })
+        #expect(!dead.fixes.flatMap(\.settings).contains(.initialization(.he)), "the program said it uses He")
+    }
+
+    @Test func nonFiniteEndAndCutShortStreams() throws {
+        let nan = try WatchStream.decode(
+            [
+                Self.hello, Self.sample(step: 0, dead: 0),
+                #"{"type": "end", "status": "non-finite-loss", "epoch": 2, "step": 17}"#
+            ]
+            .joined(separator: "\n"), file: "n")
+        guard case .nonFiniteLoss(let epoch, _, let step, _) = nan.stop else { Issue.record("\(nan.stop)"); return }
+        #expect(epoch == 2 && step == 17)
+        let cut = try WatchStream.decode([Self.hello, Self.sample(step: 0, dead: 0)].joined(separator: "\n"), file: "c")
+        #expect(!cut.ended)
+    }
+
+    @Test(arguments: [
+        ("", 1, "no `hello`"),
+        (#"{"type": "sample", "step": 0, "layers": []}"#, 1, "before the `hello`"),
+        (
+            #"{"type": "hello", "protocol": "gradscope-watch/2", "layers": [{"name": "a", "weights": 1}]}"#, 1,
+            "protocol"
+        ),
+        (hello + "\n{not json", 2, "not a JSON object"),
+        (hello + "\n" + #"{"type": "sample", "step": 0, "layers": [{"meanAbsoluteUpdate": 1}]}"#, 2, "with 1 layers"),
+        (hello + "\n" + #"{"type": "end", "status": "done"}"#, 2, "`status`"),
+        (
+            hello + "\n" + #"{"type": "end", "status": "completed"}"# + "\n" + #"{"type": "loss", "value": 1}"#, 3,
+            "after `end`"
+        ),
+        (
+            #"{"type": "hello", "protocol": "gradscope-watch/1", "layers": [{"name": "a", "activation": "swish", "weights": 1}]}"#,
+            1, "unknown activation"
+        ),
+        (
+            #"{"type": "hello", "protocol": "gradscope-watch/1", "layers": [{"name": "a", "weights": 1}], "settings": {"initialization": "magic"}}"#,
+            1, "initialization"
+        )
+    ])
+    func malformedStreamsNameTheLine(_ text: String, _ line: Int, _ reason: String) {
+        do {
+            _ = try WatchStream.decode(text, file: "bad.jsonl")
+            Issue.record("decoded: \(text)")
+        } catch {
+            #expect(error.description.hasPrefix("bad.jsonl, line \(line): "), "\(error)")
+            #expect(error.description.contains(reason), "\(error)")
+        }
+    }
+}
