@@ -20,8 +20,9 @@ imported only when the function or its inputs use them.
 from ._binary import BinaryNotFoundError, find_binary
 from ._check import OPTIONS, assert_gradients, check, merge
 from ._report import Block, Diagnosis, Entry, Report
+from ._torch_watch import watch
 from ._watch import Watcher, layer_statistics
 
 __all__ = ["check", "assert_gradients", "merge", "Report", "Block", "Entry", "Diagnosis",
-           "find_binary", "BinaryNotFoundError", "OPTIONS", "Watcher", "layer_statistics"]
+           "find_binary", "BinaryNotFoundError", "OPTIONS", "Watcher", "layer_statistics", "watch"]
 __version__ = "0.2.0"
