@@ -20,6 +20,8 @@ struct BlockFits {
         var explains: Bool
         /// c ≠ 1 and c ≠ 0 beyond the uncertainty (a factor of 0 is a `zero-gradient`).
         var differsFromOne: Bool { explains && abs(factor - 1) > 3 * uncertainty && abs(factor) > 3 * uncertainty }
+        /// c = −1 within the uncertainty: a `sign`, not a `scale`.
+        var isSignFlip: Bool { abs(factor + 1) <= max(3 * uncertainty, 1e-12) }
         /// c with the digits its uncertainty supports: "1.00126 ± 3e-06", "5 ± 2e-09".
         var text: String { BlockFits.withUncertainty(factor, uncertainty) }
     }

@@ -89,7 +89,7 @@ enum CheckDiagnosis {
                 )
             }
             if let scale {
-                if abs(scale.factor + 1) <= max(3 * scale.uncertainty, 1e-12) {
+                if scale.isSignFlip {
                     add(
                         .sign,
                         "The analytic gradient of \(block.name) is the numerical one with the sign flipped (a = −n within every entry's bound, over \(entries.count) entries): a sign slip, e.g. an output delta y − a instead of a − y."
@@ -187,7 +187,7 @@ enum CheckDiagnosis {
             let c = fits[0].factor
             if fits.allSatisfy({ abs($0.factor - c) <= 3 * ($0.uncertainty + fits[0].uncertainty) }) {
                 explainedByScale = true
-                let code: CheckFinding.Code = abs(c + 1) <= max(3 * fits[0].uncertainty, 1e-12) ? .sign : .scale
+                let code: CheckFinding.Code = fits[0].isSignFlip ? .sign : .scale
                 let what =
                     code == .sign
                     ? "has its sign flipped: a sign slip that reaches every layer, e.g. an output delta y − a instead of a − y"
@@ -209,7 +209,7 @@ enum CheckDiagnosis {
             }
             if let fit = BlockFits.scale(pseudo), fit.differsFromOne {
                 explainedByScale = true
-                let sign = abs(fit.factor + 1) <= max(3 * fit.uncertainty, 1e-12)
+                let sign = fit.isSignFlip
                 report.diagnosis.append(
                     CheckFinding(
                         code: sign ? .sign : .scale,

@@ -206,9 +206,9 @@ struct CheckRun<Objective: GradientObjective> {
     /// its bound of c·n, and |c − 1| beyond five times the uncertainty the bounds leave on c,
     /// over eight entries or more) fails: a uniform mistake each entry was too imprecise to
     /// show (a float32 block 1 % off). The diagnosis then names the `scale`.
-    mutating func failUniformlyScaledBlocks() {
+    mutating func failUniformlyScaledBlocks(_ byBlock: [[EntryResult]]) {
         for bi in report.blocks.indices where report.blocks[bi].verdict != .fail {
-            let entries = report.entries.filter { $0.blockIndex == bi && $0.verdict != .kink }
+            let entries = byBlock[bi].filter { $0.verdict != .kink }
             guard entries.count >= 8, let fit = BlockFits.scale(entries), fit.explains,
                 abs(fit.factor - 1) > 5 * fit.uncertainty
             else { continue }
@@ -253,9 +253,12 @@ struct CheckRun<Objective: GradientObjective> {
             let e = report.entries[k]
             if abs(e.analytic) <= e.bound && abs(e.numeric) <= e.bound { report.entries[k].verdict = .pass }
         }
+        // Each block's entries, gathered in one pass.
+        var byBlock = [[EntryResult]](repeating: [], count: objective.blocks.count)
+        for e in report.entries { byBlock[e.blockIndex].append(e) }
         var blocks = [BlockResult]()
         for (bi, b) in objective.blocks.enumerated() {
-            let entries = report.entries.filter { $0.blockIndex == bi }
+            let entries = byBlock[bi]
             let failing = entries.filter { $0.verdict == .fail }.count
             let inconclusive = entries.filter { $0.verdict == .inconclusive }.count
             let verdict: CheckVerdict = failing > 0 ? .fail : inconclusive > 0 ? .inconclusive : .pass
@@ -282,8 +285,7 @@ struct CheckRun<Objective: GradientObjective> {
             }
         }
         for bi in blocks.indices where blocks[bi].failing > 0 {
-            blocks[bi].errorLaw = ErrorLaw.of(
-                failing: report.entries.filter { $0.blockIndex == bi && $0.verdict == .fail })
+            blocks[bi].errorLaw = ErrorLaw.of(failing: byBlock[bi].filter { $0.verdict == .fail })
         }
         report.blocks = blocks
         let checked = report.entries
@@ -291,7 +293,7 @@ struct CheckRun<Objective: GradientObjective> {
         if case .directional = configuration.mode {
             applyDirectionalVerdicts()
         } else if !noisy && !nondeterministic {
-            failUniformlyScaledBlocks()
+            failUniformlyScaledBlocks(byBlock)
         }
         report.verdict = CheckVerdict.combining(report.blocks.map(\.verdict))
         if noisy && !nondeterministic {

@@ -98,8 +98,7 @@ public struct TextReport: Sendable {
                 }
             }
             if block.verdict == .fail,
-                let law = ErrorLaw.sentence(
-                    failing: report.entries.filter { $0.blockIndex == bi && $0.verdict == .fail })
+                let law = ErrorLaw.sentence(failing: entries.filter { $0.verdict == .fail })
             {
                 out.append("    error law: \(law)")
             }

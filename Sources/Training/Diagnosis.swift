@@ -57,7 +57,7 @@ public enum Diagnosis {
                 TrainingFinding(
                     code: .nonFiniteLoss, severity: .error,
                     summary:
-                        "the loss became \(loss) at epoch \(epoch), batch \(batch): training stopped, the last good checkpoint was kept",
+                        "the loss became \(loss) at \(batch > 0 ? "epoch \(epoch), batch \(batch)" : "step \(step) (epoch \(epoch))"): training stopped",
                     evidence: ["loss \(loss) at step \(step)"] + lastLosses(history),
                     figures: ["step": Double(step)],
                     fixes: ["lower the learning rate\(.learningRate), by 10× to start with"]

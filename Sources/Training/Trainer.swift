@@ -157,16 +157,15 @@ public struct Trainer<Scalar: TensorScalar>: Sendable {
                     history.batchLosses.append(loss)
                     let stop = StopReason.nonFiniteLoss(epoch: epoch, batch: b + 1, step: step, loss: loss)
                     var findings = Diagnosis.diagnose(history, stop: stop, run: described)
-                    if keptCheckpoint(checkpointPath) == nil {
-                        // Say what is true: this run has no checkpoint to keep.
-                        let none =
-                            checkpointPath == nil
+                    // What happened to this run's checkpoint, said as it is.
+                    let checkpoint =
+                        keptCheckpoint(checkpointPath) != nil
+                        ? "the last good checkpoint was kept"
+                        : checkpointPath == nil
                             ? "no checkpoint was being written"
                             : "no checkpoint was written yet (the first epoch of this run did not finish)"
-                        for k in findings.indices where findings[k].code == .nonFiniteLoss {
-                            findings[k].summary = findings[k].summary.replacingOccurrences(
-                                of: "the last good checkpoint was kept", with: none)
-                        }
+                    for k in findings.indices where findings[k].code == .nonFiniteLoss {
+                        findings[k].summary += ", " + checkpoint
                     }
                     for f in findings where !history.warned.contains(f.code) {
                         history.warned.append(f.code); observe(.warning(f))

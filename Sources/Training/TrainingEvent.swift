@@ -29,7 +29,8 @@ public enum StopReason: Sendable, Codable, Equatable {
     /// Every planned epoch ran.
     case completed
     /// A batch loss was NaN or infinite: training stopped before that batch's update, and
-    /// the last checkpoint (the end of the previous epoch) was kept.
+    /// the last checkpoint (the end of the previous epoch) was kept. `batch` counts from 1;
+    /// 0 when it is not known (a recorded stream knows the step only).
     case nonFiniteLoss(epoch: Int, batch: Int, step: Int, loss: Double)
     /// Asked to stop (Ctrl-C): training stopped after that batch's update, and a checkpoint of
     /// that moment (mid-epoch when it was) was written.
@@ -39,7 +40,9 @@ public enum StopReason: Sendable, Codable, Equatable {
         switch self {
         case .completed: return "completed"
         case let .nonFiniteLoss(epoch, batch, step, loss):
-            return "stopped: the loss became \(loss) at epoch \(epoch), batch \(batch) (step \(step))"
+            return batch > 0
+                ? "stopped: the loss became \(loss) at epoch \(epoch), batch \(batch) (step \(step))"
+                : "stopped: the loss became \(loss) at step \(step) (epoch \(epoch))"
         case let .interrupted(epoch, batch, step):
             return "interrupted after epoch \(epoch), batch \(batch) (step \(step))"
         }

@@ -41,8 +41,7 @@ struct Diagnose: ParsableCommand {
             FileHandle.standardError.write(Data("gradscope diagnose: \(error.description)\n".utf8))
             throw ExitCode(ExitStatus.dataError)
         }
-        let findings = Self.forTheProgram(
-            Diagnosis.diagnose(stream.history, stop: stream.stop, run: stream.run), stream)
+        let findings = Diagnosis.diagnose(stream.history, stop: stream.stop, run: stream.run)
         switch format {
         case .text: print(Self.text(stream, findings: findings))
         case .json: print(Self.json(stream, findings: findings))
@@ -55,26 +54,7 @@ struct Diagnose: ParsableCommand {
     }
 
     static func stopText(_ stream: WatchStream) -> String {
-        guard stream.ended else { return "cut short: the stream ends without `end` (the program stopped early)" }
-        if case let .nonFiniteLoss(epoch, _, step, loss) = stream.stop {
-            return "stopped: the loss became \(loss) at step \(step) (epoch \(epoch))"
-        }
-        return stream.stop.description
-    }
-
-    /// The trainer's wording where it does not fit a program's own loop: the stream knows the
-    /// step of a non-finite loss, not its batch, and nothing of checkpoints.
-    static func forTheProgram(_ findings: [TrainingFinding], _ stream: WatchStream) -> [TrainingFinding] {
-        guard case let .nonFiniteLoss(epoch, batch, step, loss) = stream.stop else { return findings }
-        return findings.map { f in
-            guard f.code == .nonFiniteLoss else { return f }
-            var f = f
-            f.summary = f.summary
-                .replacingOccurrences(of: "at epoch \(epoch), batch \(batch)", with: "at step \(step) (epoch \(epoch))")
-                .replacingOccurrences(of: ", the last good checkpoint was kept", with: "")
-            _ = loss
-            return f
-        }
+        stream.ended ? stream.stop.description : "cut short: the stream ends without `end` (the program stopped early)"
     }
 
     static func text(_ stream: WatchStream, findings: [TrainingFinding]) -> String {

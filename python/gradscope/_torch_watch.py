@@ -23,6 +23,7 @@ class TorchWatcher(Watcher):
                  settings: Optional[Mapping[str, Any]] = None) -> None:
         super().__init__(every=every, path=path, settings=settings)
         self.step_count = 0
+        self._last_loss: Optional[float] = None
         self._layers_spec: List[Tuple[str, Any, Optional[Any], str]] = []
         self._outputs: Dict[int, Any] = {}
         self._handles: List[Any] = []
@@ -82,8 +83,6 @@ class TorchWatcher(Watcher):
             self._outputs.clear()
         self.step_count += 1
         return result
-
-    _last_loss: Optional[float] = None
 
     def loss(self, value: Any, step: Optional[int] = None) -> None:
         """Records the batch loss (a tensor or a number) of the step about to be taken."""

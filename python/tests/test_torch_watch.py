@@ -1,20 +1,13 @@
 """gradscope.watch on real PyTorch training loops (torch 1.13: optimizer.step is wrapped)."""
 
 import json
-import subprocess
 
 import pytest
 
 torch = pytest.importorskip("torch")
 
 import gradscope  # noqa: E402
-
-
-def binary():
-    try:
-        return gradscope.find_binary()
-    except gradscope.BinaryNotFoundError as error:
-        pytest.skip("no gradscope binary: %s" % error)
+from watch_support import diagnose  # noqa: E402
 
 
 def train(path, activation, init, depth=5, width=30, lr=0.05, epochs=3, settings=None):
@@ -51,11 +44,6 @@ def train(path, activation, init, depth=5, width=30, lr=0.05, epochs=3, settings
         watcher.epoch(train_loss=total / 16)
     watcher.close()
     return model, optimizer
-
-
-def diagnose(path):
-    out = subprocess.run([binary(), "diagnose", str(path), "--format", "json"], capture_output=True, text=True)
-    return out.returncode, {f["code"] for f in json.loads(out.stdout)["run"]["findings"]}, out
 
 
 def test_stream_names_the_layers_and_their_activations(tmp_path):

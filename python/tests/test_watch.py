@@ -2,20 +2,13 @@
 
 import json
 import subprocess
-from pathlib import Path
 
 import pytest
 
 np = pytest.importorskip("numpy")
 
 import gradscope  # noqa: E402
-
-
-def binary():
-    try:
-        return gradscope.find_binary()
-    except gradscope.BinaryNotFoundError as error:
-        pytest.skip("no gradscope binary: %s" % error)
+from watch_support import binary, diagnose  # noqa: E402
 
 
 def data(n=512, d=64, classes=10, seed=0):
@@ -99,15 +92,6 @@ def train(path, hidden, activation, init, lr=0.05, momentum=0.9, epochs=3, bias=
                 return
         watcher.epoch(epoch, train_loss=float(np.mean(losses)), steps=step)
     watcher.close()
-
-
-def diagnose(path, *extra):
-    out = subprocess.run([binary(), "diagnose", str(path), "--format", "json", *extra],
-                         capture_output=True, text=True)
-    codes = set()
-    if out.stdout.strip():
-        codes = {f["code"] for f in json.loads(out.stdout)["run"]["findings"]}
-    return out.returncode, codes, out
 
 
 def test_stream_is_the_documented_json_lines(tmp_path):
