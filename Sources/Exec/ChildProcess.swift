@@ -21,15 +21,34 @@ import Darwin
 /// - On Linux the program is killed when the thread that started it dies (`PR_SET_PDEATHSIG`),
 ///   so a checker killed with SIGKILL leaves no program behind; start objectives from a
 ///   long-lived thread.
-final class ChildProcess {
-    let pid: pid_t
+///
+/// `gradscope check --exec` talks `gradscope/1` with it; `gradscope watch` runs a training
+/// program with it and passes its output through.
+public final class ChildProcess {
+    public let pid: pid_t
     /// The parent's ends: write to the child's stdin, read its stdout and stderr (-1 once closed).
-    private(set) var stdin: Int32
-    private(set) var stdout: Int32
-    private(set) var stderr: Int32
-    private(set) var status: ProgramExit?
+    public private(set) var stdin: Int32
+    public private(set) var stdout: Int32
+    public private(set) var stderr: Int32
+    public private(set) var status: ProgramExit?
 
-    init(command: String, environment: [String: String]) throws(ExecError) {
+    /// Runs `command` with `/bin/sh -c` (a shell command line).
+    public convenience init(command: String, environment: [String: String]) throws(ExecError) {
+        try self.init(shellArguments: ["-c", command], describing: command, environment: environment)
+    }
+
+    /// Runs the program `arguments[0]` (looked up in `PATH` like a shell does) with the
+    /// arguments that follow, unquoted: no shell interprets them.
+    public convenience init(arguments: [String], environment: [String: String]) throws(ExecError) {
+        precondition(!arguments.isEmpty, "ChildProcess(arguments:) needs a program")
+        try self.init(
+            shellArguments: ["-c", #"exec "$0" "$@""#] + arguments,
+            describing: arguments.joined(separator: " "), environment: environment)
+    }
+
+    private init(
+        shellArguments: [String], describing command: String, environment: [String: String]
+    ) throws(ExecError) {
         var pipes = [(read: Int32, write: Int32)]()
         for _ in 0..<3 {
             guard let p = Self.makePipe() else {
@@ -43,8 +62,8 @@ final class ChildProcess {
         var spawned: pid_t = 0
         let result = ChildRegistry.shared.spawning { () -> (Int32, pid_t?) in
             let r = Self.spawn(
-                &spawned, command: command, stdin: input.read, stdout: output.write, stderr: errors.write,
-                environment: environment)
+                &spawned, shellArguments: shellArguments, stdin: input.read, stdout: output.write,
+                stderr: errors.write, environment: environment)
             return (r, r == 0 ? spawned : nil)
         }
         close(input.read); close(output.write); close(errors.write)
@@ -74,31 +93,31 @@ final class ChildProcess {
         return (moved[0], moved[1])
     }
 
-    /// Starts `/bin/sh -c command` through ``gradscope_spawn`` (fork, `PR_SET_PDEATHSIG` on
-    /// Linux, exec): the program is killed with the checker, SIGKILL included.
+    /// Starts `/bin/sh shellArguments…` through ``gradscope_spawn`` (fork, `PR_SET_PDEATHSIG`
+    /// on Linux, exec): the program is killed with the checker, SIGKILL included.
     static func spawn(
-        _ pid: inout pid_t, command: String, stdin: Int32, stdout: Int32, stderr: Int32,
+        _ pid: inout pid_t, shellArguments: [String], stdin: Int32, stdout: Int32, stderr: Int32,
         environment: [String: String]
     ) -> Int32 {
-        let arguments: [UnsafeMutablePointer<CChar>?] = [String](["sh", "-c", command]).map { strdup($0) }
+        let arguments: [UnsafeMutablePointer<CChar>?] = (["sh"] + shellArguments).map { strdup($0) }
         let variables: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") }
         defer { for p in arguments + variables { free(p) } }
         return gradscope_spawn(&pid, "/bin/sh", arguments + [nil], variables + [nil], stdin, stdout, stderr, 1)
     }
 
     /// Closes the child's stdin: an end of input, which a `gradscope/1` program answers by exiting.
-    func closeStdin() {
+    public func closeStdin() {
         if stdin >= 0 { close(stdin); stdin = -1 }
     }
 
     /// Whether the leader (the shell, or the program it became) has exited, without collecting
     /// its status: its pid stays reserved, so the group can still be killed safely.
-    func leaderHasExited() -> Bool {
+    public func leaderHasExited() -> Bool {
         status != nil || Exec.leaderHasExited(pid)
     }
 
     /// Waits up to `seconds` for the leader to exit; true if it did.
-    func waitForExit(seconds: Double) -> Bool {
+    public func waitForExit(seconds: Double) -> Bool {
         let deadline = Clock.now + seconds
         var pause: useconds_t = 200
         while !leaderHasExited() {
@@ -112,7 +131,7 @@ final class ChildProcess {
     /// Kills the whole process group, collects the leader's status, closes the pipes and
     /// unregisters. Idempotent; returns how the leader ended.
     @discardableResult
-    func reap() -> ProgramExit {
+    public func reap() -> ProgramExit {
         if let status { return status }
         ChildRegistry.shared.remove(pid)
         // The leader is alive or a zombie, so its pid (= the group id) cannot have been reused.
@@ -127,16 +146,24 @@ final class ChildProcess {
         return ended
     }
 
+    /// Sends `signal` to the program's whole process group (no-op once it was reaped): how a
+    /// Ctrl-C that the terminal does not deliver to the group is passed on.
+    public func signalGroup(_ signal: Int32) {
+        guard status == nil else { return }
+        // Not yet collected: the leader's pid (= the group id) cannot have been reused.
+        kill(-pid, signal)
+    }
+
     /// Closes the read end of stdout or stderr (after end of file).
-    func closeOutput(_ fd: Int32) {
+    public func closeOutput(_ fd: Int32) {
         if fd == stdout, stdout >= 0 { close(stdout); stdout = -1 }
         if fd == stderr, stderr >= 0 { close(stderr); stderr = -1 }
     }
 }
 
 /// Monotonic seconds.
-enum Clock {
-    static var now: Double {
+public enum Clock {
+    public static var now: Double {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec) + 1e-9 * Double(t.tv_nsec)

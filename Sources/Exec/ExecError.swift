@@ -108,8 +108,8 @@ public enum ProgramExit: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// What the shell's own statuses mean.
-    var hint: String {
+    /// What the shell's own statuses mean (" (command not found?)" for 127), or "".
+    public var hint: String {
         switch self {
         case .exited(127): return " (command not found?)"
         case .exited(126): return " (command not executable?)"

@@ -1,12 +1,12 @@
 /// The last few kilobytes a child wrote to stderr, kept to quote in error messages (a Python
 /// traceback's last line says what went wrong).
-struct OutputTail {
-    private(set) var bytes = [UInt8]()
-    let capacity: Int
+public struct OutputTail: Sendable {
+    public private(set) var bytes = [UInt8]()
+    public let capacity: Int
 
-    init(capacity: Int = 8192) { self.capacity = capacity }
+    public init(capacity: Int = 8192) { self.capacity = capacity }
 
-    mutating func append(_ chunk: UnsafeBufferPointer<UInt8>) {
+    public mutating func append(_ chunk: UnsafeBufferPointer<UInt8>) {
         if chunk.count >= capacity {
             bytes = Array(chunk.suffix(capacity))
         } else {
@@ -17,7 +17,7 @@ struct OutputTail {
 
     /// The last `lines` non-empty lines joined with " | ", at most `limit` characters (the end
     /// is kept); empty when nothing was written.
-    func summary(lines: Int = 3, limit: Int = 300) -> String {
+    public func summary(lines: Int = 3, limit: Int = 300) -> String {
         let text = String(decoding: bytes, as: UTF8.self)
         let kept = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
             .map { $0.trimmingSpaces() }

@@ -38,26 +38,95 @@ public struct WatchStream: Sendable {
 
     /// Decodes the stream's lines; `file` names it in errors.
     public static func decode(_ text: String, file: String) throws(WatchStreamError) -> WatchStream {
-        var stream: WatchStream?
-        var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var reader = Reader(file: file)
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) { try reader.read(line) }
+        return try reader.finished()
+    }
+
+    /// What one line of the stream was, for a reader that follows a stream as it is written
+    /// (`gradscope watch` shows progress and warnings from these).
+    public enum Event: Sendable, Equatable {
+        case hello, sample, loss, epoch, end
+        /// An empty line.
+        case blank
+    }
+
+    /// Reads a stream line by line, as it is written: ``stream`` is the run as far as it goes.
+    public struct Reader: Sendable {
+        public let file: String
+        /// The stream so far (nil before the `hello`).
+        public private(set) var stream: WatchStream?
+        /// The number of the last line read.
+        public private(set) var lineNumber = 0
+        /// How many times the kept history was halved to stay within ``limits``.
+        public private(set) var thinnings = 0
+        public let limits: Limits
+
+        /// Bounds on what a reader keeps, so that a stream of any length (or a hostile one) is
+        /// read in bounded memory: past a bound, every other older entry is dropped (non-finite
+        /// losses are always kept), and the diagnosis reads the thinned history.
+        public struct Limits: Sendable {
+            /// Layer readings: samples × layers (about 90 bytes each).
+            public var readings: Int
+            public var batchLosses: Int
+            public var epochs: Int
+            public init(readings: Int = 2_000_000, batchLosses: Int = 4_000_000, epochs: Int = 1_000_000) {
+                self.readings = readings; self.batchLosses = batchLosses; self.epochs = epochs
+            }
+        }
+
+        public init(file: String, limits: Limits = Limits()) {
+            self.file = file
+            self.limits = limits
+        }
+
+        /// Halves an array past its bound, keeping the even entries and those `keep` marks.
+        static func thin<T>(_ values: inout [T], keep: (T) -> Bool = { _ in false }) {
+            values = values.enumerated().filter { $0.offset % 2 == 0 || keep($0.element) }.map(\.element)
+        }
+
+        /// Thins the history in place when it passed a bound.
+        mutating func keepWithinLimits() {
+            guard stream != nil else { return }
+            let layers = max(1, stream!.history.layers.count)
+            var thinned = false
+            if stream!.history.samples.count * layers > limits.readings && stream!.history.samples.count > 1 {
+                Self.thin(&stream!.history.samples)
+                thinned = true
+            }
+            if stream!.history.batchLosses.count > limits.batchLosses {
+                Self.thin(&stream!.history.batchLosses) { !$0.isFinite }
+                thinned = true
+            }
+            if stream!.history.epochs.count > limits.epochs {
+                Self.thin(&stream!.history.epochs)
+                thinned = true
+            }
+            if thinned { thinnings += 1 }
+        }
+
+        /// Reads the next line (without its newline).
+        @discardableResult
+        public mutating func read(_ raw: Substring) throws(WatchStreamError) -> Event {
             lineNumber += 1
             let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty { continue }
+            if line.isEmpty { return .blank }
+            let lineNumber = self.lineNumber, file = self.file
             func bad(_ reason: String) -> WatchStreamError {
                 .malformed(file: file, line: lineNumber, reason: reason)
             }
             let message: Line
             do { message = try JSONDecoder().decode(Line.self, from: Data(line.utf8)) } catch {
-                throw bad("not a JSON object with a known `type` (\(Self.reason(error)))")
+                throw bad("not a JSON object with a known `type` (\(WatchStream.reason(error)))")
             }
             if stream?.ended == true { throw bad("a line after `end`") }
             switch message.type {
             case "hello":
                 guard stream == nil else { throw bad("a second `hello`") }
-                guard message.protocol == protocolName else {
+                guard message.protocol == WatchStream.protocolName else {
                     throw bad(
-                        "`protocol` is \(message.protocol.map { "'\($0)'" } ?? "missing"), expected '\(protocolName)'")
+                        "`protocol` is \(message.protocol.map { "'\($0)'" } ?? "missing"), expected '\(WatchStream.protocolName)'"
+                    )
                 }
                 guard let layers = message.layers, !layers.isEmpty else { throw bad("`layers` is missing or empty") }
                 var monitored = [MonitoredLayer]()
@@ -79,15 +148,16 @@ public struct WatchStream: Sendable {
                 }
                 stream = WatchStream(
                     history: TrainingHistory(layers: monitored), stop: .completed,
-                    run: try Self.run(message.settings, bad), ended: false,
+                    run: try WatchStream.run(message.settings, bad), ended: false,
                     weights: monitored.reduce(0) { $0 + $1.weightCount })
+                return .hello
             case "sample":
-                guard var s = stream else { throw bad("a `sample` before the `hello`") }
+                guard let declared = stream?.history.layers else { throw bad("a `sample` before the `hello`") }
                 guard let step = message.step, let layers = message.layers else {
                     throw bad("a `sample` needs `step` and `layers`")
                 }
-                guard layers.count == s.history.layers.count else {
-                    throw bad("a `sample` with \(layers.count) layers; the hello declared \(s.history.layers.count)")
+                guard layers.count == declared.count else {
+                    throw bad("a `sample` with \(layers.count) layers; the hello declared \(declared.count)")
                 }
                 var samples = [LayerSample]()
                 for (k, l) in layers.enumerated() {
@@ -95,7 +165,7 @@ public struct WatchStream: Sendable {
                         let gn = l.gradientNorm, let r = l.updateRatio
                     else {
                         throw bad(
-                            "layer \(s.history.layers[k].name): meanAbsoluteUpdate, updateNorm, weightNorm, gradientNorm and updateRatio are required"
+                            "layer \(declared[k].name): meanAbsoluteUpdate, updateNorm, weightNorm, gradientNorm and updateRatio are required"
                         )
                     }
                     samples.append(
@@ -105,46 +175,54 @@ public struct WatchStream: Sendable {
                             activationStandardDeviation: l.activationStd ?? .nan,
                             saturation: l.saturation, deadFraction: l.deadFraction))
                 }
-                s.history.samples.append(
+                // In place: a long run's history is not copied per line.
+                stream!.history.samples.append(
                     MonitorSample(step: step, epoch: message.epoch ?? 0, loss: message.loss ?? .nan, layers: samples))
-                stream = s
+                keepWithinLimits()
+                return .sample
             case "loss":
-                guard var s = stream else { throw bad("a `loss` before the `hello`") }
-                s.history.batchLosses.append(message.value ?? .nan)
-                stream = s
+                guard stream != nil else { throw bad("a `loss` before the `hello`") }
+                stream!.history.batchLosses.append(message.value ?? .nan)
+                keepWithinLimits()
+                return .loss
             case "epoch":
-                guard var s = stream else { throw bad("an `epoch` before the `hello`") }
+                guard stream != nil else { throw bad("an `epoch` before the `hello`") }
                 guard let epoch = message.epoch else { throw bad("an `epoch` needs `epoch`") }
                 let trainLoss = message.trainLoss ?? .nan
-                s.history.epochs.append(
+                stream!.history.epochs.append(
                     EpochRecord(
                         epoch: epoch, steps: message.steps ?? 0, trainLoss: trainLoss,
                         trainAccuracy: message.trainAccuracy, testLoss: message.testLoss,
                         testAccuracy: message.testAccuracy, seconds: message.seconds ?? 0))
-                stream = s
+                keepWithinLimits()
+                return .epoch
             case "end":
-                guard var s = stream else { throw bad("an `end` before the `hello`") }
+                guard stream != nil else { throw bad("an `end` before the `hello`") }
                 switch message.status {
-                case "completed": s.stop = .completed
+                case "completed": stream!.stop = .completed
                 case "non-finite-loss":
-                    s.stop = .nonFiniteLoss(
+                    stream!.stop = .nonFiniteLoss(
                         epoch: message.epoch ?? 0, batch: 0, step: message.step ?? 0, loss: message.loss ?? .nan)
                 default:
                     throw bad(
                         "`status` is \(message.status.map { "'\($0)'" } ?? "missing"), expected 'completed' or 'non-finite-loss'"
                     )
                 }
-                s.ended = true
-                stream = s
+                stream!.ended = true
+                return .end
             default:
                 throw bad("unknown `type` '\(message.type)'")
             }
         }
-        guard let stream else {
-            throw .malformed(
-                file: file, line: max(lineNumber, 1), reason: "no `hello` line: not a gradscope-watch/1 stream")
+
+        /// The stream as read; refused when it never said `hello`.
+        public func finished() throws(WatchStreamError) -> WatchStream {
+            guard let stream else {
+                throw .malformed(
+                    file: file, line: max(lineNumber, 1), reason: "no `hello` line: not a gradscope-watch/1 stream")
+            }
+            return stream
         }
-        return stream
     }
 
     /// The settings a program reports, in the library's terms.

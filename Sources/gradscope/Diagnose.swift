@@ -14,14 +14,18 @@ struct Diagnose: ParsableCommand {
             off, each with its evidence and the fixes that fit what the program
             reported (a setting it did not report is advice to check, not assumed).
 
+            With --out it also writes the files `gradscope train` writes:
+            metrics.csv, metrics.json, gradient-flow.svg and report.html.
+
             Exit status: 0 the recorded run completed, 3 its loss went non-finite
             or the stream ends without `end` (the program stopped early),
             64 usage error, 65 a malformed stream (naming the line), 66 the file
-            cannot be read.
+            cannot be read, 73 --out cannot be written.
 
             Examples:
               gradscope diagnose gradscope-watch.jsonl
               gradscope diagnose run.jsonl --format json
+              gradscope diagnose run.jsonl --out run-report
             """)
 
     @Argument(help: ArgumentHelp("The recorded stream.", valueName: "stream.jsonl"))
@@ -30,60 +34,55 @@ struct Diagnose: ParsableCommand {
     @Option(help: "Output format: text or json (the same schema as `train --format json`).")
     var format: OutputFormat = .text
 
+    @Option(
+        help:
+            "Also write metrics.csv, metrics.json, gradient-flow.svg and report.html to this directory (new or empty unless --force)."
+    )
+    var out: String?
+
+    @Flag(help: "Write into a non-empty --out, replacing an earlier run's files there.")
+    var force = false
+
     func run() throws {
-        let text: String
-        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-            FileHandle.standardError.write(Data("gradscope diagnose: cannot read \(file): \(describe(error))\n".utf8))
+        // Read in bounded pieces, never the whole file at once: a stream of any size is
+        // diagnosed in bounded memory (the reader thins a very long history).
+        guard FileManager.default.isReadableFile(atPath: file),
+            (try? FileManager.default.attributesOfItem(atPath: file)[.type] as? FileAttributeType) != .typeDirectory
+        else {
+            let reason =
+                FileManager.default.fileExists(atPath: file)
+                ? "permission denied or a directory" : "no such file or directory"
+            FileHandle.standardError.write(Data("gradscope diagnose: cannot read \(file): \(reason)\n".utf8))
             throw ExitCode(ExitStatus.noInput)
         }
+        var follower = StreamFollower(path: file)
+        follower.readToEnd()
+        follower.close()
         let stream: WatchStream
-        do { stream = try WatchStream.decode(text, file: file) } catch {
+        do throws(WatchStreamError) {
+            if let error = follower.error { throw error }
+            stream = try follower.reader.finished()
+        } catch {
             FileHandle.standardError.write(Data("gradscope diagnose: \(error.description)\n".utf8))
             throw ExitCode(ExitStatus.dataError)
         }
-        let findings = Diagnosis.diagnose(stream.history, stop: stream.stop, run: stream.run)
+        let run = WatchedRun(stream: stream)
+        var files = [String]()
+        if let out {
+            do {
+                let folder = try RunFolder.claim(out, command: "diagnose", force ? .force : .fresh)
+                files = try run.writeOutputs(to: out)
+                withExtendedLifetime(folder) {}
+            } catch let failure as CLIError {
+                FileHandle.standardError.write(Data("gradscope diagnose: \(failure.description)\n".utf8))
+                throw ExitCode(failure.exitCode)
+            }
+        }
         switch format {
-        case .text: print(Self.text(stream, findings: findings))
-        case .json: print(Self.json(stream, findings: findings))
+        case .text: print(run.text(command: "diagnose", files: files))
+        case .json: print(run.json(files: files))
         }
-        if !stream.ended || stream.stop != .completed { throw ExitCode(ExitStatus.evaluation) }
-    }
-
-    static func architecture(_ stream: WatchStream) -> String {
-        stream.history.layers.map { "\($0.name) (\($0.activation))" }.joined(separator: " → ")
-    }
-
-    static func stopText(_ stream: WatchStream) -> String {
-        stream.ended ? stream.stop.description : "cut short: the stream ends without `end` (the program stopped early)"
-    }
-
-    static func text(_ stream: WatchStream, findings: [TrainingFinding]) -> String {
-        let h = stream.history
-        var lines = [
-            "gradscope diagnose: \(architecture(stream)), \(stream.weights) weights",
-            "recorded: \(h.samples.count) readings, \(h.epochs.count) epochs, \(h.batchLosses.count) batch losses; \(stopText(stream))"
-        ]
-        if let e = h.epochs.last {
-            var line = "after \(e.epoch) epochs:"
-            if let a = e.testAccuracy { line += String(format: " test accuracy %.2f%%,", 100 * a) }
-            if let l = e.testLoss { line += String(format: " test loss %.4f,", l) }
-            lines.append(line + String(format: " train loss %.4f", e.trainLoss))
-        }
-        lines += FindingsText.lines(findings, flags: false)
-        return lines.joined(separator: "\n")
-    }
-
-    static func json(_ stream: WatchStream, findings: [TrainingFinding]) -> String {
-        let e = stream.history.epochs.last
-        let run = TrainSummary.RunSummary(
-            label: "watched", stop: stopText(stream), completed: stream.ended && stream.stop == .completed,
-            epochs: stream.history.epochs.count, testAccuracy: e?.testAccuracy, testLoss: e?.testLoss,
-            trainLoss: e?.trainLoss, seconds: stream.history.epochs.reduce(0) { $0 + $1.seconds },
-            parameters: stream.weights, architecture: architecture(stream),
-            findings: findings.map { RenderedFinding($0, flags: false) })
-        struct Output: Encodable { var run: TrainSummary.RunSummary; var files: [String] }
-        let data = (try? CheckpointJSON.encoder.encode(Output(run: run, files: []))) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        if !run.completed { throw ExitCode(ExitStatus.evaluation) }
     }
 }
 

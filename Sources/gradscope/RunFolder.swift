@@ -25,8 +25,10 @@ final class RunFolder {
 
     static let lockName = ".gradscope.lock"
     static let ownerName = ".gradscope-run"
-    /// The files `train` and `compare` write.
-    static let runFiles = ["metrics.csv", "metrics.json", "gradient-flow.svg", "report.html", "checkpoint.gsckpt"]
+    /// The files `train`, `compare`, `watch` and `diagnose --out` write.
+    static let runFiles = [
+        "metrics.csv", "metrics.json", "gradient-flow.svg", "report.html", "checkpoint.gsckpt", "watch.jsonl"
+    ]
 
     let path: String
     private let lockDescriptor: Int32

@@ -82,3 +82,31 @@ struct WatchStreamTests {
         }
     }
 }
+
+/// A stream of any length is read in bounded memory: past its limits the reader halves the
+/// kept history, never drops a non-finite loss, and the diagnosis still reads it.
+struct WatchStreamLimitTests {
+    @Test func longStreamsAreThinnedWithinTheLimits() throws {
+        let limits = WatchStream.Reader.Limits(readings: 100, batchLosses: 50, epochs: 10)
+        var reader = WatchStream.Reader(file: "long.jsonl", limits: limits)
+        try reader.read(Substring(WatchStreamTests.hello))
+        for step in 0..<1000 {
+            try reader.read(Substring(WatchStreamTests.sample(step: step, dead: 0.9)))
+            let value = step == 333 ? "null" : "0.5"
+            try reader.read(Substring(#"{"type": "loss", "step": \#(step), "value": \#(value)}"#))
+            if step % 10 == 0 {
+                try reader.read(Substring(#"{"type": "epoch", "epoch": \#(step / 10 + 1), "trainLoss": 0.4}"#))
+            }
+        }
+        let stream = try reader.finished()
+        let h = stream.history
+        #expect(h.samples.count * h.layers.count <= limits.readings)
+        #expect(h.samples.count >= limits.readings / h.layers.count / 2, "halved, not emptied")
+        #expect(h.samples.last?.step == 999, "the latest reading is kept")
+        #expect(h.batchLosses.count <= limits.batchLosses + 1 && h.batchLosses.contains { $0.isNaN })
+        #expect(h.epochs.count <= limits.epochs)
+        #expect(reader.thinnings > 0)
+        let findings = Diagnosis.diagnose(h, stop: .completed, run: stream.run)
+        #expect(findings.contains { $0.code == .deadReLU })
+    }
+}

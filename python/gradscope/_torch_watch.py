@@ -1,13 +1,17 @@
 """gradscope.watch(model, optimizer): a PyTorch training loop's gradient flow, in two lines.
 
-Works with torch 1.13 (no optimizer hooks): ``optimizer.step`` is wrapped. torch is imported
-only by ``watch`` itself.
+Works with torch 1.13 (no optimizer hooks): ``optimizer.step`` is wrapped, and so is
+``torch.Tensor.backward`` (to take the batch loss from ``loss.backward()``); ``close()``
+restores both. torch is imported only by ``watch`` itself.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 import sys
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+import types
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from ._watch import Watcher
 
@@ -15,18 +19,77 @@ from ._watch import Watcher
 # it is recorded with its mean and spread, as "identity").
 _ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "ReLU": "relu", "LeakyReLU": "leaky-relu", "GELU": "identity"}
 
+# The marks torch's LR schedulers put on the optimizer.step they wrapped (1.13: _with_counter;
+# 2.x: _wrapped_by_lr_sched). The watcher's step carries the mark of the step it wraps, so that a
+# scheduler created before watch() finds its wrapper still in place and does not warn.
+_SCHEDULER_MARKS = ("_with_counter", "_wrapped_by_lr_sched")
+
+# The active watchers that take the loss from Tensor.backward, and the one wrapper they share
+# (installed by the first, removed by the last: watchers compose whatever order they close in).
+_backward_watchers: List["TorchWatcher"] = []
+_backward_state: Dict[str, Any] = {}
+
+
+def _take_backward(watcher: "TorchWatcher") -> None:
+    import torch
+
+    if _backward_state.get("wrapper") is not torch.Tensor.backward:
+        original = torch.Tensor.backward
+
+        @functools.wraps(original)
+        def backward(self: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original(self, *args, **kwargs)
+            if _backward_watchers and self.numel() == 1:
+                pending = self.detach()
+                for w in _backward_watchers:
+                    w._pending_loss = pending
+            return result
+
+        torch.Tensor.backward = backward
+        _backward_state.update(original=original, wrapper=backward)
+    _backward_watchers.append(watcher)
+
+
+def _release_backward(watcher: "TorchWatcher") -> None:
+    import torch
+
+    if watcher in _backward_watchers:
+        _backward_watchers.remove(watcher)
+    if not _backward_watchers and _backward_state.get("wrapper") is torch.Tensor.backward:
+        torch.Tensor.backward = _backward_state["original"]
+        _backward_state.clear()
+    # If something else wrapped Tensor.backward after us, ours stays under it as a pass-through.
+
+
+def _label(name: str, module: Any, index: int) -> str:
+    """The layer's name in the stream: its module path (``encoder.fc1``); a path of indices only,
+    as ``nn.Sequential`` gives (``0``, ``2``), is prefixed with the module's type (``linear0``),
+    so that findings read "linear0 updates 10⁴× less than linear10"."""
+    if not name:
+        return "layer%d" % (index + 1)
+    if all(part.isdigit() for part in name.split(".")):
+        return type(module).__name__.lower() + name
+    return name
+
 
 class TorchWatcher(Watcher):
     """A :class:`Watcher` wired into a model and its optimizer (see :func:`watch`)."""
 
     def __init__(self, model: Any, optimizer: Any, every: int = 10, path: Optional[str] = None,
-                 settings: Optional[Mapping[str, Any]] = None) -> None:
-        super().__init__(every=every, path=path, settings=settings)
+                 settings: Optional[Mapping[str, Any]] = None, all_ranks: bool = False,
+                 rank: Optional[int] = None) -> None:
+        super().__init__(every=every, path=path, settings=settings, all_ranks=all_ranks, rank=rank)
         self.step_count = 0
         self._last_loss: Optional[float] = None
+        self._pending_loss: Any = None  # the detached scalar of the last backward() since the step
+        self._explicit_loss = False  # watcher.loss was called since the last step
+        self._auto_loss: Optional[float] = None  # the loss the last step took from backward()
         self._layers_spec: List[Tuple[str, Any, Optional[Any], str]] = []
         self._outputs: Dict[int, Any] = {}
         self._handles: List[Any] = []
+        self._buffers: List[Any] = []  # the CPU copies of the weights before a recorded step
+        self._optimizer = optimizer
+        self._installed: Optional[Callable[..., Any]] = None
         modules = [(name, m) for name, m in model.named_modules() if not list(m.children())]
         weighted = [(i, name, m) for i, (name, m) in enumerate(modules)
                     if getattr(m, "weight", None) is not None and m.weight.dim() >= 2]
@@ -35,24 +98,48 @@ class TorchWatcher(Watcher):
         unseen = []
         for k, (i, name, m) in enumerate(weighted):
             stop = weighted[k + 1][0] if k + 1 < len(weighted) else len(modules)
-            after = [(j, mm) for j, (_, mm) in enumerate(modules[i + 1:stop], start=i + 1)
-                     if type(mm).__name__ in _ACTIVATIONS]
-            label = name or "layer%d" % (k + 1)
+            after = [mm for _, mm in modules[i + 1:stop] if type(mm).__name__ in _ACTIVATIONS]
+            label = _label(name, m, k)
             if after:
-                j, act = after[0]
-                self._layers_spec.append((label, m, act, _ACTIVATIONS[type(act).__name__]))
-                self._handles.append(act.register_forward_hook(self._hook(len(self._layers_spec) - 1)))
+                self._layers_spec.append((label, m, after[0], _ACTIVATIONS[type(after[0]).__name__]))
             else:
                 self._layers_spec.append((label, m, None, "identity"))
                 if k + 1 < len(weighted):
                     unseen.append(label)
+        if not self.active:
+            return  # another rank: no hooks, no wrappers, nothing to pay
+        for index, (_, _, act, _) in enumerate(self._layers_spec):
+            if act is not None:
+                self._handles.append(act.register_forward_hook(self._hook(index)))
         if unseen:
             print("gradscope.watch: no activation module after %s (a functional activation such as "
                   "torch.sigmoid in forward() cannot be seen): their activations are not watched"
                   % ", ".join(unseen), file=sys.stderr)
-        self._optimizer = optimizer
-        self._original_step = optimizer.step
-        optimizer.step = self._step  # torch 1.13 has no optimizer hooks
+        self._install_step()
+        _take_backward(self)
+
+    def _install_step(self) -> None:
+        """optimizer.step ← the watcher's (torch 1.13 has no optimizer hooks).
+
+        The replacement is a method bound to the optimizer, like the original, so that an LR
+        scheduler created afterwards can wrap it as usual; it carries the scheduler's mark when
+        the step it replaces is a scheduler's wrapper, so that one created before is content."""
+        optimizer = self._optimizer
+        self._had_own_step = "step" in vars(optimizer)
+        original = optimizer.step
+        self._original_step = original
+        watcher = self
+
+        def step(opt: Any, *args: Any, **kwargs: Any) -> Any:
+            if watcher._closed:
+                return original(*args, **kwargs)
+            return watcher._step(original, *args, **kwargs)
+
+        for mark in _SCHEDULER_MARKS:
+            if getattr(original, mark, False):
+                setattr(step, mark, True)
+        self._installed = types.MethodType(step, optimizer)
+        optimizer.step = self._installed
 
     def _hook(self, index: int) -> Any:
         def hook(module: Any, inputs: Any, output: Any) -> None:
@@ -60,51 +147,172 @@ class TorchWatcher(Watcher):
                 self._outputs[index] = output.detach()
         return hook
 
-    def _step(self, *args: Any, **kwargs: Any) -> Any:
+    def _step(self, original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        import torch
+
+        self._auto_loss = None
+        if not self._explicit_loss and self._pending_loss is not None:
+            value = float(self._pending_loss)
+            self._record_loss(value, self.step_count)
+            self._auto_loss = value
         recording = self.should_record(self.step_count)
         if recording:
-            before = [m.weight.detach().clone() for _, m, _, _ in self._layers_spec]
-            grads = [None if m.weight.grad is None else m.weight.grad.detach().clone()
-                     for _, m, _, _ in self._layers_spec]
-        result = self._original_step(*args, **kwargs)
+            with torch.no_grad():
+                before = []
+                for k, (_, m, _, _) in enumerate(self._layers_spec):
+                    g = m.weight.grad
+                    before.append((self._copy(torch, k, m.weight.detach()),
+                                   None if g is None else torch.linalg.vector_norm(_working(g.detach()))))
+        result = original(*args, **kwargs)
         if recording:
-            layers = {}
-            for k, (label, m, _, activation) in enumerate(self._layers_spec):
-                g = grads[k] if grads[k] is not None else before[k] * 0
-                out = self._outputs.get(k)
-                layers[label] = {
-                    "weight_before": before[k].cpu().double().numpy(),
-                    "weight_after": m.weight.detach().cpu().double().numpy(),
-                    "gradient": g.cpu().double().numpy(),
-                    "activations": None if out is None else out.cpu().double().numpy(),
-                    "activation": activation,
-                }
-            self.record(self.step_count, loss=self._last_loss, layers=layers)
+            if self._layers is None:
+                self._declare([(label, activation, m.weight.numel())
+                               for label, m, _, activation in self._layers_spec])
+            with torch.no_grad():
+                figures = []
+                for k, (_, m, _, activation) in enumerate(self._layers_spec):
+                    w0, gradient_norm = before[k]
+                    figures.append(_layer_figures(torch, w0, _working(m.weight.detach()), gradient_norm,
+                                                  self._outputs.get(k), activation))
+                values = _values(torch, [f for layer in figures for f in layer])
+            rows = [_row(values[k * len(_FIGURES):(k + 1) * len(_FIGURES)], activation)
+                    for k, (_, _, _, activation) in enumerate(self._layers_spec)]
+            self._sample(self.step_count, self._last_loss, rows)
             self._outputs.clear()
         self.step_count += 1
+        self._pending_loss = None
+        self._explicit_loss = False
+        self._last_loss = None
         return result
 
+    def _copy(self, torch: Any, k: int, w: Any) -> Any:
+        """Layer k's weights before the step (float32 unless float64). On the CPU the copy goes
+        to a buffer kept from one recording to the next: fresh allocations of a model's worth of
+        memory page-fault, and freeing them slows the steps that follow. On a GPU, whose caching
+        allocator reuses memory anyway, the copy is transient (no standing extra memory)."""
+        dtype = w.dtype if w.dtype in (torch.float32, torch.float64) else torch.float32
+        if w.device.type != "cpu":
+            return w.to(dtype=dtype, copy=True)
+        while len(self._buffers) <= k:
+            self._buffers.append(None)
+        buffer = self._buffers[k]
+        if buffer is None or buffer.shape != w.shape or buffer.dtype != dtype:
+            buffer = self._buffers[k] = torch.empty(w.shape, dtype=dtype)
+        return buffer.copy_(w)
+
+    def _record_loss(self, value: float, step: int) -> None:
+        self._last_loss = value
+        super().loss(value, step=step)
+
     def loss(self, value: Any, step: Optional[int] = None) -> None:
-        """Records the batch loss (a tensor or a number) of the step about to be taken."""
+        """Records the batch loss (a tensor or a number) of the step about to be taken.
+
+        Optional: without it the step takes the loss from ``loss.backward()``. A call after
+        ``optimizer.step()`` with the loss that step already took is not recorded twice."""
+        if not self.active:
+            return
         v = float(value.detach()) if hasattr(value, "detach") else float(value)
-        self._last_loss = v
-        super().loss(v, step=self.step_count if step is None else step)
+        if self._auto_loss is not None and self._pending_loss is None and (
+                v == self._auto_loss or (math.isnan(v) and math.isnan(self._auto_loss))):
+            self._auto_loss = None  # the previous step took this very loss from backward()
+            return
+        self._explicit_loss = True
+        self._record_loss(v, self.step_count if step is None else step)
 
     def close(self) -> None:
-        if not self._closed:
+        if not self._closed and self.active:
             for h in self._handles:
                 h.remove()
-            self._optimizer.step = self._original_step
+            if self._installed is not None and vars(self._optimizer).get("step") is self._installed:
+                if self._had_own_step:
+                    self._optimizer.step = self._original_step
+                else:
+                    del self._optimizer.step
+            # else an LR scheduler wrapped the watcher's step: it stays, as a pass-through
+            _release_backward(self)
+            self._buffers = []
         super().close()
 
 
+# The figures _layer_figures computes per layer, in the order of the stream's sample layer.
+_FIGURES = ("meanAbsoluteUpdate", "updateNorm", "weightNorm", "gradientNorm",
+            "activationMean", "activationStd", "fraction")
+
+
+def _working(t: Any) -> Any:
+    """``t`` itself when float32 or float64, else a float32 copy (half, bfloat16)."""
+    import torch
+
+    return t if t.dtype in (torch.float32, torch.float64) else t.float()
+
+
+def _layer_figures(torch: Any, w0: Any, w1: Any, gradient_norm: Any, output: Any, activation: str) -> List[Any]:
+    """The figures of layer_statistics as 0-d tensors, in the weights' precision (float32 unless
+    float64; no float64 copies), for one ``.tolist()`` over all layers. torch's float32 norms
+    are within ~1e-5 of float64 ones; the means within ~1e-7.
+
+    ``w0`` is the layer's own copy from before the step: it is overwritten with w0 − w1, whose
+    norm and mean magnitude are those of ΔW. ``gradient_norm`` was taken before the step."""
+    weight_norm = torch.linalg.vector_norm(w0)
+    delta = w0.sub_(w1)
+    update_norm = torch.linalg.vector_norm(delta)
+    mean_update = delta.abs_().mean() if delta.numel() else torch.zeros((), dtype=w0.dtype, device=w0.device)
+    nan = torch.full((), math.nan, dtype=w0.dtype, device=w0.device)
+    if gradient_norm is None:  # no gradient this step: as layer_statistics with a zero gradient
+        gradient_norm = torch.zeros((), dtype=w0.dtype, device=w0.device)
+    mean = std = fraction = nan
+    if output is not None:
+        a = _working(output)
+        a = a.reshape(a.shape[0], -1) if a.dim() > 1 else a.reshape(1, -1)
+        mean = a.mean()
+        std = (a - mean).square_().mean().sqrt_()  # the population spread, as np.std
+        if activation == "sigmoid":
+            fraction = (a * (1 - a) < 0.25 * 0.01).to(a.dtype).mean()
+        elif activation == "tanh":
+            fraction = (1 - a * a < 0.01).to(a.dtype).mean()
+        elif activation in ("relu", "leaky-relu"):
+            fraction = (a <= 0).all(dim=0).to(a.dtype).mean()
+    return [f.to(w0.dtype) for f in (mean_update, update_norm, weight_norm, gradient_norm, mean, std, fraction)]
+
+
+def _values(torch: Any, figures: List[Any]) -> List[float]:
+    """The 0-d tensors' values, in one transfer when they share a dtype and device."""
+    if all(f.dtype == figures[0].dtype and f.device == figures[0].device for f in figures):
+        return torch.stack(figures).tolist()
+    return [f.item() for f in figures]
+
+
+def _row(values: List[float], activation: str) -> Dict[str, Optional[float]]:
+    """A sample's layer object from _layer_figures' values (non-finite → null)."""
+    f = dict(zip(_FIGURES, (v if math.isfinite(v) else None for v in values)))
+    update_norm, weight_norm = values[1], values[2]
+    ratio = update_norm / weight_norm if weight_norm > 0 else 0.0
+    return {
+        "meanAbsoluteUpdate": f["meanAbsoluteUpdate"], "updateNorm": f["updateNorm"],
+        "weightNorm": f["weightNorm"], "gradientNorm": f["gradientNorm"],
+        "updateRatio": ratio if math.isfinite(ratio) else None,
+        "activationMean": f["activationMean"], "activationStd": f["activationStd"],
+        "saturation": f["fraction"] if activation in ("sigmoid", "tanh") else None,
+        "deadFraction": f["fraction"] if activation in ("relu", "leaky-relu") else None,
+    }
+
+
 def watch(model: Any, optimizer: Any, every: int = 10, path: Optional[str] = None,
-          settings: Optional[Mapping[str, Any]] = None) -> TorchWatcher:
+          settings: Optional[Mapping[str, Any]] = None, all_ranks: bool = False) -> TorchWatcher:
     """Watches a PyTorch model's gradient flow while ``optimizer`` trains it.
 
     Every ``every`` optimizer steps, per layer with a weight matrix (Linear, Conv): mean |ΔW|,
     ‖∇W‖, ‖W‖, ‖ΔW‖/‖W‖, and for the activation module that follows it (Sigmoid, Tanh, ReLU,
-    LeakyReLU, GELU) the batch's mean, spread, saturated and dead fractions. ``watcher.loss(loss)``
-    records a batch loss, ``watcher.epoch(...)`` an epoch, ``watcher.close()`` ends the stream (also
-    at interpreter exit). ``gradscope diagnose`` reads the stream (docs/watch.md)."""
-    return TorchWatcher(model, optimizer, every=every, path=path, settings=settings)
+    LeakyReLU, GELU) the batch's mean, spread, saturated and dead fractions. ``watcher.epoch(...)``
+    records an epoch, ``watcher.close()`` ends the stream (also at interpreter exit) and restores
+    ``optimizer.step`` and ``torch.Tensor.backward``. ``gradscope diagnose`` reads the stream
+    (docs/watch.md).
+
+    The batch loss comes from ``loss.backward()`` (the last backward of a one-element tensor
+    before the step; with gradient accumulation, the last micro-batch's). ``watcher.loss(loss)``
+    overrides it for that step: call it when backward runs on something other than the loss
+    (a GradScaler's scaled loss, ``torch.autograd.backward``). LR schedulers may be created before
+    or after ``watch``. In a job of several processes only rank 0 records; on the others the
+    watcher wraps and hooks nothing (``all_ranks=True``: every rank, rank N to
+    ``name.rankN.jsonl``)."""
+    return TorchWatcher(model, optimizer, every=every, path=path, settings=settings, all_ranks=all_ranks)

@@ -2,6 +2,8 @@
 
 The stream (docs/watch.md) is JSON lines; ``gradscope diagnose FILE`` applies the same
 calibrated rules as ``gradscope train`` to it. numpy is imported only when a sample is recorded.
+
+In a job of several processes (torchrun, SLURM, DDP) only rank 0 records unless ``all_ranks=True``.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ import json
 import math
 import os
 import sys
-from typing import Any, Dict, Mapping, Optional, TextIO
+from typing import Any, Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
 
 PROTOCOL = "gradscope-watch/1"
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky-relu", "identity")
 SETTINGS = ("activation", "initialization", "optimizer", "learningRate", "weightDecay", "l2", "inputScaling")
+# Where a launcher says which process this is, in order: torchrun (and torch.distributed.launch),
+# SLURM's srun, then single-node launchers that set the local rank alone.
+RANK_VARIABLES = ("RANK", "SLURM_PROCID", "LOCAL_RANK")
 
 
 def _finite(x: Optional[float]) -> Optional[float]:
@@ -23,6 +28,36 @@ def _finite(x: Optional[float]) -> Optional[float]:
         return None
     x = float(x)
     return x if math.isfinite(x) else None
+
+
+def process_rank() -> int:
+    """This process's rank in a distributed job, 0 when it is alone.
+
+    torch.distributed's rank when torch.distributed is already imported and initialised (it is
+    not imported here), else the first of ``RANK``, ``SLURM_PROCID``, ``LOCAL_RANK`` that is set."""
+    dist = sys.modules.get("torch.distributed")
+    if dist is not None:
+        try:
+            if dist.is_available() and dist.is_initialized():
+                return int(dist.get_rank())
+        except Exception:  # a half-imported or unusual torch.distributed: fall back on the environment
+            pass
+    for name in RANK_VARIABLES:
+        value = os.environ.get(name, "").strip()
+        if value:
+            try:
+                return int(value)
+            except ValueError:
+                continue
+    return 0
+
+
+def rank_path(path: str, rank: int) -> str:
+    """``path`` for ``rank``: rank 0 keeps it, rank N writes ``name.rankN.ext``."""
+    if rank == 0:
+        return path
+    root, ext = os.path.splitext(path)
+    return "%s.rank%d%s" % (root, rank, ext)
 
 
 def layer_statistics(weight_before: Any, weight_after: Any, gradient: Any,
@@ -34,38 +69,79 @@ def layer_statistics(weight_before: Any, weight_after: Any, gradient: Any,
     under 1 % of its maximum, the fraction of ReLU units at or below 0 for every example."""
     import numpy as np
 
-    w0 = np.asarray(weight_before, dtype=np.float64)
-    w1 = np.asarray(weight_after, dtype=np.float64)
-    g = np.asarray(gradient, dtype=np.float64)
-    dw = w1 - w0
-    update_norm = float(np.linalg.norm(dw))
-    weight_norm = float(np.linalg.norm(w0))
-    out: Dict[str, Optional[float]] = {
-        "meanAbsoluteUpdate": float(np.mean(np.abs(dw))) if dw.size else 0.0,
-        "updateNorm": update_norm,
-        "weightNorm": weight_norm,
-        "gradientNorm": float(np.linalg.norm(g)),
-        "updateRatio": update_norm / weight_norm if weight_norm > 0 else 0.0,
-        "activationMean": None, "activationStd": None, "saturation": None, "deadFraction": None,
-    }
-    if activations is not None:
-        a = np.asarray(activations, dtype=np.float64)
-        a2 = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(1, -1)
-        out["activationMean"] = _finite(np.mean(a2))
-        out["activationStd"] = _finite(np.std(a2))
-        if activation == "sigmoid":
-            out["saturation"] = float(np.mean(a2 * (1 - a2) < 0.25 * 0.01))
-        elif activation == "tanh":
-            out["saturation"] = float(np.mean(1 - a2 * a2 < 0.01))
-        elif activation in ("relu", "leaky-relu"):
-            out["deadFraction"] = float(np.mean(np.all(a2 <= 0, axis=0)))
-    return out
+    with np.errstate(invalid="ignore", over="ignore"):  # a diverged run's figures are null
+        mean_update, update_norm, weight_norm, gradient_norm = _weight_figures(
+            np, _floating(np, weight_before), _floating(np, weight_after), _floating(np, gradient))
+        out: Dict[str, Optional[float]] = {
+            "meanAbsoluteUpdate": _finite(mean_update),
+            "updateNorm": _finite(update_norm),
+            "weightNorm": _finite(weight_norm),
+            "gradientNorm": _finite(gradient_norm),
+            "updateRatio": _finite(update_norm / weight_norm) if weight_norm > 0 else 0.0,
+            "activationMean": None, "activationStd": None, "saturation": None, "deadFraction": None,
+        }
+        if activations is not None:
+            a = _floating(np, activations)
+            a2 = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(1, -1)
+            out["activationMean"] = _finite(np.mean(a2, dtype=np.float64))
+            out["activationStd"] = _finite(np.std(a2, dtype=np.float64))
+            if activation == "sigmoid":
+                out["saturation"] = float(np.mean(a2 * (1 - a2) < 0.25 * 0.01))
+            elif activation == "tanh":
+                out["saturation"] = float(np.mean(1 - a2 * a2 < 0.01))
+            elif activation in ("relu", "leaky-relu"):
+                out["deadFraction"] = float(np.mean(np.all(a2 <= 0, axis=0)))
+        return out
+
+
+def _floating(np: Any, x: Any) -> Any:
+    """``x`` as a float32 or float64 array, copied only when it is neither (or not an array)."""
+    a = np.asarray(x)
+    return a if a.dtype in (np.float32, np.float64) else a.astype(np.float64)
+
+
+# Elements per slice in _weight_figures: small enough for the cache and for the allocator's
+# heap (no large temporaries, whose page faults would slow the training steps around a record).
+_SLICE = 1 << 16
+
+
+def _weight_figures(np: Any, w0: Any, w1: Any, g: Any) -> Tuple[float, float, float, float]:
+    """mean |w1 − w0|, ‖w1 − w0‖, ‖w0‖, ‖g‖, a slice at a time in the arrays' own precision
+    (numpy's pairwise sums), the slices' sums added in float64: float32 weights give the
+    float64 figures to ~1e-7, with no float64 copy and no temporary as large as the weights."""
+    f0, f1, fg = w0.reshape(-1), w1.reshape(-1), g.reshape(-1)
+    n = f0.size
+    if n == 0:
+        return 0.0, 0.0, 0.0, _slices_norm(np, fg)
+    size = min(n, _SLICE)
+    delta = np.empty(size, dtype=np.result_type(f0.dtype, f1.dtype))
+    squares = np.empty(size, dtype=np.result_type(delta.dtype, f0.dtype))
+    absolute = update = weight = 0.0
+    for start in range(0, n, size):
+        d = np.subtract(f1[start:start + size], f0[start:start + size], out=delta[:min(size, n - start)])
+        update += float(np.square(d, out=squares[:len(d)]).sum())
+        weight += float(np.square(f0[start:start + size], out=squares[:len(d)]).sum())
+        absolute += float(np.abs(d, out=d).sum())
+    return absolute / n, math.sqrt(update), math.sqrt(weight), _slices_norm(np, fg)
+
+
+def _slices_norm(np: Any, x: Any) -> float:
+    """‖x‖₂ of a flat array, a slice at a time."""
+    if x.size == 0:
+        return 0.0
+    squares = np.empty(min(x.size, _SLICE), dtype=x.dtype)
+    total = 0.0
+    for start in range(0, x.size, len(squares)):
+        part = x[start:start + len(squares)]
+        total += float(np.square(part, out=squares[:len(part)]).sum())
+    return math.sqrt(total)
 
 
 class Watcher:
     """Records a training loop's gradient flow every ``every`` steps.
 
-    ``watcher.should_record(step)`` lets the loop skip the copies on other steps;
+    ``before = watcher.snapshot(step, weights)`` copies the weights before the update on
+    recording steps (None on others), into buffers it reuses;
     ``watcher.record(step, loss=..., layers={"layer1": {"weight_before": W0, "weight_after": W1,
     "gradient": g, "activations": A, "activation": "sigmoid"}, ...})`` writes a sample (the
     first also writes the hello, with the layers in that order); ``watcher.epoch(epoch,
@@ -76,24 +152,36 @@ class Watcher:
     The stream goes to ``path``, else the file named by ``GRADSCOPE_WATCH``, else
     ``gradscope-watch.jsonl``. ``settings`` says how the run was set up (``activation``,
     ``initialization``, ``optimizer``, ``learningRate``, ``weightDecay``, ``l2``,
-    ``inputScaling``), so that no fix suggests what the run already does."""
+    ``inputScaling``), so that no fix suggests what the run already does.
+
+    Several processes: only rank 0 records (``rank``: given, else :func:`process_rank`; when
+    the launcher sets no ``RANK``, create the watcher after ``init_process_group``). On
+    another rank the watcher is inert (``active`` is False): ``should_record`` is always False,
+    nothing is written and no file is created. With ``all_ranks=True`` every rank records, rank
+    N > 0 to the path with ``.rankN`` before its extension (``gradscope-watch.rank3.jsonl``)."""
 
     def __init__(self, every: int = 10, path: Optional[str] = None,
-                 settings: Optional[Mapping[str, Any]] = None) -> None:
+                 settings: Optional[Mapping[str, Any]] = None, all_ranks: bool = False,
+                 rank: Optional[int] = None) -> None:
         if not isinstance(every, int) or isinstance(every, bool) or every < 1:
             raise ValueError("every must be an integer >= 1, got %r" % (every,))
         unknown = sorted(set(settings or {}) - set(SETTINGS))
         if unknown:
             raise ValueError("unknown settings %s; known: %s" % (", ".join(unknown), ", ".join(SETTINGS)))
         self.every = every
-        self.path = path or os.environ.get("GRADSCOPE_WATCH") or "gradscope-watch.jsonl"
+        self.rank = process_rank() if rank is None else int(rank)
+        self.active = bool(all_ranks) or self.rank == 0
+        self.path = rank_path(path or os.environ.get("GRADSCOPE_WATCH") or "gradscope-watch.jsonl", self.rank)
         self.settings = dict(settings or {})
         self._file: Optional[TextIO] = None
-        self._layers: Optional[list] = None
+        self._layers: Optional[List[str]] = None
         self._epoch = 0
         self._nonfinite: Optional[Dict[str, Any]] = None
         self._closed = False
         self._failed = False
+        self._snapshots: List[Any] = []
+        if not self.active:
+            return
         previous = sys.excepthook
 
         def hook(kind, value, traceback):  # type: ignore[no-untyped-def]
@@ -104,7 +192,31 @@ class Watcher:
         atexit.register(self._at_exit)
 
     def should_record(self, step: int) -> bool:
-        return step % self.every == 0
+        """Whether ``record(step, ...)`` would write a sample (never on an inert rank)."""
+        return self.active and step % self.every == 0
+
+    def snapshot(self, step: int, arrays: Sequence[Any]) -> Optional[List[Any]]:
+        """Copies of ``arrays`` (the weights before the update) when ``step`` is a recording step,
+        else None; valid until the next snapshot.
+
+        The copies go to buffers the watcher keeps, so that a recording step does not allocate
+        a model's worth of fresh memory: with numpy's allocator that page-faults, and freeing
+        the copies slows the steps that follow (together as much as the recording itself)."""
+        if not self.should_record(step):
+            return None
+        import numpy as np
+
+        if len(self._snapshots) != len(arrays):
+            self._snapshots = [None] * len(arrays)
+        copies = []
+        for k, array in enumerate(arrays):
+            a = np.asarray(array)
+            buffer = self._snapshots[k]
+            if buffer is None or buffer.shape != a.shape or buffer.dtype != a.dtype:
+                buffer = self._snapshots[k] = np.empty(a.shape, dtype=a.dtype)
+            np.copyto(buffer, a)
+            copies.append(buffer)
+        return copies
 
     def _write(self, message: Dict[str, Any]) -> None:
         if self._closed:
@@ -126,17 +238,11 @@ class Watcher:
             declared = []
             for name in names:
                 spec = layers[name]
-                activation = spec.get("activation", "identity")
-                if activation not in ACTIVATIONS:
-                    raise ValueError("layer %s: activation %r is not one of %s" % (name, activation, ", ".join(ACTIVATIONS)))
+                if "weight_before" not in spec:
+                    raise ValueError("layer %s: missing weight_before" % name)
                 import numpy as np
-                declared.append({"name": name, "activation": activation,
-                                 "weights": int(np.asarray(spec["weight_before"]).size)})
-            self._layers = names
-            hello: Dict[str, Any] = {"type": "hello", "protocol": PROTOCOL, "layers": declared}
-            if self.settings:
-                hello["settings"] = self.settings
-            self._write(hello)
+                declared.append((name, spec.get("activation", "identity"), int(np.asarray(spec["weight_before"]).size)))
+            self._declare(declared)
         elif names != self._layers:
             raise ValueError("record: layers %s differ from the first sample's %s" % (names, self._layers))
         rows = []
@@ -147,15 +253,35 @@ class Watcher:
                 raise ValueError("layer %s: missing %s" % (name, ", ".join(missing)))
             rows.append(layer_statistics(spec["weight_before"], spec["weight_after"], spec["gradient"],
                                          spec.get("activations"), spec.get("activation", "identity")))
+        self._sample(step, loss, rows, epoch)
+        return True
+
+    def _declare(self, layers: List[Any]) -> None:
+        """Writes the hello: ``layers`` is [(name, activation, weight count)], input to output."""
+        declared = []
+        for name, activation, weights in layers:
+            if activation not in ACTIVATIONS:
+                raise ValueError("layer %s: activation %r is not one of %s" % (name, activation, ", ".join(ACTIVATIONS)))
+            declared.append({"name": name, "activation": activation, "weights": int(weights)})
+        hello: Dict[str, Any] = {"type": "hello", "protocol": PROTOCOL, "layers": declared}
+        if self.settings:
+            hello["settings"] = self.settings
+        self._write(hello)
+        self._layers = [d["name"] for d in declared]
+
+    def _sample(self, step: int, loss: Optional[float], rows: List[Dict[str, Optional[float]]],
+                epoch: Optional[int] = None) -> None:
+        """Writes a sample of already computed per-layer figures (after the hello)."""
         value = _finite(loss)
         if loss is not None and value is None and self._nonfinite is None:
             self._nonfinite = {"step": step, "epoch": epoch if epoch is not None else self._epoch + 1}
         self._write({"type": "sample", "step": step, "epoch": epoch if epoch is not None else self._epoch + 1,
                      "loss": value, "layers": rows})
-        return True
 
     def loss(self, value: float, step: Optional[int] = None) -> None:
         """Records one batch loss (a non-finite one marks the run as diverged)."""
+        if not self.active:
+            return
         finite = _finite(value)
         if finite is None and self._nonfinite is None:
             self._nonfinite = {"step": step or 0, "epoch": self._epoch + 1}
@@ -166,7 +292,7 @@ class Watcher:
         """Marks the end of an epoch (``train_loss``, and optionally ``test_loss``,
         ``test_accuracy``, ``train_accuracy``, ``steps``, ``seconds``)."""
         self._epoch = epoch if epoch is not None else self._epoch + 1
-        if self._layers is None:
+        if self._layers is None or not self.active:
             return
         names = {"test_loss": "testLoss", "test_accuracy": "testAccuracy", "train_accuracy": "trainAccuracy",
                  "steps": "steps", "seconds": "seconds"}
@@ -183,12 +309,13 @@ class Watcher:
         """Ends the stream: completed, or non-finite-loss when a loss was NaN or infinite."""
         if self._closed:
             return
-        if self._layers is not None:
+        if self._layers is not None and self.active:
             end: Dict[str, Any] = {"type": "end", "status": "completed"}
             if self._nonfinite is not None:
                 end = {"type": "end", "status": "non-finite-loss", **self._nonfinite}
             self._write(end)
         self._closed = True
+        self._snapshots = []
         if self._file is not None:
             self._file.close()
 

@@ -1,7 +1,9 @@
 """gradscope.Watcher on numpy training loops, and `gradscope diagnose` on what it records."""
 
 import json
+import os
 import subprocess
+import sys
 
 import pytest
 
@@ -197,3 +199,112 @@ def test_a_stream_cut_short_exits_3(tmp_path):
     path.write_text("\n".join(lines[:-1]) + "\n")  # no `end`
     status, codes, out = diagnose(path)
     assert status == 3 and "cut short" in json.loads(out.stdout)["run"]["stop"]
+
+
+def layer(n=4):
+    w = np.ones((n, n))
+    return {"l": {"weight_before": w, "weight_after": w * 0.9, "gradient": w, "activation": "identity"}}
+
+
+def clear_rank_environment(monkeypatch):
+    for name in gradscope._watch.RANK_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_other_ranks_are_inert_and_create_no_file(tmp_path, monkeypatch):
+    clear_rank_environment(monkeypatch)
+    monkeypatch.setenv("RANK", "2")
+    monkeypatch.setenv("GRADSCOPE_WATCH", str(tmp_path / "run.jsonl"))
+    w = gradscope.Watcher(every=1)
+    assert (w.rank, w.active) == (2, False)
+    assert not w.should_record(0)
+    assert w.record(0, loss=1.0, layers=layer()) is False
+    w.loss(float("nan"), step=0)
+    w.epoch(train_loss=1.0)
+    w.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_all_ranks_write_one_file_each(tmp_path, monkeypatch):
+    clear_rank_environment(monkeypatch)
+    monkeypatch.setenv("GRADSCOPE_WATCH", str(tmp_path / "run.jsonl"))
+    for rank in ("0", "3"):
+        monkeypatch.setenv("RANK", rank)
+        w = gradscope.Watcher(every=1, all_ranks=True)
+        assert w.active and w.rank == int(rank)
+        assert w.record(0, loss=1.0, layers=layer())
+        w.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.jsonl", "run.rank3.jsonl"]
+    for p in tmp_path.iterdir():
+        assert json.loads(p.read_text().splitlines()[-1]) == {"type": "end", "status": "completed"}
+    assert gradscope._watch.rank_path("runs/a.b/watch", 1) == "runs/a.b/watch.rank1"
+
+
+def test_the_rank_comes_from_torch_distributed_then_the_launchers(monkeypatch):
+    clear_rank_environment(monkeypatch)
+    rank = gradscope._watch.process_rank
+    monkeypatch.setitem(sys.modules, "torch.distributed", None)  # as if torch.distributed were not imported
+    assert rank() == 0
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    assert rank() == 1
+    monkeypatch.setenv("SLURM_PROCID", "5")
+    assert rank() == 5
+    monkeypatch.setenv("RANK", "not a number")
+    assert rank() == 5
+    monkeypatch.setenv("RANK", "7")
+    assert rank() == 7
+
+    class Initialised:
+        is_available = is_initialized = staticmethod(lambda: True)
+        get_rank = staticmethod(lambda: 4)
+
+    monkeypatch.setitem(sys.modules, "torch.distributed", Initialised)
+    assert rank() == 4
+    assert gradscope.Watcher(rank=0).active  # an explicit rank (e.g. jax.process_index()) wins
+
+
+def test_a_rank_launched_process_records_only_on_rank_0(tmp_path):
+    program = ("import gradscope, numpy as np\n"
+               "w = gradscope.Watcher(every=1)\n"
+               "w.record(0, loss=1.0, layers={'l': {'weight_before': np.ones(4), 'weight_after': np.zeros(4),"
+               " 'gradient': np.ones(4)}})\n")
+    for rank in ("0", "1"):
+        env = {k: v for k, v in os.environ.items() if k not in gradscope._watch.RANK_VARIABLES}
+        env.update(RANK=rank, GRADSCOPE_WATCH=str(tmp_path / "w.jsonl"),
+                   PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        subprocess.run([sys.executable, "-c", program], env=env, check=True)
+    assert [p.name for p in tmp_path.iterdir()] == ["w.jsonl"]
+    assert json.loads(tmp_path.joinpath("w.jsonl").read_text().splitlines()[-1])["status"] == "completed"
+
+
+def test_non_finite_figures_are_null_not_invalid_json():
+    w = np.array([[np.inf, 1.0]])
+    s = gradscope.layer_statistics(w, w, np.array([[np.nan, 0.0]]))
+    assert s["weightNorm"] is None and s["gradientNorm"] is None
+    json.dumps(s, allow_nan=False)
+
+
+def test_float32_weights_give_the_float64_figures():
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal((300, 200)).astype(np.float32)
+    w1 = w0 + np.float32(1e-4) * rng.standard_normal((300, 200)).astype(np.float32)
+    g = rng.standard_normal((300, 200)).astype(np.float32)
+    a = rng.random((100, 300)).astype(np.float32)
+    s32 = gradscope.layer_statistics(w0, w1, g, a, "sigmoid")
+    s64 = gradscope.layer_statistics(w0.astype(np.float64), w1.astype(np.float64), g.astype(np.float64),
+                                     a.astype(np.float64), "sigmoid")
+    for key, value in s64.items():
+        assert s32[key] == (None if value is None else pytest.approx(value, rel=1e-6)), key
+
+
+def test_snapshot_copies_on_recording_steps_into_buffers_it_reuses(tmp_path):
+    w = gradscope.Watcher(every=2, path=str(tmp_path / "w.jsonl"))
+    weights = [np.arange(6.0).reshape(2, 3), np.ones(4, dtype=np.float32)]
+    assert w.snapshot(1, weights) is None
+    first = w.snapshot(0, weights)
+    assert all(np.array_equal(c, a) and c.dtype == a.dtype and c is not a for c, a in zip(first, weights))
+    weights[0] += 1
+    assert first[0][0, 0] == 0  # a copy, not a view
+    second = w.snapshot(2, weights)
+    assert second[0] is first[0] and second[0][0, 0] == 1  # the same buffer, refreshed
+    w.close()
