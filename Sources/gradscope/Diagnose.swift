@@ -56,7 +56,7 @@ struct Diagnose: ParsableCommand {
             throw ExitCode(ExitStatus.noInput)
         }
         var follower = StreamFollower(path: file)
-        follower.readToEnd()
+        follower.finish()
         follower.close()
         let stream: WatchStream
         do throws(WatchStreamError) {

@@ -58,19 +58,15 @@ struct StreamFollower {
         }
     }
 
-    /// Reads a finished file to its end, in bounded pieces.
-    mutating func readToEnd() {
+    /// Reads a finished file to its end, in bounded pieces, including a last line without its
+    /// newline: `diagnose` reads a recorded stream with it, `watch` the rest of a stream once
+    /// the program has exited (which may be far more than one poll's worth).
+    mutating func finish(_ onEvent: (WatchStream.Event, WatchStream) -> Void = { _, _ in }) {
         while error == nil {
             let before = offset
-            poll { _, _ in }
+            poll(onEvent)
             if offset == before { break }
         }
-        finish { _, _ in }
-    }
-
-    /// Reads what is left, including a last line without its newline.
-    mutating func finish(_ onEvent: (WatchStream.Event, WatchStream) -> Void) {
-        poll(onEvent)
         guard error == nil, !pending.isEmpty else { return }
         let line = pending
         pending = []

@@ -40,8 +40,6 @@ final class WatchProgress {
         redraw(throttled: true)
     }
 
-    func loss(_ history: TrainingHistory) {}
-
     func epoch(_ e: EpochRecord) {
         guard !quiet else { return }
         var line = String(format: "gradscope watch: epoch %d: train loss %.4f", e.epoch, e.trainLoss)

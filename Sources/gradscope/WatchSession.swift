@@ -59,8 +59,7 @@ struct WatchSession {
                 switch event {
                 case .sample: sampleSinceDiagnosis = true; progress.sample(stream.history)
                 case .epoch: if let e = stream.history.epochs.last { progress.epoch(e) }
-                case .loss: progress.loss(stream.history)
-                case .hello, .end, .blank: break
+                case .hello, .loss, .end, .blank: break
                 }
             }
             if final { follower.finish(handle) } else { follower.poll(handle) }

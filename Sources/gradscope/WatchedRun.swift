@@ -130,12 +130,7 @@ struct WatchedRun {
             "gradscope \(name): \(architecture), \(stream.weights) weights",
             "recorded: \(h.samples.count) readings, \(h.epochs.count) epochs, \(h.batchLosses.count) batch losses; \(stopText)"
         ]
-        if let e = h.epochs.last {
-            var line = "after \(e.epoch) epochs:"
-            if let a = e.testAccuracy { line += String(format: " test accuracy %.2f%%,", 100 * a) }
-            if let l = e.testLoss { line += String(format: " test loss %.4f,", l) }
-            lines.append(line + String(format: " train loss %.4f", e.trainLoss))
-        }
+        if let e = h.epochs.last { lines.append(TrainSummary.finalEpochLine(e, seconds: nil)) }
         lines += FindingsText.lines(findings, flags: false)
         if !files.isEmpty { lines.append("wrote: " + files.joined(separator: ", ")) }
         return lines.joined(separator: "\n")

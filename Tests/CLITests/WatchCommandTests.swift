@@ -229,6 +229,26 @@ struct StreamFollowerTests {
         try? FileManager.default.removeItem(atPath: path)
     }
 
+    /// What is left when the program exits may be far more than one poll reads: `finish`
+    /// reads it all (it once read one 4 MiB piece and took the cut line as the last one).
+    @Test func finishReadsEverythingLeft() throws {
+        let path = temporaryFolder("follow") + ".jsonl"
+        let sample = WatchCommandTests.sample(0)
+        let count = 3 * StreamFollower.maximumBytesPerPoll / sample.utf8.count
+        let text =
+            ([WatchCommandTests.hello] + Array(repeating: sample, count: count) + [
+                #"{"type": "end", "status": "completed"}"#
+            ]).joined(separator: "\n") + "\n"
+        try append(text, to: path)
+        var follower = StreamFollower(path: path)
+        follower.finish()
+        #expect(follower.error == nil, "\(String(describing: follower.error))")
+        #expect(follower.reader.stream?.history.samples.count == count)
+        #expect(follower.reader.stream?.ended == true)
+        follower.close()
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
     @Test func truncatedAndEndlessLinesAreMalformed() throws {
         let path = temporaryFolder("follow") + ".jsonl"
         try append(WatchCommandTests.hello + "\n" + WatchCommandTests.sample(0) + "\n", to: path)
