@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import struct
 from pathlib import Path
 from typing import Any, Optional, Tuple
@@ -30,6 +31,13 @@ def load(data: str = "digits", limit: Optional[int] = None, seed: int = 0) -> Sp
     if limit is not None:
         x_train, y_train = x_train[:limit], y_train[:limit]
     return x_train, y_train, x_test, y_test
+
+
+def shown(path: str) -> str:
+    """``path`` as a person would type it here: relative to the working directory when inside
+    it, else as it is."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def _missing(path: Path, hint: str) -> SystemExit:

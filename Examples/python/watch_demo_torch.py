@@ -72,7 +72,7 @@ def main() -> None:
         print("epoch %d/%d  train loss %.4f  test accuracy %5.1f%%  %.1f s"
               % (epoch, args.epochs, total / batches, 100 * accuracy, seconds), flush=True)
     watcher.close()
-    print("gradient flow recorded in %s: gradscope diagnose %s" % (watcher.path, watcher.path))
+    print("gradient flow recorded in %s: gradscope diagnose %s" % ((watch_data.shown(watcher.path),) * 2))
 
 
 if __name__ == "__main__":

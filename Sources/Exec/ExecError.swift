@@ -120,7 +120,8 @@ public enum ProgramExit: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    static func signalName(_ signal: Int32) -> String? {
+    /// `SIGTERM` for 15, for the signals a program is commonly killed or stopped by.
+    public static func signalName(_ signal: Int32) -> String? {
         let names: [Int32: String] = [
             1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 6: "SIGABRT", 8: "SIGFPE",
             9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 15: "SIGTERM"

@@ -40,7 +40,7 @@ struct Diagnose: ParsableCommand {
     )
     var out: String?
 
-    @Flag(help: "Write into a non-empty --out, replacing an earlier run's files there.")
+    @Flag(help: "Write into a non-empty --out, replacing an earlier run's files there (never the stream read).")
     var force = false
 
     func run() throws {
@@ -70,7 +70,7 @@ struct Diagnose: ParsableCommand {
         var files = [String]()
         if let out {
             do {
-                let folder = try RunFolder.claim(out, command: "diagnose", force ? .force : .fresh)
+                let folder = try RunFolder.claim(out, command: "diagnose", force ? .force : .fresh, keeping: file)
                 files = try run.writeOutputs(to: out)
                 withExtendedLifetime(folder) {}
             } catch let failure as CLIError {

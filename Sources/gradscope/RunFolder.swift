@@ -42,8 +42,16 @@ final class RunFolder {
 
     deinit { close(lockDescriptor) }
 
-    /// Creates or opens `path` for `command` (`train`, `compare`, `tour`).
-    static func claim(_ path: String, command: String, _ claim: Claim) throws -> RunFolder {
+    /// Creates or opens `path` for `command` (`train`, `compare`, `tour`, `watch`, `diagnose`).
+    ///
+    /// - Parameters:
+    ///   - keeping: a file the command reads (`diagnose`'s stream): `--force` never removes it,
+    ///     whatever path names it.
+    static func claim(
+        _ path: String, command: String, _ claim: Claim, keeping input: String? = nil
+    ) throws
+        -> RunFolder
+    {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             throw CLIError.output("cannot create \(path): \(describe(error))")
         }
@@ -75,8 +83,11 @@ final class RunFolder {
         case .resume:
             break
         case .force:
+            let kept = input.flatMap(FileIdentity.init(path:))
             for name in runFiles where contents.contains(name) {
-                try? FileManager.default.removeItem(atPath: (path as NSString).appendingPathComponent(name))
+                let file = (path as NSString).appendingPathComponent(name)
+                if let kept, FileIdentity(path: file) == kept { continue }
+                try? FileManager.default.removeItem(atPath: file)
             }
         case .replaceOwn:
             // An earlier tour (its note, or before notes existed, its index and numbered steps).
@@ -89,7 +100,7 @@ final class RunFolder {
             if !contents.isEmpty {
                 let what = owner.map { "the files of an earlier gradscope \($0) run" } ?? "other files"
                 throw CLIError.output(
-                    "\(path) already holds \(what) (\(listing(contents))); pass --force to replace them, --resume \(path) to continue that run, or choose another --out"
+                    "\(path) already holds \(what) (\(listing(contents))); pass --force to replace them\(command == "train" ? ", --resume \(path) to continue that run," : "") or choose another --out"
                 )
             }
         }
@@ -115,6 +126,19 @@ final class RunFolder {
     private static func listing(_ names: [String]) -> String {
         names.count <= 4
             ? names.joined(separator: ", ") : names.prefix(3).joined(separator: ", ") + " and \(names.count - 3) more"
+    }
+}
+
+/// A file as the file system knows it (device and inode), whatever path names it.
+struct FileIdentity: Equatable {
+    let device: UInt64
+    let inode: UInt64
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
     }
 }
 

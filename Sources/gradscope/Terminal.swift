@@ -7,6 +7,38 @@ enum Terminal {
         isatty(STDOUT_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
     }
     static var stderrIsTTY: Bool { isatty(STDERR_FILENO) != 0 }
+
+    /// Writes all of `bytes` to `fd`, waiting while a non-blocking descriptor is full (EAGAIN)
+    /// and retrying an interrupted write (EINTR). Returns `false` when the reader is gone
+    /// (EPIPE, with SIGPIPE ignored) or the descriptor fails otherwise: the caller stops
+    /// writing there instead of dying, and whatever it runs goes on.
+    @discardableResult
+    static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var offset = 0
+        while offset < bytes.count {
+            let n = Foundation.write(fd, base + offset, bytes.count - offset)
+            if n > 0 {
+                offset += n
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                var ready = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&ready, 1, 100)
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// `text` on stderr, never raising when stderr is closed or a broken pipe (FileHandle's
+    /// `write` traps there).
+    @discardableResult
+    static func writeStderr(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { write(UnsafeRawBufferPointer($0), to: STDERR_FILENO) }
+    }
 }
 
 /// A progress bar on stderr, drawn only on a TTY and only for runs longer than a second.

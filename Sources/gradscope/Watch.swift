@@ -23,9 +23,15 @@ struct Watch: ParsableCommand {
             Writes to --out: watch.jsonl (the stream, for `gradscope diagnose`),
             metrics.csv, metrics.json, gradient-flow.svg and report.html.
 
-            The program runs in a process group of its own that never outlives
-            gradscope: Ctrl-C is passed on to it (a second Ctrl-C kills it), and
-            outputs are written from what the stream holds.
+            The program runs in a process group of its own: Ctrl-C, SIGTERM and
+            SIGHUP are passed on to the group (a second one kills it), and the
+            outputs are written from what the stream holds. A signal gradscope was
+            started with ignored (nohup) is not passed on. When the program exits,
+            what is left of its group is killed. If gradscope itself is killed
+            (SIGKILL), the kernel kills the program it started (PR_SET_PDEATHSIG),
+            but not processes that program started in turn (a launcher's workers):
+            stop gradscope with Ctrl-C or SIGTERM to stop them all. A reader of
+            gradscope's output that goes away (| head) does not stop the program.
 
             Exit status: 0 the program completed; 3 it failed (its status and the
             end of its stderr quoted), its loss went non-finite, or its stream
@@ -70,7 +76,7 @@ struct Watch: ParsableCommand {
         do {
             try watch()
         } catch let failure as CLIError {
-            FileHandle.standardError.write(Data("gradscope watch: \(failure.description)\n".utf8))
+            Terminal.writeStderr("gradscope watch: \(failure.description)\n")
             throw ExitCode(failure.exitCode)
         }
     }
@@ -82,10 +88,15 @@ struct Watch: ParsableCommand {
         try? FileManager.default.removeItem(atPath: streamPath)
         let session = WatchSession(
             command: command, streamPath: streamPath, programOutputToStderr: format == .json, quiet: quiet)
-        let outcome = try session.run()
-        defer { withExtendedLifetime(folder) {} }
+        try withExtendedLifetime(folder) {
+            // The signals stay passed on (and a broken stdout ignored) until the outputs are written.
+            try session.run { outcome in try report(outcome, directory: directory, streamPath: streamPath) }
+        }
+    }
 
-        let say = { (text: String) in FileHandle.standardError.write(Data("gradscope watch: \(text)\n".utf8)) }
+    /// The diagnosis of a finished run on stdout and its files in `directory`; throws the exit.
+    private func report(_ outcome: WatchSession.Outcome, directory: String, streamPath: String) throws {
+        let say = { (text: String) in _ = Terminal.writeStderr("gradscope watch: \(text)\n") }
         let tail = outcome.stderrTail.isEmpty ? "" : ": \(outcome.stderrTail)"
         if let error = outcome.streamError {
             say(error.description)
@@ -107,7 +118,7 @@ struct Watch: ParsableCommand {
             throw ExitCode(ExitStatus.dataError)
         }
         let run = WatchedRun(
-            stream: stream, command: command, exit: outcome.exit, interrupted: outcome.interrupted,
+            stream: stream, command: command, exit: outcome.exit, interruption: outcome.interruption,
             seconds: outcome.seconds)
         let files = [directory + "/watch.jsonl"] + (try run.writeOutputs(to: directory))
         switch format {

@@ -12,6 +12,10 @@ final class WatchProgress {
     private var lastDraw = 0.0
     /// Whether the last byte passed through ended a line (the status line is drawn only then).
     private var atLineStart = true
+    /// Whether stdout or stderr lost its reader (EPIPE): nothing more is written there, and the
+    /// program's output is still drained so that it never blocks on a full pipe.
+    private var stdoutGone = false
+    private var stderrGone = false
 
     init(quiet: Bool, isTTY: Bool = Terminal.stderrIsTTY) {
         self.quiet = quiet
@@ -20,13 +24,10 @@ final class WatchProgress {
 
     func passThrough(_ chunk: UnsafeBufferPointer<UInt8>, toStderr: Bool) {
         clear()
-        let fd = toStderr ? STDERR_FILENO : STDOUT_FILENO
-        var offset = 0
-        while offset < chunk.count {
-            let n = write(fd, chunk.baseAddress! + offset, chunk.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            offset += n
+        if toStderr {
+            if !stderrGone { stderrGone = !Terminal.write(UnsafeRawBufferPointer(chunk), to: STDERR_FILENO) }
+        } else if !stdoutGone {
+            stdoutGone = !Terminal.write(UnsafeRawBufferPointer(chunk), to: STDOUT_FILENO)
         }
         if let last = chunk.last { atLineStart = last == UInt8(ascii: "\n") }
         redraw()
@@ -62,12 +63,16 @@ final class WatchProgress {
         clear()
         let prefix = atLineStart ? "" : "\n"
         atLineStart = true
-        FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
+        writeStderr(prefix + line + "\n")
         redraw()
     }
 
+    private func writeStderr(_ text: String) {
+        if !stderrGone { stderrGone = !Terminal.writeStderr(text) }
+    }
+
     private func clear() {
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); drawn = false }
+        if drawn { writeStderr("\r\u{1B}[K"); drawn = false }
     }
 
     private func redraw(throttled: Bool = false) {
@@ -75,7 +80,7 @@ final class WatchProgress {
         let now = Date().timeIntervalSince1970
         if throttled && drawn && now - lastDraw < 0.1 { return }
         lastDraw = now
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(status)".utf8))
+        writeStderr("\r\u{1B}[K\(status)")
         drawn = true
     }
 }

@@ -22,8 +22,11 @@ struct WatchSession {
         var streamError: WatchStreamError?
         var exit: ProgramExit
         var stderrTail: String
-        var interrupted: Bool
+        /// The signal passed on to the program (SIGINT, SIGTERM or SIGHUP), if one was.
+        var interruption: Int32?
         var seconds: Double
+
+        var interrupted: Bool { interruption != nil }
     }
 
     /// How long output is still passed through after the program itself exited (a process it
@@ -32,7 +35,9 @@ struct WatchSession {
     /// Live warnings: the rules run at most this often while samples arrive.
     static let diagnosisInterval = 1.0
 
-    func run() throws -> Outcome {
+    /// Runs the program to its end, then `report` on what happened; the signal dispositions
+    /// are restored only after `report` (which writes the outputs) returns.
+    func run<Report>(_ report: (Outcome) throws -> Report) throws -> Report {
         var environment = ProcessInfo.processInfo.environment
         environment["GRADSCOPE_WATCH"] = streamPath
         if environment["PYTHONUNBUFFERED"] == nil { environment["PYTHONUNBUFFERED"] = "1" }
@@ -111,31 +116,52 @@ struct WatchSession {
         let exit = signals.reap(child)
         follow(final: true)
         progress.finish()
-        return Outcome(
+        let outcome = Outcome(
             stream: follower.error == nil ? follower.reader.stream : nil, streamError: follower.error, exit: exit,
-            stderrTail: tail.summary(), interrupted: signals.interrupted, seconds: Clock.now - started)
+            stderrTail: tail.summary(), interruption: signals.interruption, seconds: Clock.now - started)
+        return try report(outcome)
     }
 }
 
 /// Passes SIGINT, SIGTERM and SIGHUP on to the program's process group (which a terminal's
 /// Ctrl-C does not reach); a second one kills the group.
+///
+/// A signal gradscope was started with ignored stays ignored and is not passed on (`nohup`
+/// ignores SIGHUP, a shell's background job SIGINT): the program, in a group of its own, is
+/// then as immune as gradscope. SIGPIPE is ignored for good: a reader of gradscope's output
+/// that goes away (`| head`) must not take the training with it (the writes fail with EPIPE
+/// and the output is dropped instead). ``uninstall()`` restores the earlier dispositions,
+/// with `sigaction`, once the outputs are written.
 final class SignalForwarder: @unchecked Sendable {
+    static let forwarded = [SIGINT, SIGTERM, SIGHUP]
+
     private let pid: pid_t
     private let lock = NSLock()
     private var reaped = false
     private var count = 0
+    private var first: Int32?
     private var sources = [DispatchSourceSignal]()
+    private var previous: [(signal: Int32, action: sigaction)] = []
 
     init(pid: pid_t) { self.pid = pid }
 
-    var interrupted: Bool {
+    /// The signal that interrupted the run, if one did: SIGINT, SIGTERM or SIGHUP.
+    var interruption: Int32? {
         lock.lock(); defer { lock.unlock() }
-        return count > 0
+        return first
     }
 
     func install() {
-        for number in [SIGINT, SIGTERM, SIGHUP] {
-            signal(number, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
+        for number in Self.forwarded {
+            var old = sigaction()
+            sigaction(number, nil, &old)
+            if Self.isIgnored(old) { continue }
+            var ignore = sigaction()
+            ignore.__sigaction_handler.sa_handler = SIG_IGN
+            sigemptyset(&ignore.sa_mask)
+            sigaction(number, &ignore, nil)
+            previous.append((number, old))
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [self] in forward(number) }
             source.resume()
@@ -146,13 +172,20 @@ final class SignalForwarder: @unchecked Sendable {
     func uninstall() {
         for source in sources { source.cancel() }
         sources = []
-        for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_DFL) }
+        for (number, var old) in previous { sigaction(number, &old, nil) }
+        previous = []
+    }
+
+    private static func isIgnored(_ action: sigaction) -> Bool {
+        guard let handler = action.__sigaction_handler.sa_handler else { return false }
+        return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
     }
 
     private func forward(_ number: Int32) {
         lock.lock(); defer { lock.unlock() }
         guard !reaped else { return }
         count += 1
+        if first == nil { first = number }
         // The leader is not yet collected, so its pid (= the group id) is still its own.
         kill(-pid, count == 1 ? number : SIGKILL)
     }

@@ -10,18 +10,20 @@ struct WatchedRun {
     /// The program and how it ended, when `gradscope watch` ran it.
     var command: [String]?
     var exit: ProgramExit?
-    /// Stopped by Ctrl-C (or SIGTERM) passed on to the program.
-    var interrupted = false
+    /// The signal (SIGINT from Ctrl-C, SIGTERM, SIGHUP) that gradscope passed on to stop the
+    /// program, if one did.
+    var interruption: Int32?
+    var interrupted: Bool { interruption != nil }
     var seconds: Double
 
     init(
-        stream: WatchStream, command: [String]? = nil, exit: ProgramExit? = nil, interrupted: Bool = false,
+        stream: WatchStream, command: [String]? = nil, exit: ProgramExit? = nil, interruption: Int32? = nil,
         seconds: Double? = nil
     ) {
         self.stream = stream
         self.command = command
         self.exit = exit
-        self.interrupted = interrupted
+        self.interruption = interruption
         self.seconds = seconds ?? stream.history.epochs.reduce(0) { $0 + $1.seconds }
         findings = Diagnosis.diagnose(stream.history, stop: stream.stop, run: stream.run)
     }
@@ -34,7 +36,11 @@ struct WatchedRun {
     /// Why the run stopped, as a sentence.
     var stopText: String {
         var parts = [String]()
-        if interrupted { parts.append("interrupted: Ctrl-C was passed on to the program") }
+        if let interruption {
+            let name = ProgramExit.signalName(interruption) ?? "signal \(interruption)"
+            let what = interruption == SIGINT ? "Ctrl-C (SIGINT)" : name
+            parts.append("interrupted: \(what) was passed on to the program")
+        }
         if let exit, programFailed, !interrupted { parts.append("the program \(exit)\(exit.hint)") }
         if !stream.ended {
             parts.append("cut short: the stream ends without `end` (the program stopped early)")

@@ -75,11 +75,12 @@ struct DiagnoseCommandTests {
         return path
     }
 
+    let hello =
+        #"{"type": "hello", "protocol": "gradscope-watch/1", "layers": [{"name": "l1", "activation": "sigmoid", "weights": 4}]}"#
+    let sample =
+        #"{"type": "sample", "step": 0, "epoch": 1, "loss": 1, "layers": [{"meanAbsoluteUpdate": 1e-3, "updateNorm": 1e-3, "weightNorm": 1, "gradientNorm": 0.1, "updateRatio": 1e-3, "saturation": 0.1}]}"#
+
     @Test func exitStatuses() throws {
-        let hello =
-            #"{"type": "hello", "protocol": "gradscope-watch/1", "layers": [{"name": "l1", "activation": "sigmoid", "weights": 4}]}"#
-        let sample =
-            #"{"type": "sample", "step": 0, "epoch": 1, "loss": 1, "layers": [{"meanAbsoluteUpdate": 1e-3, "updateNorm": 1e-3, "weightNorm": 1, "gradientNorm": 0.1, "updateRatio": 1e-3, "saturation": 0.1}]}"#
         let completed = try write([hello, sample, #"{"type": "end", "status": "completed"}"#])
         #expect(exitStatus(["diagnose", completed]) == 0)
         #expect(exitStatus(["diagnose", completed, "--format", "json"]) == 0)
@@ -92,5 +93,43 @@ struct DiagnoseCommandTests {
         #expect(exitStatus(["diagnose", "/nonexistent/watch.jsonl"]) == 66)
         #expect(exitStatus(["diagnose"]) == 64)
         for p in [completed, nan, cut, bad] { try? FileManager.default.removeItem(atPath: p) }
+    }
+
+    /// `diagnose DIR/watch.jsonl --out DIR --force` replaces an earlier run's files in DIR but
+    /// never the stream it reads, whatever path names it.
+    @Test func forceNeverRemovesTheStreamItReads() throws {
+        let folder = temporaryFolder("diagnose")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let text = [hello, sample, #"{"type": "end", "status": "completed"}"#].joined(separator: "\n") + "\n"
+        try text.write(toFile: folder + "/watch.jsonl", atomically: true, encoding: .utf8)
+        try "stale".write(toFile: folder + "/metrics.csv", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link.jsonl", withDestinationPath: "watch.jsonl")
+        for input in [folder + "/watch.jsonl", folder + "/./watch.jsonl", folder + "/link.jsonl"] {
+            #expect(exitStatus(["diagnose", input, "--out", folder, "--force"]) == 0, "\(input)")
+            #expect(
+                (try? String(contentsOfFile: folder + "/watch.jsonl", encoding: .utf8)) == text,
+                "\(input): the stream read is kept")
+        }
+        let csv = try String(contentsOfFile: folder + "/metrics.csv", encoding: .utf8)
+        #expect(csv.hasPrefix("run,"), "the earlier metrics.csv was replaced: \(csv.prefix(40))")
+    }
+
+    /// The refusal of a non-empty --out offers --resume only to the command that has it.
+    @Test func refusalOffersOnlyTheCommandsOwnFlags() throws {
+        let folder = temporaryFolder("refusal")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "x".write(toFile: folder + "/metrics.csv", atomically: true, encoding: .utf8)
+        for (command, resume) in [("train", true), ("diagnose", false), ("watch", false), ("compare", false)] {
+            do {
+                _ = try RunFolder.claim(folder, command: command, .fresh)
+                Issue.record("\(command): a folder holding files was not refused")
+            } catch let failure as CLIError {
+                #expect(failure.exitCode == 73)
+                #expect(failure.description.contains("--force"), "\(failure)")
+                #expect(failure.description.contains("--resume") == resume, "\(command): \(failure)")
+            }
+        }
     }
 }

@@ -137,7 +137,10 @@ struct WatchCommandTests {
         }
     }
 
-    @Test func ctrlCIsPassedOnAndNothingOutlivesGradscope() throws {
+    /// Ctrl-C (SIGINT) and SIGTERM are passed on to the program's whole group, the outputs are
+    /// written from what the stream holds, and the stop names the signal.
+    @Test(arguments: [(SIGINT, "Ctrl-C (SIGINT)"), (SIGTERM, "SIGTERM")])
+    func signalsArePassedOnAndNothingOutlivesGradscope(signal: Int32, name: String) throws {
         let (folder, script) = try Self.program(
             [Self.hello] + (0..<4).map { Self.sample(10 * $0) },
             after: "sleep 60 & echo $! > \"$0.grandchild\"; echo $$ > \"$0.pid\"; wait")
@@ -147,14 +150,68 @@ struct WatchCommandTests {
         while !FileManager.default.fileExists(atPath: pidFile) && Date() < deadline { usleep(20_000) }
         usleep(300_000)
         // prlimit execs gradscope, so the process is gradscope itself.
-        kill(started.0.processIdentifier, SIGINT)
+        kill(started.0.processIdentifier, signal)
         let r = Child.finish(started)
         #expect(r.status == 130, "\(r.stderr)")
+        #expect(r.stdout.contains("interrupted: \(name) was passed on to the program"), "\(r.stdout)")
         #expect(
             FileManager.default.fileExists(atPath: folder + "/run/report.html"), "outputs from what the stream holds")
         for file in [pidFile, grandchildFile] {
             #expect(Self.gone(try Self.pid(file)), "\(file): the program's process group is gone")
         }
+    }
+
+    /// Started under `nohup` (SIGHUP ignored), gradscope keeps the ignore and passes no hangup
+    /// on: the program runs to its end.
+    @Test func anIgnoredHangupStaysIgnored() throws {
+        let (folder, script) = try Self.program(
+            Self.completed, before: "echo $$ > \"$0.pid\"; while [ ! -f \"$0.go\" ]; do sleep 0.05; done")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/nohup")
+        process.arguments = [Child.binary!, "watch", "--out", folder + "/run", "--", script]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: script + ".pid") && Date() < deadline { usleep(20_000) }
+        usleep(200_000)
+        kill(process.processIdentifier, SIGHUP)  // nohup execs gradscope
+        usleep(200_000)
+        _ = FileManager.default.createFile(atPath: script + ".go", contents: nil)
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "\(stderr)")
+        #expect(!stdout.contains("interrupted"), "\(stdout)")
+    }
+
+    /// A reader of gradscope's output that goes away (`| head -1`) stops neither gradscope nor
+    /// the program: the rest of the output is dropped (EPIPE) but still drained, the program
+    /// runs to its end, and the outputs are written. Both with only stdout piped and with
+    /// stderr too (where the live warnings go).
+    @Test(arguments: ["", "2>&1"])
+    func aReaderThatGoesAwayStopsNothing(redirect: String) throws {
+        let (folder, script) = try Self.program(
+            Self.completed, before: "seq 1 50000; seq 1 50000 >&2; sleep 0.2",
+            after: "seq 1 50000; echo finished > \"$0.finished\"")
+        let out = folder + "/run"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [
+            "-c",
+            "\"$0\" watch --out \"$1\" -- \"$2\" \(redirect) | head -1 > /dev/null; echo ${PIPESTATUS[0]} > \"$1.status\"",
+            Child.binary!, out, script
+        ]
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let status = try String(contentsOfFile: out + ".status", encoding: .utf8)
+        #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(stderr.suffix(300))")
+        #expect(FileManager.default.fileExists(atPath: script + ".finished"), "the program ran to its end")
+        #expect(FileManager.default.fileExists(atPath: out + "/report.html"), "the outputs are written")
     }
 
     /// The program (the process gradscope started, here `sleep` exec'd by the script) dies with
@@ -197,7 +254,7 @@ struct StreamFollowerTests {
         let handle =
             FileHandle(forWritingAtPath: path)
             ?? {
-                FileManager.default.createFile(atPath: path, contents: nil)
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
                 return FileHandle(forWritingAtPath: path)!
             }()
         handle.seekToEndOfFile()

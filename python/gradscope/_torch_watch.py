@@ -91,30 +91,32 @@ class TorchWatcher(Watcher):
         self._optimizer = optimizer
         self._installed: Optional[Callable[..., Any]] = None
         modules = [(name, m) for name, m in model.named_modules() if not list(m.children())]
-        weighted = [(i, name, m) for i, (name, m) in enumerate(modules)
-                    if getattr(m, "weight", None) is not None and m.weight.dim() >= 2]
-        if not weighted:
+        self._weighted = [(name, m) for name, m in modules
+                          if getattr(m, "weight", None) is not None and m.weight.dim() >= 2]
+        if not self._weighted:
             raise ValueError("gradscope.watch: the model has no layer with a weight matrix (Linear, Conv)")
-        unseen = []
-        for k, (i, name, m) in enumerate(weighted):
-            stop = weighted[k + 1][0] if k + 1 < len(weighted) else len(modules)
-            after = [mm for _, mm in modules[i + 1:stop] if type(mm).__name__ in _ACTIVATIONS]
-            label = _label(name, m, k)
-            if after:
-                self._layers_spec.append((label, m, after[0], _ACTIVATIONS[type(after[0]).__name__]))
-            else:
-                self._layers_spec.append((label, m, None, "identity"))
-                if k + 1 < len(weighted):
-                    unseen.append(label)
+        self._activations = [m for _, m in modules if type(m).__name__ in _ACTIVATIONS]
+        # Until the first training forward, the layers in definition order, each with the first
+        # activation module defined after it (the fallback when no forward is seen before the
+        # first step).
+        self._layers_spec, self._unseen = _definition_order(modules, self._weighted)
+        # Which layer each call of an activation module (in one forward) feeds: None until the
+        # mapping is known; per module, a list indexed by the call's position in the forward.
+        self._act_layers: Optional[Dict[int, List[Optional[int]]]] = None
+        self._act_calls: Dict[int, int] = {}  # id(activation module) → its calls this step
+        self._trace: List[Tuple[Any, ...]] = []  # the first training forward's calls
+        self._traced: set = set()  # the weighted modules in the trace
+        self._in_model = False  # in the model's own forward (while learning)
+        self._learning: List[Any] = []  # the hooks needed only to learn the mapping
         if not self.active:
             return  # another rank: no hooks, no wrappers, nothing to pay
-        for index, (_, _, act, _) in enumerate(self._layers_spec):
-            if act is not None:
-                self._handles.append(act.register_forward_hook(self._hook(index)))
-        if unseen:
-            print("gradscope.watch: no activation module after %s (a functional activation such as "
-                  "torch.sigmoid in forward() cannot be seen): their activations are not watched"
-                  % ", ".join(unseen), file=sys.stderr)
+        for k, (_, m) in enumerate(self._weighted):
+            self._learning.append(m.register_forward_hook(self._weighted_hook(k)))
+        for act in self._activations:
+            self._handles.append(act.register_forward_hook(self._activation_hook()))
+        # Registered last, so that it runs after the hooks of a model that is itself a layer.
+        self._learning.append(model.register_forward_pre_hook(self._model_pre_hook))
+        self._learning.append(model.register_forward_hook(self._model_hook))
         self._install_step()
         _take_backward(self)
 
@@ -141,15 +143,81 @@ class TorchWatcher(Watcher):
         self._installed = types.MethodType(step, optimizer)
         optimizer.step = self._installed
 
-    def _hook(self, index: int) -> Any:
+    def _weighted_hook(self, k: int) -> Any:
         def hook(module: Any, inputs: Any, output: Any) -> None:
-            if module.training and self.should_record(self.step_count):
+            if not module.training or self._act_layers is not None:
+                return
+            if not self._in_model and k in self._traced:
+                # Outside the model's own forward (its parts called one by one), a layer called
+                # again starts the second forward: the first one is complete.
+                self._learn()
+                return
+            self._traced.add(k)
+            self._trace.append((k, output))
+        return hook
+
+    def _model_pre_hook(self, module: Any, inputs: Any) -> None:
+        self._in_model = True
+
+    def _activation_hook(self) -> Any:
+        def hook(module: Any, inputs: Any, output: Any) -> None:
+            if not module.training:
+                return
+            layers = self._act_layers
+            if layers is None:  # learning: the call, what it took and what it gave
+                self._trace.append((module, inputs[0] if inputs else None, output))
+                return
+            if not self.should_record(self.step_count):
+                return
+            calls = layers.get(id(module))
+            if not calls:
+                return
+            n = self._act_calls.get(id(module), 0)
+            self._act_calls[id(module)] = n + 1
+            index = calls[n % len(calls)]
+            if index is not None and isinstance(output, _tensor_type()):
                 self._outputs[index] = output.detach()
         return hook
+
+    def _model_hook(self, module: Any, inputs: Any, output: Any) -> None:
+        """The end of the model's first training forward: the mapping is learned from it."""
+        self._in_model = False
+        if module.training and self._act_layers is None and any(isinstance(e[0], int) for e in self._trace):
+            self._learn()
+
+    def _learn(self) -> None:
+        """Layers and activations from the calls of the first training forward (self._trace),
+        or, when none was seen, in definition order. Sets _layers_spec, _act_layers, and the
+        outputs of a recording step's forward; removes the hooks needed only to learn; warns
+        once about the layers whose activation no hook sees."""
+        trace, self._trace, self._traced = self._trace, [], set()
+        for h in self._learning:
+            h.remove()
+        self._learning = []
+        if any(isinstance(e[0], int) for e in trace):
+            spec, unseen, act_layers, outputs = _execution_order(trace, self._weighted)
+            self._layers_spec, self._unseen = spec, unseen
+            if self.should_record(self.step_count):
+                self._outputs.update(outputs)
+        else:
+            act_layers = {id(act): [k] for k, (_, _, act, _) in enumerate(self._layers_spec) if act is not None}
+        self._act_layers = act_layers
+        self._act_calls = {}
+        watched = {key for key, calls in act_layers.items() if any(k is not None for k in calls)}
+        for act, handle in zip(self._activations, self._handles):
+            if id(act) not in watched:
+                handle.remove()  # an activation module no watched layer uses: no hook to pay
+        self._handles = [h for act, h in zip(self._activations, self._handles) if id(act) in watched]
+        if self._unseen:
+            print("gradscope.watch: no activation module after %s (a functional activation such as "
+                  "torch.sigmoid in forward() cannot be seen): their activations are not watched"
+                  % ", ".join(self._unseen), file=sys.stderr)
 
     def _step(self, original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         import torch
 
+        if self._act_layers is None:
+            self._learn()
         self._auto_loss = None
         if not self._explicit_loss and self._pending_loss is not None:
             value = float(self._pending_loss)
@@ -179,6 +247,7 @@ class TorchWatcher(Watcher):
                     for k, (_, _, _, activation) in enumerate(self._layers_spec)]
             self._sample(self.step_count, self._last_loss, rows)
             self._outputs.clear()
+        self._act_calls.clear()
         self.step_count += 1
         self._pending_loss = None
         self._explicit_loss = False
@@ -221,8 +290,9 @@ class TorchWatcher(Watcher):
 
     def close(self) -> None:
         if not self._closed and self.active:
-            for h in self._handles:
+            for h in self._handles + self._learning:
                 h.remove()
+            self._handles, self._learning, self._trace = [], [], []
             if self._installed is not None and vars(self._optimizer).get("step") is self._installed:
                 if self._had_own_step:
                     self._optimizer.step = self._original_step
@@ -232,6 +302,110 @@ class TorchWatcher(Watcher):
             _release_backward(self)
             self._buffers = []
         super().close()
+
+
+def _tensor_type() -> Any:
+    import torch
+
+    return torch.Tensor
+
+
+def _definition_order(modules: List[Tuple[str, Any]], weighted: List[Tuple[str, Any]]
+                      ) -> Tuple[List[Tuple[str, Any, Optional[Any], str]], List[str]]:
+    """The layers in definition order, each with the first activation module defined after it
+    and before the next layer (the fallback when no training forward is seen before the first
+    step); and the labels of the layers but the last that have none."""
+    position = {id(m): i for i, (_, m) in enumerate(modules)}
+    spec, unseen = [], []
+    for k, (name, m) in enumerate(weighted):
+        i = position[id(m)]
+        stop = position[id(weighted[k + 1][1])] if k + 1 < len(weighted) else len(modules)
+        after = [mm for _, mm in modules[i + 1:stop] if type(mm).__name__ in _ACTIVATIONS]
+        label = _label(name, m, k)
+        if after:
+            spec.append((label, m, after[0], _ACTIVATIONS[type(after[0]).__name__]))
+        else:
+            spec.append((label, m, None, "identity"))
+            if k + 1 < len(weighted):
+                unseen.append(label)
+    return spec, unseen
+
+
+def _execution_order(trace: List[Tuple[Any, ...]], weighted: List[Tuple[str, Any]]):  # type: ignore[no-untyped-def]
+    """The layers and their activations from the calls of a training forward.
+
+    ``trace`` holds, in call order, ``(k, output)`` for a call of weighted module k and
+    ``(module, input, output)`` for a call of an activation module. A layer is a weighted
+    module, at its first call, in the order of first calls (modules never called are not
+    watched: they take no part in the forward). Its activation is the call of an activation
+    module that takes the layer's very output (the same tensor); failing that, the first
+    activation call after the layer's and before the next weighted call that no other layer
+    took that way (a BatchNorm or Dropout in between). A module used after several layers
+    (one shared ReLU) serves each of them, by the position of its call.
+
+    Returns (spec, the labels of the layers but the last without an activation, per
+    activation module the layer index of each of its calls in the forward, the recording
+    step's outputs by layer index)."""
+    first: Dict[int, int] = {}  # weighted module → the position of its first call in the trace
+    for position, event in enumerate(trace):
+        if isinstance(event[0], int) and event[0] not in first:
+            first[event[0]] = position
+    order = sorted(first, key=first.get)  # type: ignore[arg-type]
+    layer_at = {first[m]: index for index, m in enumerate(order)}  # trace position → layer index
+    owner: Dict[int, int] = {}  # activation call position → the weighted call position it follows
+    taken = set()  # weighted call positions with an activation
+    produced: Dict[int, int] = {}  # id(a weighted call's output) → its position (the latest)
+    for position, event in enumerate(trace):
+        if isinstance(event[0], int):
+            produced[id(event[1])] = position
+        elif event[1] is not None and id(event[1]) in produced:
+            source = produced[id(event[1])]
+            if trace[source][1] is event[1] and source not in taken:
+                owner[position] = source
+                taken.add(source)
+    for position, event in enumerate(trace):
+        if not isinstance(event[0], int) or position in taken:
+            continue
+        for later in range(position + 1, len(trace)):
+            if isinstance(trace[later][0], int):
+                break
+            if later not in owner and not _took_another(trace, later, produced, position):
+                owner[later] = position
+                taken.add(position)
+                break
+    spec: List[Tuple[str, Any, Optional[Any], str]] = []
+    unseen = []
+    acts: Dict[int, Any] = {}  # layer index → (activation module, its output)
+    for position, source in owner.items():
+        if source in layer_at:
+            acts[layer_at[source]] = (trace[position][0], trace[position][2])
+    for index, m in enumerate(order):
+        name, module = weighted[m]
+        label = _label(name, module, index)
+        if index in acts:
+            act = acts[index][0]
+            spec.append((label, module, act, _ACTIVATIONS[type(act).__name__]))
+        else:
+            spec.append((label, module, None, "identity"))
+            if index + 1 < len(order):
+                unseen.append(label)
+    act_layers: Dict[int, List[Optional[int]]] = {}
+    for position, event in enumerate(trace):
+        if not isinstance(event[0], int):
+            source = owner.get(position)
+            act_layers.setdefault(id(event[0]), []).append(layer_at.get(source) if source is not None else None)
+    outputs = {index: output.detach() for index, (_, output) in acts.items() if isinstance(output, _tensor_type())}
+    return spec, unseen, act_layers, outputs
+
+
+def _took_another(trace: List[Tuple[Any, ...]], position: int, produced: Dict[int, int], source: int) -> bool:
+    """Whether the activation call at ``position`` takes the output of a weighted call other
+    than ``source`` (it belongs to that one, even when it took it already)."""
+    taken = trace[position][1]
+    if taken is None or id(taken) not in produced:
+        return False
+    other = produced[id(taken)]
+    return other != source and trace[other][1] is taken
 
 
 # The figures _layer_figures computes per layer, in the order of the stream's sample layer.
@@ -298,7 +472,8 @@ def _row(values: List[float], activation: str) -> Dict[str, Optional[float]]:
 
 
 def watch(model: Any, optimizer: Any, every: int = 10, path: Optional[str] = None,
-          settings: Optional[Mapping[str, Any]] = None, all_ranks: bool = False) -> TorchWatcher:
+          settings: Optional[Mapping[str, Any]] = None, all_ranks: bool = False,
+          rank: Optional[int] = None) -> TorchWatcher:
     """Watches a PyTorch model's gradient flow while ``optimizer`` trains it.
 
     Every ``every`` optimizer steps, per layer with a weight matrix (Linear, Conv): mean |ΔW|,
@@ -314,5 +489,13 @@ def watch(model: Any, optimizer: Any, every: int = 10, path: Optional[str] = Non
     (a GradScaler's scaled loss, ``torch.autograd.backward``). LR schedulers may be created before
     or after ``watch``. In a job of several processes only rank 0 records; on the others the
     watcher wraps and hooks nothing (``all_ranks=True``: every rank, rank N to
-    ``name.rankN.jsonl``)."""
-    return TorchWatcher(model, optimizer, every=every, path=path, settings=settings, all_ranks=all_ranks)
+    ``name.rankN.jsonl``). The rank is ``rank`` when given (e.g. under ``mp.spawn`` before the
+    process group exists), else ``torch.distributed.get_rank()`` when a process group is
+    initialised, else ``RANK``, ``SLURM_PROCID`` or ``LOCAL_RANK``, else 0.
+
+    Each layer's activation module is the one that runs on its output in the model's first
+    training forward (a ReLU shared by several layers serves each of them); the layers are in
+    the order that forward calls them. Until that forward, and when the first step comes
+    without one, the activation is the first activation module defined after the layer."""
+    return TorchWatcher(model, optimizer, every=every, path=path, settings=settings, all_ranks=all_ranks,
+                        rank=rank)

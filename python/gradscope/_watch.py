@@ -21,6 +21,9 @@ SETTINGS = ("activation", "initialization", "optimizer", "learningRate", "weight
 # Where a launcher says which process this is, in order: torchrun (and torch.distributed.launch),
 # SLURM's srun, then single-node launchers that set the local rank alone.
 RANK_VARIABLES = ("RANK", "SLURM_PROCID", "LOCAL_RANK")
+# How many batch losses a Watcher keeps until its first sample writes the hello (a loop that
+# records losses but no sample never writes a stream: the losses kept stay bounded).
+EARLY_LOSSES = 100_000
 
 
 def _finite(x: Optional[float]) -> Optional[float]:
@@ -180,6 +183,9 @@ class Watcher:
         self._closed = False
         self._failed = False
         self._snapshots: List[Any] = []
+        # Batch losses given before the hello (a loop may call loss() before the first record():
+        # the torch watcher always does, for step 0): written right after the hello, in order.
+        self._early_losses: List[Tuple[Optional[int], Optional[float]]] = []
         if not self.active:
             return
         previous = sys.excepthook
@@ -268,6 +274,9 @@ class Watcher:
             hello["settings"] = self.settings
         self._write(hello)
         self._layers = [d["name"] for d in declared]
+        early, self._early_losses = self._early_losses, []
+        for step, value in early:
+            self._write({"type": "loss", "step": step, "value": value})
 
     def _sample(self, step: int, loss: Optional[float], rows: List[Dict[str, Optional[float]]],
                 epoch: Optional[int] = None) -> None:
@@ -279,7 +288,11 @@ class Watcher:
                      "loss": value, "layers": rows})
 
     def loss(self, value: float, step: Optional[int] = None) -> None:
-        """Records one batch loss (a non-finite one marks the run as diverged)."""
+        """Records one batch loss (a non-finite one marks the run as diverged).
+
+        A loss given before the first sample is kept and written right after the hello (the
+        stream's first line), so that no step's loss is lost whatever order a loop calls
+        ``loss`` and ``record`` in (up to the first :data:`EARLY_LOSSES` of them)."""
         if not self.active:
             return
         finite = _finite(value)
@@ -287,6 +300,8 @@ class Watcher:
             self._nonfinite = {"step": step or 0, "epoch": self._epoch + 1}
         if self._layers is not None:
             self._write({"type": "loss", "step": step, "value": finite})
+        elif not self._closed and len(self._early_losses) < EARLY_LOSSES:
+            self._early_losses.append((step, finite))
 
     def epoch(self, epoch: Optional[int] = None, train_loss: Optional[float] = None, **metrics: float) -> None:
         """Marks the end of an epoch (``train_loss``, and optionally ``test_loss``,
@@ -316,6 +331,7 @@ class Watcher:
             self._write(end)
         self._closed = True
         self._snapshots = []
+        self._early_losses = []
         if self._file is not None:
             self._file.close()
 

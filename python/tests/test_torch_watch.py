@@ -120,8 +120,8 @@ def test_the_loss_comes_from_backward(tmp_path):
     model, optimizer = small_model()
     losses = run(gradscope.watch(model, optimizer, every=2, path=str(path)), model, optimizer)
     lines = lines_of(path)
-    # Step 0's loss line comes before the hello, as with watcher.loss: its value is in sample 0.
-    assert [(l["step"], l["value"]) for l in lines if l["type"] == "loss"] == list(enumerate(losses))[1:]
+    # Every step's loss, step 0's too (taken before the hello, written right after it).
+    assert [(l["step"], l["value"]) for l in lines if l["type"] == "loss"] == list(enumerate(losses))
     assert [(s["step"], s["loss"]) for s in lines if s["type"] == "sample"] == [(k, losses[k]) for k in (0, 2, 4)]
     assert torch.Tensor.backward is original
     assert "step" not in vars(optimizer)  # the optimizer's own step again
@@ -147,7 +147,7 @@ def test_an_explicit_loss_wins_over_backward(tmp_path):
         optimizer.step()
     watcher.close()
     assert [(l["type"], l.get("value", l.get("loss"))) for l in lines_of(path)[1:-1]] == [
-        ("sample", 1.0), ("loss", 2.0), ("sample", 2.0)]
+        ("loss", 1.0), ("sample", 1.0), ("loss", 2.0), ("sample", 2.0)]
 
 
 def test_a_nan_loss_through_backward_ends_the_stream_as_non_finite(tmp_path):
@@ -239,3 +239,221 @@ def test_the_figures_are_layer_statistics(tmp_path):
             None if activations is None else activations.double().numpy(), activation)
         for key, value in expected.items():
             assert sample["layers"][k][key] == (None if value is None else pytest.approx(value, rel=1e-5)), key
+
+
+
+class SharedRelu(torch.nn.Module):
+    """Three layers and one ReLU, defined after all of them and used after the first two."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2, self.fc3 = torch.nn.Linear(8, 6), torch.nn.Linear(6, 5), torch.nn.Linear(5, 3)
+        self.relu = torch.nn.ReLU()
+
+    def forward(self, x):
+        return self.fc3(self.relu(self.fc2(self.relu(self.fc1(x)))))
+
+
+class SigmoidFirst(torch.nn.Module):
+    """The activation is defined before the layers it follows."""
+
+    def __init__(self):
+        super().__init__()
+        self.act = torch.nn.Sigmoid()
+        self.l1, self.l2 = torch.nn.Linear(8, 6), torch.nn.Linear(6, 3)
+
+    def forward(self, x):
+        return self.l2(self.act(self.l1(x)))
+
+
+def hello_layers(lines):
+    return [(l["name"], l["activation"], l["weights"]) for l in lines[0]["layers"]]
+
+
+def train_steps(model, path, steps=3, every=1, forward=None):
+    """`steps` SGD steps on batches(), watched; per step, the activations each layer should report
+    (from `forward(model, x)`, run before the step's own forward)."""
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    watcher = gradscope.watch(model, optimizer, every=every, path=str(path))
+    expected = []
+    for x, y in batches(steps):
+        if forward is not None:
+            with torch.no_grad():
+                expected.append(forward(model, x))
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    watcher.close()
+    return lines_of(path), expected
+
+
+def assert_activations(sample, expected, activations):
+    """The sample's activation figures are those of `expected` (per layer: a tensor or None)."""
+    for layer, a, activation in zip(sample["layers"], expected, activations):
+        if a is None:
+            assert layer["activationMean"] is None and layer["deadFraction"] is None
+            continue
+        want = gradscope.layer_statistics([[1.0]], [[1.0]], [[0.0]], a.double().numpy(), activation)
+        for key in ("activationMean", "activationStd", "saturation", "deadFraction"):
+            assert layer[key] == (None if want[key] is None else pytest.approx(want[key], rel=1e-5)), key
+
+
+def test_a_shared_activation_serves_each_layer_it_runs_after(tmp_path, capfd):
+    pytest.importorskip("numpy")
+    torch.manual_seed(0)
+
+    def forward(model, x):
+        h1 = model.relu(model.fc1(x))
+        return [h1, model.relu(model.fc2(h1)), None]
+
+    lines, expected = train_steps(SharedRelu(), tmp_path / "w.jsonl", forward=forward)
+    # fc3, the output layer, has no activation; the ReLU defined last follows fc1 and fc2.
+    assert hello_layers(lines) == [("fc1", "relu", 48), ("fc2", "relu", 30), ("fc3", "identity", 15)]
+    samples = [l for l in lines if l["type"] == "sample"]
+    assert [s["step"] for s in samples] == [0, 1, 2]
+    for sample, want in zip(samples, expected):  # step 0 (the forward learnt from) and after
+        assert_activations(sample, want, ["relu", "relu", "identity"])
+    assert "no activation module" not in capfd.readouterr().err
+
+
+def test_an_activation_defined_before_its_layer_is_found(tmp_path, capfd):
+    pytest.importorskip("numpy")
+    torch.manual_seed(0)
+    lines, expected = train_steps(SigmoidFirst(), tmp_path / "w.jsonl",
+                                  forward=lambda m, x: [m.act(m.l1(x)), None])
+    assert hello_layers(lines) == [("l1", "sigmoid", 48), ("l2", "identity", 18)]
+    for sample, want in zip([l for l in lines if l["type"] == "sample"], expected):
+        assert_activations(sample, want, ["sigmoid", "identity"])
+    assert "no activation module" not in capfd.readouterr().err
+
+
+def test_an_activation_after_a_norm_layer_or_a_skip_belongs_to_the_layer_before(tmp_path, capfd):
+    class Block(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.tanh = torch.nn.Tanh()  # defined first, used last
+            self.inp = torch.nn.Linear(8, 6)
+            self.norm = torch.nn.BatchNorm1d(6)
+            self.relu = torch.nn.ReLU()
+            self.res = torch.nn.Linear(6, 6)
+            self.out = torch.nn.Linear(6, 3)
+
+        def forward(self, x):
+            h = self.relu(self.norm(self.inp(x)))  # a BatchNorm between the layer and its ReLU
+            h = self.tanh(h + self.res(h))  # a residual sum between the layer and its Tanh
+            return self.out(h)
+
+    torch.manual_seed(0)
+    lines, _ = train_steps(Block(), tmp_path / "w.jsonl")
+    assert hello_layers(lines) == [("inp", "relu", 48), ("res", "tanh", 36), ("out", "identity", 18)]
+    assert "no activation module" not in capfd.readouterr().err
+
+
+def test_the_layers_are_in_the_order_the_forward_calls_them(tmp_path):
+    class Reversed(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.head = torch.nn.Linear(6, 3)
+            self.act = torch.nn.Tanh()
+            self.body = torch.nn.Linear(8, 6)
+            self.unused = torch.nn.Linear(3, 3)  # never called: no part of the gradient flow
+
+        def forward(self, x):
+            return self.head(self.act(self.body(x)))
+
+    torch.manual_seed(0)
+    lines, _ = train_steps(Reversed(), tmp_path / "w.jsonl")
+    assert hello_layers(lines) == [("body", "tanh", 48), ("head", "identity", 18)]
+
+
+def test_a_model_called_part_by_part_is_learnt_too(tmp_path):
+    torch.manual_seed(0)
+    parts = torch.nn.ModuleDict({"relu": torch.nn.ReLU(), "enc": torch.nn.Linear(8, 6), "head": torch.nn.Linear(6, 3)})
+    optimizer = torch.optim.SGD(parts.parameters(), lr=0.1)
+    path = tmp_path / "w.jsonl"
+    watcher = gradscope.watch(parts, optimizer, every=1, path=str(path))
+    for x, y in batches(3):  # two forwards per step (gradient accumulation), the container never called
+        optimizer.zero_grad()
+        for half in (slice(0, 5), slice(5, 10)):
+            logits = parts["head"](parts["relu"](parts["enc"](x[half])))
+            torch.nn.functional.cross_entropy(logits, y[half]).backward()
+        optimizer.step()
+    watcher.close()
+    lines = lines_of(path)
+    assert hello_layers(lines) == [("enc", "relu", 48), ("head", "identity", 18)]
+    assert all(s["layers"][0]["deadFraction"] is not None for s in lines if s["type"] == "sample")
+
+
+def test_without_a_training_forward_before_the_step_the_definition_order_is_kept(tmp_path, capfd):
+    torch.manual_seed(0)
+    model = SharedRelu()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    path = tmp_path / "w.jsonl"
+    watcher = gradscope.watch(model, optimizer, every=1, path=str(path))
+    model.eval()
+    model(torch.randn(2, 8)).sum().backward()  # in eval mode: nothing learnt
+    optimizer.step()
+    watcher.close()
+    assert hello_layers(lines_of(path)) == [("fc1", "identity", 48), ("fc2", "identity", 30), ("fc3", "relu", 15)]
+    assert capfd.readouterr().err.count("no activation module after fc1, fc2") == 1
+
+
+@pytest.mark.parametrize("every", [1, 10])
+def test_every_step_loss_is_in_the_stream(tmp_path, every):
+    path = tmp_path / "w.jsonl"
+    model, optimizer = small_model()
+    watcher = gradscope.watch(model, optimizer, every=every, path=str(path))
+    gen = torch.Generator().manual_seed(2)
+    losses = []
+    for _ in range(25):
+        x, y = torch.randn(10, 8, generator=gen), torch.randint(0, 3, (10,), generator=gen)
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(float(loss))
+    watcher.epoch(train_loss=sum(losses) / len(losses))
+    watcher.close()
+    lines = lines_of(path)
+    assert lines[0]["type"] == "hello" and lines[-1] == {"type": "end", "status": "completed"}
+    assert [(l["step"], l["value"]) for l in lines if l["type"] == "loss"] == list(enumerate(losses))
+    assert [s["step"] for s in lines if s["type"] == "sample"] == list(range(0, 25, every))
+    status, _, out = diagnose(path)
+    assert status == 0, out.stderr
+    assert json.loads(out.stdout)["run"]  # read to the end: the stream is valid
+
+
+def test_watch_takes_the_rank(tmp_path, monkeypatch):
+    for name in gradscope._watch.RANK_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    original = torch.Tensor.backward
+    model, optimizer = small_model()
+    watcher = gradscope.watch(model, optimizer, every=1, path=str(tmp_path / "w.jsonl"), rank=1)
+    assert (watcher.rank, watcher.active) == (1, False)
+    assert torch.Tensor.backward is original and "step" not in vars(optimizer)
+    assert not any(m._forward_hooks or m._forward_pre_hooks for m in model.modules())
+    run(watcher, model, optimizer)
+    assert list(tmp_path.iterdir()) == []
+
+    monkeypatch.setenv("RANK", "3")  # an explicit rank wins over the launcher's
+    model, optimizer = small_model()
+    watcher = gradscope.watch(model, optimizer, every=1, path=str(tmp_path / "w.jsonl"), rank=0)
+    assert (watcher.rank, watcher.active) == (0, True)
+    run(watcher, model, optimizer)
+    assert [p.name for p in tmp_path.iterdir()] == ["w.jsonl"]
+    assert sum(l["type"] == "sample" for l in lines_of(tmp_path / "w.jsonl")) == 6
+
+
+def test_after_learning_only_the_activation_hooks_stay(tmp_path):
+    torch.manual_seed(0)
+    model = SharedRelu()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    watcher = gradscope.watch(model, optimizer, every=10, path=str(tmp_path / "w.jsonl"))
+    assert model.fc1._forward_hooks and model._forward_hooks  # learning the mapping
+    x, y = batches(1)[0]
+    torch.nn.functional.cross_entropy(model(x), y).backward()
+    assert not any(m._forward_hooks or m._forward_pre_hooks for m in (model, model.fc1, model.fc2, model.fc3))
+    assert len(model.relu._forward_hooks) == 1
+    optimizer.step()
+    watcher.close()
+    assert not any(m._forward_hooks for m in model.modules())

@@ -308,3 +308,16 @@ def test_snapshot_copies_on_recording_steps_into_buffers_it_reuses(tmp_path):
     second = w.snapshot(2, weights)
     assert second[0] is first[0] and second[0][0, 0] == 1  # the same buffer, refreshed
     w.close()
+
+
+def test_a_loss_before_the_first_sample_follows_the_hello(tmp_path):
+    path = tmp_path / "w.jsonl"
+    w = gradscope.Watcher(every=2, path=str(path))
+    for step in range(3):
+        w.loss(1.0 + step, step=step)  # before record(), as the PyTorch watcher does
+        w.record(step, loss=1.0 + step, layers=layer())
+    w.close()
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(l["type"], l.get("step")) for l in lines] == [
+        ("hello", None), ("loss", 0), ("sample", 0), ("loss", 1), ("loss", 2), ("sample", 2), ("end", None)]
+    assert [l["value"] for l in lines if l["type"] == "loss"] == [1.0, 2.0, 3.0]
