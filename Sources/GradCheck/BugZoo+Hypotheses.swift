@@ -33,14 +33,14 @@ extension BugZoo {
             .softmaxDiagonal,
             "The gradient equals what a softmax backward with only the Jacobian's diagonal s(1 − s) gives: the VJP is s ⊙ (g − ⟨g, s⟩)."
         ) { _, l in
-            l.kind == "softmax" ? SoftmaxDiagonalOnly<S>() : nil
+            l is Softmax<S> || l is SoftmaxDiagonalOnly<S> ? SoftmaxDiagonalOnly<S>() : nil
         }
-        let firstConv = problem.model.layers.firstIndex { $0.kind == "conv2d" }
+        let firstConv = problem.model.layers.firstIndex { $0 is Conv2D<S> || $0 is ConvKernelNotFlipped<S> }
         variant(
             .convKernelNotFlipped,
             "The gradient equals what a convolution backward with an unflipped kernel gives: ∂L/∂X is the full convolution of δ with the flipped kernel."
         ) { i, l in
-            guard l.kind == "conv2d", i != firstConv else { return nil }
+            guard i != firstConv else { return nil }
             if let c = l as? Conv2D<S> { return ConvKernelNotFlipped(c) }
             return l as? ConvKernelNotFlipped<S>
         }

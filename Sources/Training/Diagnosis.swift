@@ -57,7 +57,7 @@ public enum Diagnosis {
                 TrainingFinding(
                     code: .nonFiniteLoss, severity: .error,
                     summary:
-                        "the loss became \(loss) at \(batch > 0 ? "epoch \(epoch), batch \(batch)" : "step \(step) (epoch \(epoch))"): training stopped",
+                        "the loss became \(loss) at \(batch > 0 ? "epoch \(epoch), batch \(batch)" : "step \(step) (epoch \(epoch))"): \(wentOn(history) ? "the run went on, but what it learned after that is lost" : "training stopped")",
                     evidence: ["loss \(loss) at step \(step)"] + lastLosses(history),
                     figures: ["step": Double(step)],
                     fixes: ["lower the learning rate\(.learningRate), by 10× to start with"]
@@ -321,19 +321,32 @@ public enum Diagnosis {
         }
     }
 
+    /// The (up to five) batch losses before the first non-finite one.
     static func lastLosses(_ history: TrainingHistory) -> [String] {
-        let finite = history.batchLosses.suffix(6).dropLast()
-        return finite.isEmpty ? [] : ["the batch losses before it: " + finite.map(format).joined(separator: ", ")]
+        let losses = history.batchLosses
+        let end = losses.firstIndex { !$0.isFinite } ?? losses.endIndex
+        let before = losses[..<end].suffix(5)
+        return before.isEmpty ? [] : ["the batch losses before it: " + before.map(format).joined(separator: ", ")]
+    }
+
+    /// Whether batch losses were recorded after the first non-finite one: the program trained on
+    /// (the built-in trainer stops there).
+    static func wentOn(_ history: TrainingHistory) -> Bool {
+        guard let first = history.batchLosses.firstIndex(where: { !$0.isFinite }) else { return false }
+        return first < history.batchLosses.count - 1
     }
 
     static func figures(_ layers: [MonitoredLayer], _ values: [Double], _ name: String) -> [String: Double] {
-        Dictionary(uniqueKeysWithValues: zip(layers, values).filter { !$0.1.isNaN }.map { ("\($0.name).\(name)", $1) })
+        Dictionary(
+            zip(layers, values).filter { !$0.1.isNaN }.map { ("\($0.name).\(name)", $1) },
+            uniquingKeysWith: { a, _ in a })
     }
 
-    /// The median (NaN for none).
+    /// The median of the values that are not NaN (NaN for none): readings taken after the
+    /// weights went non-finite do not decide it.
     public static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return .nan }
-        let s = values.sorted()
+        let s = values.filter { !$0.isNaN }.sorted()
+        guard !s.isEmpty else { return .nan }
         return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
     }
 

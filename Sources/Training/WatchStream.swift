@@ -35,6 +35,9 @@ public struct WatchStream: Sendable {
     public var ended: Bool
     /// The total weight count over the watched layers.
     public var weights: Int
+    /// What the reader set aside without refusing the stream: a setting whose value GradScope
+    /// does not know, which the advice then treats as not reported.
+    public var notes: [String] = []
 
     /// Decodes the stream's lines; `file` names it in errors.
     public static func decode(_ text: String, file: String) throws(WatchStreamError) -> WatchStream {
@@ -130,8 +133,12 @@ public struct WatchStream: Sendable {
                 }
                 guard let layers = message.layers, !layers.isEmpty else { throw bad("`layers` is missing or empty") }
                 var monitored = [MonitoredLayer]()
+                var names = Set<String>()
                 for (k, l) in layers.enumerated() {
                     guard let name = l.name, !name.isEmpty else { throw bad("layer \(k + 1) has no `name`") }
+                    guard names.insert(name).inserted else {
+                        throw bad("layer \(k + 1): the name '\(name)' is used twice (each layer needs its own)")
+                    }
                     let activation = l.activation ?? "identity"
                     guard Activation(name: activation) != nil else {
                         throw bad(
@@ -141,15 +148,18 @@ public struct WatchStream: Sendable {
                     guard let weights = l.weights, weights >= 0 else {
                         throw bad("layer \(name): `weights` is missing or negative")
                     }
+                    guard weights <= WatchStream.maximumLayerWeights else {
+                        throw bad("layer \(name): `weights` \(weights) is more than any layer has (at most 2⁴⁸)")
+                    }
                     monitored.append(
                         MonitoredLayer(
                             name: name, layerIndex: 2 * k, weightBlock: 2 * k, activationLayerIndex: 2 * k + 1,
                             activation: activation, weightCount: weights))
                 }
+                let (run, notes) = WatchStream.run(message.settings)
                 stream = WatchStream(
-                    history: TrainingHistory(layers: monitored), stop: .completed,
-                    run: try WatchStream.run(message.settings, bad), ended: false,
-                    weights: monitored.reduce(0) { $0 + $1.weightCount })
+                    history: TrainingHistory(layers: monitored), stop: .completed, run: run, ended: false,
+                    weights: monitored.reduce(0) { $0 + $1.weightCount }, notes: notes)
                 return .hello
             case "sample":
                 guard let declared = stream?.history.layers else { throw bad("a `sample` before the `hello`") }
@@ -161,16 +171,18 @@ public struct WatchStream: Sendable {
                 }
                 var samples = [LayerSample]()
                 for (k, l) in layers.enumerated() {
-                    guard let u = l.meanAbsoluteUpdate, let un = l.updateNorm, let wn = l.weightNorm,
-                        let gn = l.gradientNorm, let r = l.updateRatio
-                    else {
+                    // Required, and null when not finite (weights that went to NaN or ∞).
+                    let missing = LayerLine.required.filter { !l.present.contains($0) }
+                    guard missing.isEmpty else {
                         throw bad(
-                            "layer \(declared[k].name): meanAbsoluteUpdate, updateNorm, weightNorm, gradientNorm and updateRatio are required"
+                            "layer \(declared[k].name): \(missing.joined(separator: ", ")) missing (meanAbsoluteUpdate, updateNorm, weightNorm, gradientNorm and updateRatio are required; null when not finite)"
                         )
                     }
                     samples.append(
                         LayerSample(
-                            meanAbsoluteUpdate: u, updateNorm: un, weightNorm: wn, gradientNorm: gn, updateRatio: r,
+                            meanAbsoluteUpdate: l.meanAbsoluteUpdate ?? .nan, updateNorm: l.updateNorm ?? .nan,
+                            weightNorm: l.weightNorm ?? .nan, gradientNorm: l.gradientNorm ?? .nan,
+                            updateRatio: l.updateRatio ?? .nan,
                             activationMean: l.activationMean ?? .nan,
                             activationStandardDeviation: l.activationStd ?? .nan,
                             saturation: l.saturation, deadFraction: l.deadFraction))
@@ -225,41 +237,62 @@ public struct WatchStream: Sendable {
         }
     }
 
-    /// The settings a program reports, in the library's terms.
-    static func run(
-        _ settings: [String: Setting]?, _ bad: (String) -> WatchStreamError
-    ) throws(WatchStreamError) -> RunDescription {
+    /// The most weights a layer may declare: more than any machine holds, and small enough
+    /// that no sum over layers overflows.
+    public static let maximumLayerWeights = 1 << 48
+
+    /// Other names programs use for a setting's value, in GradScope's terms (AdamW is Adam with
+    /// decoupled weight decay; Kaiming and Glorot are He and Xavier).
+    static let aliases: [String: [String: String]] = [
+        "optimizer": ["adamw": "adam"],
+        "initialization": [
+            "kaiming": "he", "kaiming-normal": "he", "glorot": "xavier", "glorot-uniform": "xavier",
+            "xavier-uniform": "xavier", "glorot-normal": "xavier-normal"
+        ],
+        "activation": ["leaky_relu": "leaky-relu", "leakyrelu": "leaky-relu"]
+    ]
+
+    /// The settings a program reports, in the library's terms, and a note for each value that
+    /// GradScope does not know: such a setting counts as not reported (its advice is to
+    /// check it), rather than refusing a run the program has already trained.
+    static func run(_ settings: [String: Setting]?) -> (RunDescription, [String]) {
         var run = RunDescription()
-        guard let settings else { return run }
-        if let a = settings["activation"]?.text {
-            guard let kind = ActivationKind(rawValue: a) else { throw bad("settings.activation '\(a)' is unknown") }
-            run.activation = kind
-        }
-        if let i = settings["initialization"]?.text {
-            guard let initializer = Initializer(rawValue: i) else {
-                throw bad(
-                    "settings.initialization '\(i)' is unknown (\(Initializer.allCases.map(\.rawValue).joined(separator: ", ")))"
-                )
+        var notes = [String]()
+        guard let settings else { return (run, notes) }
+        func text<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) -> T? where T.RawValue == String {
+            guard let setting = settings[key] else { return nil }
+            let known = T.allCases.map(\.rawValue).joined(separator: ", ")
+            guard case .text(let given) = setting else {
+                notes.append("settings.\(key) is \(setting.shown), not one of \(known): taken as not reported")
+                return nil
             }
-            run.initializer = initializer
-        }
-        if let n = settings["inputScaling"]?.text {
-            guard let scaling = Normalization(rawValue: n) else {
-                throw bad("settings.inputScaling '\(n)' is unknown (raw, unit, standard)")
+            let canonical = aliases[key]?[given.lowercased()] ?? given.lowercased()
+            guard let value = T(rawValue: canonical) else {
+                notes.append("settings.\(key) '\(given)' is not one GradScope knows (\(known)): taken as not reported")
+                return nil
             }
-            run.inputScaling = scaling
+            return value
         }
-        if let o = settings["optimizer"]?.text {
-            guard let kind = OptimizerKind(rawValue: o) else {
-                throw bad("settings.optimizer '\(o)' is unknown (sgd, momentum, nesterov, adam)")
+        func number(_ key: String) -> Double? {
+            guard let setting = settings[key] else { return nil }
+            guard case .number(let n) = setting, n.isFinite else {
+                notes.append("settings.\(key) is \(setting.shown), not a number: taken as not reported")
+                return nil
             }
+            return n
+        }
+        run.activation = text("activation", ActivationKind.self)
+        run.initializer = text("initialization", Initializer.self)
+        run.inputScaling = text("inputScaling", Normalization.self)
+        let learningRate = number("learningRate"), weightDecay = number("weightDecay")
+        if let kind = text("optimizer", OptimizerKind.self) {
             var configuration = OptimizerConfiguration(kind: kind)
-            if let lr = settings["learningRate"]?.number { configuration.learningRate = lr }
-            if let decay = settings["weightDecay"]?.number { configuration.weightDecay = decay }
+            if let learningRate { configuration.learningRate = learningRate }
+            if let weightDecay { configuration.weightDecay = weightDecay }
             run.optimizer = configuration
         }
-        if let l2 = settings["l2"]?.number { run.l2Penalty = l2 }
-        return run
+        run.l2Penalty = number("l2")
+        return (run, notes)
     }
 
     static func reason(_ error: any Error) -> String {
@@ -304,15 +337,64 @@ public struct WatchStream: Sendable {
         var activationStd: Double?
         var saturation: Double?
         var deadFraction: Double?
+        /// The keys the line has, null or not: a required figure may be null (not finite) but
+        /// not missing.
+        var present = Set<String>()
+
+        static let required = ["meanAbsoluteUpdate", "updateNorm", "weightNorm", "gradientNorm", "updateRatio"]
+
+        enum CodingKeys: String, CodingKey {
+            case name, activation, weights, meanAbsoluteUpdate, updateNorm, weightNorm, gradientNorm, updateRatio
+            case activationMean, activationStd, saturation, deadFraction
+        }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            present = Set(c.allKeys.map(\.stringValue))
+            name = try c.decodeIfPresent(String.self, forKey: .name)
+            activation = try c.decodeIfPresent(String.self, forKey: .activation)
+            weights = try c.decodeIfPresent(Int.self, forKey: .weights)
+            meanAbsoluteUpdate = try c.decodeIfPresent(Double.self, forKey: .meanAbsoluteUpdate)
+            updateNorm = try c.decodeIfPresent(Double.self, forKey: .updateNorm)
+            weightNorm = try c.decodeIfPresent(Double.self, forKey: .weightNorm)
+            gradientNorm = try c.decodeIfPresent(Double.self, forKey: .gradientNorm)
+            updateRatio = try c.decodeIfPresent(Double.self, forKey: .updateRatio)
+            activationMean = try c.decodeIfPresent(Double.self, forKey: .activationMean)
+            activationStd = try c.decodeIfPresent(Double.self, forKey: .activationStd)
+            saturation = try c.decodeIfPresent(Double.self, forKey: .saturation)
+            deadFraction = try c.decodeIfPresent(Double.self, forKey: .deadFraction)
+        }
     }
 
-    /// A setting's value: text or a number.
-    struct Setting: Decodable {
-        var text: String?
-        var number: Double?
+    /// A setting's value: text, a number, or something else (null, true, a list), which the
+    /// reader notes and sets aside.
+    enum Setting: Decodable {
+        case text(String)
+        case number(Double)
+        case other(String)
+
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let n = try? c.decode(Double.self) { number = n } else { text = try c.decode(String.self) }
+            if c.decodeNil() {
+                self = .other("null")
+            } else if let b = try? c.decode(Bool.self) {
+                self = .other(b ? "true" : "false")
+            } else if let n = try? c.decode(Double.self) {
+                self = .number(n)
+            } else if let t = try? c.decode(String.self) {
+                self = .text(t)
+            } else {
+                self = .other("a list or an object")
+            }
+        }
+
+        /// The value as a note quotes it.
+        var shown: String {
+            switch self {
+            case .text(let t): return "'\(t)'"
+            case .number(let n): return "\(n)"
+            case .other(let o): return o
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Plotting
 import Training
 
@@ -12,19 +13,15 @@ enum GradientFlowFigure {
         for (r, run) in runs.enumerated() {
             let style = styles[r % styles.count]
             for (l, layer) in run.history.layers.enumerated() {
-                let points = run.history.series(layer: l) { $0.meanAbsoluteUpdate }
+                let points = logBinned(run.history.series(layer: l) { $0.meanAbsoluteUpdate }, bins: Self.bins)
                 let name = multiple ? "\(run.label): \(layer.name)" : "\(layer.name) (\(layer.activation))"
                 let color = Palette.lines[l % Palette.lines.count]
-                updates.append(
-                    LineSeries(
-                        name, x: points.map { Double($0.step) }, y: points.map(\.value), color: color, style: style))
-                let ratio = run.history.series(layer: l) { $0.updateRatio }
+                updates.append(LineSeries(name, x: points.x, y: points.y, color: color, style: style))
+                let ratio = logBinned(run.history.series(layer: l) { $0.updateRatio }, bins: Self.bins)
                 ratios.append(
-                    LineSeries(
-                        multiple ? "" : name, x: ratio.map { Double($0.step) }, y: ratio.map(\.value),
-                        color: color, style: style, width: 1.25))
+                    LineSeries(multiple ? "" : name, x: ratio.x, y: ratio.y, color: color, style: style, width: 1.25))
             }
-            let (x, y) = binned(run.history.batchLosses, bins: 800)
+            let (x, y) = binned(run.history.batchLosses, bins: Self.bins)
             costs.append(
                 LineSeries(
                     multiple ? run.label : "batch loss", x: x, y: y,
@@ -44,6 +41,30 @@ enum GradientFlowFigure {
                 PlotPanel(title: "cost", yAxis: Axis("loss"), series: costs, heightWeight: 1)
             ],
             width: 880, height: 760)
+    }
+
+    /// Points per curve at most: a figure of any run's length stays a few hundred kilobytes
+    /// (a million readings drew a 24 MB SVG before).
+    static let bins = 800
+
+    /// At most `bins` points of a curve on a log axis: per run of consecutive readings, the mean
+    /// step and the geometric mean of its positive values (what a log axis can show; a run with
+    /// none is left out).
+    static func logBinned(_ points: [(step: Int, value: Double)], bins: Int) -> (x: [Double], y: [Double]) {
+        guard points.count > bins else { return (points.map { Double($0.step) }, points.map(\.value)) }
+        let size = (points.count + bins - 1) / bins
+        var x = [Double](), y = [Double]()
+        var start = 0
+        while start < points.count {
+            let chunk = points[start..<min(start + size, points.count)]
+            let shown = chunk.filter { $0.value > 0 && $0.value.isFinite }
+            if !shown.isEmpty {
+                x.append(shown.reduce(0) { $0 + Double($1.step) } / Double(shown.count))
+                y.append(Foundation.exp(shown.reduce(0) { $0 + Foundation.log($1.value) } / Double(shown.count)))
+            }
+            start += size
+        }
+        return (x, y)
     }
 
     /// At most `bins` points: means of consecutive batches (non-finite losses are kept as gaps).

@@ -17,6 +17,9 @@ struct StreamFollower {
     /// The first malformed line (or a stream rewritten under the reader); nothing is read after it.
     private(set) var error: WatchStreamError?
     private var descriptor: Int32 = -1
+    /// A regular file is read with `pread` at ``offset`` and checked for truncation; a pipe,
+    /// FIFO or terminal (`diagnose /dev/stdin`, `<(…)`) is read in order with `read`.
+    private var regularFile = true
     private var offset: off_t = 0
     private var pending = [UInt8]()
 
@@ -37,9 +40,11 @@ struct StreamFollower {
         if descriptor < 0 {
             descriptor = open(path, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else { return }
+            var info = stat()
+            regularFile = fstat(descriptor, &info) != 0 || (info.st_mode & S_IFMT) == S_IFREG
         }
         var info = stat()
-        if fstat(descriptor, &info) == 0 && info.st_size < offset {
+        if regularFile && fstat(descriptor, &info) == 0 && info.st_size < offset {
             error = .malformed(
                 file: path, line: reader.lineNumber + 1,
                 reason: "the stream was truncated while it was being read (two watchers writing one file?)")
@@ -48,7 +53,11 @@ struct StreamFollower {
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         var budget = Self.maximumBytesPerPoll
         while budget > 0 {
-            let n = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, offset) }
+            let n = chunk.withUnsafeMutableBytes { bytes in
+                regularFile
+                    ? pread(descriptor, bytes.baseAddress, bytes.count, offset)
+                    : read(descriptor, bytes.baseAddress, bytes.count)
+            }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { break }
             offset += off_t(n)

@@ -57,6 +57,12 @@ final class WatchProgress {
         say("gradscope watch: warning [\(f.code)]: \(f.summary)")
     }
 
+    /// What the reader set aside from the hello (a setting value it does not know).
+    func note(_ text: String) {
+        guard !quiet else { return }
+        say("gradscope watch: note: \(text)")
+    }
+
     func finish() { clear() }
 
     private func say(_ line: String) {

@@ -64,7 +64,8 @@ struct WatchSession {
                 switch event {
                 case .sample: sampleSinceDiagnosis = true; progress.sample(stream.history)
                 case .epoch: if let e = stream.history.epochs.last { progress.epoch(e) }
-                case .hello, .loss, .end, .blank: break
+                case .hello: for note in stream.notes { progress.note(note) }
+                case .loss, .end, .blank: break
                 }
             }
             if final { follower.finish(handle) } else { follower.poll(handle) }

@@ -90,6 +90,8 @@ struct WatchedRun {
         var stop: String
         var completed: Bool
         var findings: [RenderedFinding]
+        /// What the reader set aside (a setting value GradScope does not know).
+        var notes: [String]
         var history: TrainingHistory
     }
 
@@ -101,7 +103,7 @@ struct WatchedRun {
                 label: "watched", command: command, exit: exit?.description, reported: stream.run,
                 architecture: architecture, parameters: stream.weights, seconds: seconds, stop: stopText,
                 completed: completed, findings: findings.map { RenderedFinding($0, flags: false) },
-                history: stream.history))
+                notes: stream.notes, history: stream.history))
     }
 
     var title: String {
@@ -136,6 +138,7 @@ struct WatchedRun {
             "gradscope \(name): \(architecture), \(stream.weights) weights",
             "recorded: \(h.samples.count) readings, \(h.epochs.count) epochs, \(h.batchLosses.count) batch losses; \(stopText)"
         ]
+        lines += stream.notes.map { "note: " + $0 }
         if let e = h.epochs.last { lines.append(TrainSummary.finalEpochLine(e, seconds: nil)) }
         lines += FindingsText.lines(findings, flags: false)
         if !files.isEmpty { lines.append("wrote: " + files.joined(separator: ", ")) }

@@ -132,4 +132,25 @@ struct DiagnoseCommandTests {
             }
         }
     }
+
+    /// A stream read from a pipe or FIFO (`diagnose /dev/stdin`, `<(…)`, `mkfifo`) is read in
+    /// order to its end, as a file is.
+    @Test func aFIFOIsReadToItsEnd() throws {
+        let folder = temporaryFolder("fifo")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let fifo = folder + "/stream"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let lines = [hello] + Array(repeating: sample, count: 2000) + [#"{"type": "end", "status": "completed"}"#]
+        let text = lines.joined(separator: "\n") + "\n"
+        let writer = Thread {
+            guard let handle = FileHandle(forWritingAtPath: fifo) else { return }
+            for piece in stride(from: 0, to: text.utf8.count, by: 10_000) {
+                handle.write(Data(Array(text.utf8)[piece..<min(piece + 10_000, text.utf8.count)]))
+            }
+            try? handle.close()
+        }
+        writer.start()
+        #expect(exitStatus(["diagnose", fifo]) == 0, "the whole stream, hello to end, was read from the FIFO")
+    }
 }

@@ -123,6 +123,21 @@ struct GradientFlowFigureTests {
         let golden = try String(contentsOf: Self.golden, encoding: .utf8)
         #expect(svg == golden, "gradient-flow.svg differs from the golden file")
     }
+
+    /// A run of any length draws a figure of bounded size: each curve is binned to at most
+    /// `bins` points (geometric means on the log axes), so 100,000 readings stay a few hundred
+    /// kilobytes.
+    @Test func longRunsDrawABoundedFigure() throws {
+        var history = Self.history()
+        let template = history.samples[0]
+        history.samples = (0..<100_000).map { MonitorSample(step: $0, epoch: 1, loss: 1, layers: template.layers) }
+        history.batchLosses = Array(repeating: 1, count: 100_000)
+        let svg = GradientFlowFigure.chart([("run", history)], title: "long").svg()
+        #expect(svg.utf8.count < 1_000_000, "\(svg.utf8.count) bytes")
+        let binned = GradientFlowFigure.logBinned([(0, 1e-2), (1, 1e-4), (2, 0), (3, .nan), (4, 1)], bins: 2)
+        #expect(binned.x == [0.5, 4] && binned.y.count == 2)
+        #expect(abs(binned.y[0] - 1e-3) < 1e-15 && binned.y[1] == 1, "geometric means of the positive values")
+    }
 }
 
 /// The help texts document the exit statuses and give runnable examples.

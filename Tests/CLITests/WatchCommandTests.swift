@@ -120,6 +120,24 @@ struct WatchCommandTests {
         #expect(try Child.run(["watch", "--out", f5 + "/run", "--", echo]).status == 73)
     }
 
+    /// A setting value GradScope does not know is a note, live and in the summary, not a reason
+    /// to refuse a run the program has trained; a diverged run's null figures are read as such.
+    @Test func unknownSettingsAreNotedAndNullFiguresRead() throws {
+        let hello = Self.hello.replacingOccurrences(
+            of: #""initialization": "he""#, with: #""initialization": "he", "optimizer": "lion""#)
+        let diverged = Self.sample(50).replacingOccurrences(of: "1e-3", with: "null")
+        let lines =
+            [hello] + (0..<4).map { Self.sample(10 * $0) } + [
+                diverged, #"{"type": "end", "status": "non-finite-loss", "step": 50, "epoch": 1}"#
+            ]
+        let (folder, script) = try Self.program(lines)
+        let r = try Child.run(["watch", "--out", folder + "/run", "--", script])
+        #expect(r.status == 3, "non-finite loss, not a malformed stream: \(r.stderr)")
+        #expect(r.stderr.contains("gradscope watch: note: settings.optimizer 'lion' is not one GradScope knows"))
+        #expect(r.stdout.contains("note: settings.optimizer 'lion'") && r.stdout.contains("[non-finite-loss]"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/run/report.html"))
+    }
+
     /// A program names its own layers: a name with a comma, quotes and markup stays one CSV
     /// field and is escaped in the report and the plot.
     @Test func layerNamesAreQuotedAndEscaped() throws {

@@ -68,8 +68,16 @@ struct WatchStreamTests {
             1, "unknown activation"
         ),
         (
-            #"{"type": "hello", "protocol": "gradscope-watch/1", "layers": [{"name": "a", "weights": 1}], "settings": {"initialization": "magic"}}"#,
-            1, "initialization"
+            #"{"type": "hello", "protocol": "gradscope-watch/1", "layers": [{"name": "a", "weights": 1}, {"name": "a", "weights": 1}]}"#,
+            1, "the name 'a' is used twice"
+        ),
+        (
+            #"{"type": "hello", "protocol": "gradscope-watch/1", "layers": [{"name": "a", "weights": 4611686018427387904}, {"name": "b", "weights": 4611686018427387904}]}"#,
+            1, "more than any layer has"
+        ),
+        (
+            hello + "\n" + sample(step: 0, dead: 0.5).replacingOccurrences(of: #""updateNorm": 1e-3, "#, with: ""), 2,
+            "updateNorm missing"
         )
     ])
     func malformedStreamsNameTheLine(_ text: String, _ line: Int, _ reason: String) {
@@ -80,6 +88,64 @@ struct WatchStreamTests {
             #expect(error.description.hasPrefix("bad.jsonl, line \(line): "), "\(error)")
             #expect(error.description.contains(reason), "\(error)")
         }
+    }
+
+    /// Weights that went to NaN or ∞ give null figures (non-finite → null): the sample is
+    /// read with NaN, the medians skip it, and the run is diagnosed `non-finite-loss` with the
+    /// losses before the first NaN, saying that the program went on.
+    @Test func aDivergedRunIsDiagnosedNotRefused() throws {
+        let finite = (0..<3).map { Self.sample(step: $0, dead: 0) }
+        let diverged = (3..<6).map {
+            Self.sample(step: $0, dead: 0).replacingOccurrences(of: "1e-3", with: "null")
+                .replacingOccurrences(of: #""weightNorm": 1"#, with: #""weightNorm": null"#)
+        }
+        let losses = [1.5, 1.4, 1.3, 1.2, 1.1, 1.0].map { #"{"type": "loss", "value": \#($0)}"# }
+        let after = [#"{"type": "loss", "value": null}"#, #"{"type": "loss", "value": null}"#]
+        let text =
+            ([Self.hello] + finite + losses + after + diverged + [
+                #"{"type": "end", "status": "non-finite-loss", "epoch": 1, "step": 6}"#
+            ]).joined(separator: "\n")
+        let stream = try WatchStream.decode(text, file: "d")
+        #expect(stream.history.samples.count == 6)
+        #expect(
+            stream.history.samples[4].layers[0].updateNorm.isNaN && stream.history.samples[4].layers[0].weightNorm.isNaN
+        )
+        #expect(
+            Diagnosis.median(stream.history.samples.map { $0.layers[0].updateNorm }) == 1e-3, "NaN readings skipped")
+        let findings = Diagnosis.diagnose(stream.history, stop: stream.stop, run: stream.run)
+        let nan = try #require(findings.first { $0.code == .nonFiniteLoss })
+        #expect(nan.summary.contains("the run went on"), "\(nan.summary)")
+        #expect(nan.evidence.contains("the batch losses before it: 1.4, 1.3, 1.2, 1.1, 1"), "\(nan.evidence)")
+    }
+
+    /// A setting whose value GradScope does not know is noted and taken as not reported, never
+    /// a reason to refuse a run the program already trained; common other names are understood.
+    @Test func unknownSettingValuesAreNotedAndAliasesUnderstood() throws {
+        let hello =
+            #"{"type": "hello", "protocol": "gradscope-watch/1", "layers": [{"name": "a", "weights": 1}], "settings": {"optimizer": "AdamW", "initialization": "kaiming", "activation": "gelu", "learningRate": null, "l2": true, "inputScaling": "magic"}}"#
+        let stream = try WatchStream.decode(hello, file: "s")
+        #expect(stream.run.optimizer?.kind == .adam, "AdamW is Adam with decoupled weight decay")
+        #expect(stream.run.initializer == .he, "Kaiming is He")
+        #expect(stream.run.activation == nil && stream.run.inputScaling == nil && stream.run.l2Penalty == nil)
+        #expect(stream.notes.count == 4, "\(stream.notes)")
+        #expect(stream.notes.contains { $0.contains("settings.activation 'gelu'") && $0.contains("not reported") })
+        #expect(stream.notes.contains { $0.contains("settings.learningRate is null") })
+        #expect(stream.notes.contains { $0.contains("settings.l2 is true") })
+        #expect(
+            stream.notes.contains { $0.contains("settings.inputScaling 'magic'") && $0.contains("raw, unit, standard") }
+        )
+    }
+
+    /// The evidence of a built-in run, whose trainer stops at the non-finite loss, quotes the
+    /// losses before it and says that training stopped.
+    @Test func aStoppedRunSaysSo() throws {
+        var history = TrainingHistory(layers: [])
+        history.batchLosses = [2, 1.9, 1.8, .nan]
+        let findings = Diagnosis.diagnose(
+            history, stop: .nonFiniteLoss(epoch: 1, batch: 4, step: 3, loss: .nan))
+        let nan = try #require(findings.first)
+        #expect(nan.summary.hasSuffix("training stopped"), "\(nan.summary)")
+        #expect(nan.evidence.last == "the batch losses before it: 2, 1.9, 1.8")
     }
 }
 

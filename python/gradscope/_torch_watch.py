@@ -68,17 +68,54 @@ def _label(name: str, module: Any, index: int) -> str:
     if not name:
         return "layer%d" % (index + 1)
     if all(part.isdigit() for part in name.split(".")):
-        return type(module).__name__.lower() + name
+        kind = type(module).__name__
+        if kind.startswith("Parametrized"):  # torch.nn.utils.parametrize's class for a Linear
+            kind = kind[len("Parametrized"):]
+        return kind.lower() + name
     return name
+
+
+# Why a layer with a weight matrix is not watched, as the note on stderr says it.
+_SKIPPED = {
+    "computed": "its weight is computed from other parameters, as by weight_norm or a parametrization",
+    "frozen": "frozen: its weight does not require grad",
+    "foreign": "its weight is not among this optimizer's parameters",
+    "lookup": "an embedding: only the rows a batch uses change, so its mean |ΔW| is no measure of its gradient flow",
+}
 
 
 class TorchWatcher(Watcher):
     """A :class:`Watcher` wired into a model and its optimizer (see :func:`watch`)."""
 
+    _who = "gradscope.watch"
+
     def __init__(self, model: Any, optimizer: Any, every: int = 10, path: Optional[str] = None,
                  settings: Optional[Mapping[str, Any]] = None, all_ranks: bool = False,
                  rank: Optional[int] = None) -> None:
+        import torch
+
+        modules = _modules(model)
+        # Every module with a weight matrix (Linear, Conv): the layers the forward is traced
+        # through; those the optimizer trains are watched, the others only separate them.
+        self._weighted = [(name, m) for name, m in modules if _weight_matrix(m) is not None]
+        if not self._weighted:
+            raise ValueError("gradscope.watch: the model has no layer with a weight matrix (Linear, Conv)")
+        groups = getattr(optimizer, "param_groups", None)  # None: an optimizer-like object that does not say
+        trained = None if groups is None else {id(p) for group in groups for p in group["params"]}
+        skipped: Dict[str, List[str]] = {}
+        self._watched = set()  # indices into _weighted of the watched layers
+        for k, (name, m) in enumerate(self._weighted):
+            reason = _skip_reason(torch, m, _weight_matrix(m), trained)
+            if reason is None:
+                self._watched.add(k)
+            else:
+                skipped.setdefault(reason, []).append(_label(name, m, k))
+        why = "; ".join("%s (%s)" % (", ".join(labels), _SKIPPED[reason]) for reason, labels in skipped.items())
+        if not self._watched:
+            raise ValueError("gradscope.watch: no layer to watch: the optimizer trains none of the model's weight "
+                             "matrices: %s" % why)
         super().__init__(every=every, path=path, settings=settings, all_ranks=all_ranks, rank=rank)
+        self._grad_enabled = torch.is_grad_enabled
         self.step_count = 0
         self._last_loss: Optional[float] = None
         self._pending_loss: Any = None  # the detached scalar of the last backward() since the step
@@ -90,16 +127,18 @@ class TorchWatcher(Watcher):
         self._buffers: List[Any] = []  # the CPU copies of the weights before a recorded step
         self._optimizer = optimizer
         self._installed: Optional[Callable[..., Any]] = None
-        modules = [(name, m) for name, m in model.named_modules() if not list(m.children())]
-        self._weighted = [(name, m) for name, m in modules
-                          if getattr(m, "weight", None) is not None and m.weight.dim() >= 2]
-        if not self._weighted:
-            raise ValueError("gradscope.watch: the model has no layer with a weight matrix (Linear, Conv)")
+        # The step in progress: whether it records, the weights before it and ‖∇W‖ per layer,
+        # whether its activations are taken (a closure evaluated again, as by LBFGS, is not).
+        self._recording = False
+        self._before: List[Any] = []
+        self._gradient_norms: Optional[List[Any]] = None
+        self._acts_taken = False
+        self._closure_calls = 0
         self._activations = [m for _, m in modules if type(m).__name__ in _ACTIVATIONS]
         # Until the first training forward, the layers in definition order, each with the first
         # activation module defined after it (the fallback when no forward is seen before the
         # first step).
-        self._layers_spec, self._unseen = _definition_order(modules, self._weighted)
+        self._layers_spec, self._unseen = _definition_order(modules, self._weighted, self._watched)
         # Which layer each call of an activation module (in one forward) feeds: None until the
         # mapping is known; per module, a list indexed by the call's position in the forward.
         self._act_layers: Optional[Dict[int, List[Optional[int]]]] = None
@@ -110,6 +149,8 @@ class TorchWatcher(Watcher):
         self._learning: List[Any] = []  # the hooks needed only to learn the mapping
         if not self.active:
             return  # another rank: no hooks, no wrappers, nothing to pay
+        if skipped:
+            print("gradscope.watch: not watched: %s" % why, file=sys.stderr)
         for k, (_, m) in enumerate(self._weighted):
             self._learning.append(m.register_forward_hook(self._weighted_hook(k)))
         for act in self._activations:
@@ -145,12 +186,16 @@ class TorchWatcher(Watcher):
 
     def _weighted_hook(self, k: int) -> Any:
         def hook(module: Any, inputs: Any, output: Any) -> None:
-            if not module.training or self._act_layers is not None:
+            # Only a training forward that builds a graph (not an evaluation under no_grad).
+            if not module.training or self._act_layers is not None or not self._grad_enabled():
                 return
             if not self._in_model and k in self._traced:
                 # Outside the model's own forward (its parts called one by one), a layer called
                 # again starts the second forward: the first one is complete.
-                self._learn()
+                try:
+                    self._learn()
+                except Exception as error:  # never the user's forward that fails
+                    self._give_up(error)
                 return
             self._traced.add(k)
             self._trace.append((k, output))
@@ -161,7 +206,8 @@ class TorchWatcher(Watcher):
 
     def _activation_hook(self) -> Any:
         def hook(module: Any, inputs: Any, output: Any) -> None:
-            if not module.training:
+            # A forward under no_grad (a probe between backward and step) is not the one trained on.
+            if not module.training or self._acts_taken or not self._grad_enabled():
                 return
             layers = self._act_layers
             if layers is None:  # learning: the call, what it took and what it gave
@@ -172,18 +218,24 @@ class TorchWatcher(Watcher):
             calls = layers.get(id(module))
             if not calls:
                 return
-            n = self._act_calls.get(id(module), 0)
-            self._act_calls[id(module)] = n + 1
-            index = calls[n % len(calls)]
-            if index is not None and isinstance(output, _tensor_type()):
-                self._outputs[index] = output.detach()
+            try:
+                n = self._act_calls.get(id(module), 0)
+                self._act_calls[id(module)] = n + 1
+                index = calls[n % len(calls)]
+                if index is not None and isinstance(output, _tensor_type()):
+                    self._outputs[index] = output.detach()
+            except Exception as error:  # never the user's forward that fails
+                self._give_up(error)
         return hook
 
     def _model_hook(self, module: Any, inputs: Any, output: Any) -> None:
         """The end of the model's first training forward: the mapping is learned from it."""
         self._in_model = False
-        if module.training and self._act_layers is None and any(isinstance(e[0], int) for e in self._trace):
-            self._learn()
+        if module.training and self._act_layers is None and self._grad_enabled() and self._traced & self._watched:
+            try:
+                self._learn()
+            except Exception as error:  # never the user's forward that fails
+                self._give_up(error)
 
     def _learn(self) -> None:
         """Layers and activations from the calls of the first training forward (self._trace),
@@ -194,8 +246,8 @@ class TorchWatcher(Watcher):
         for h in self._learning:
             h.remove()
         self._learning = []
-        if any(isinstance(e[0], int) for e in trace):
-            spec, unseen, act_layers, outputs = _execution_order(trace, self._weighted)
+        if any(isinstance(e[0], int) and e[0] in self._watched for e in trace):
+            spec, unseen, act_layers, outputs = _execution_order(trace, self._weighted, self._watched)
             self._layers_spec, self._unseen = spec, unseen
             if self.should_record(self.step_count):
                 self._outputs.update(outputs)
@@ -214,45 +266,161 @@ class TorchWatcher(Watcher):
                   % ", ".join(self._unseen), file=sys.stderr)
 
     def _step(self, original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """The optimizer's step, watched. Nothing the watcher does may fail the user's step: if
+        taking the figures fails, the watcher stops (:meth:`_give_up`) and the step goes on."""
+        closure, replaced = _closure(args, kwargs)
+        try:
+            self._begin_step(closure is not None)
+        except Exception as error:
+            self._give_up(error)
+            return original(*args, **kwargs)
+        if closure is not None:
+            args, kwargs = replaced(self._watched_closure(closure))
+        result = original(*args, **kwargs)
+        if self._closed:  # stopped in the closure
+            return result
+        try:
+            self._end_step()
+        except Exception as error:
+            self._give_up(error)
+        return result
+
+    def _begin_step(self, closure: bool) -> None:
+        """Before the optimizer's step: the loss of the backward before it (with a closure, the
+        closure's loss, taken by :meth:`_watched_closure`), and on a recording step the
+        weights and, unless the closure computes it, ‖∇W‖."""
         import torch
 
-        if self._act_layers is None:
-            self._learn()
         self._auto_loss = None
-        if not self._explicit_loss and self._pending_loss is not None:
-            value = float(self._pending_loss)
-            self._record_loss(value, self.step_count)
-            self._auto_loss = value
-        recording = self.should_record(self.step_count)
-        if recording:
+        self._closure_calls = 0
+        self._recording = self.should_record(self.step_count)
+        self._gradient_norms = None
+        if closure:
+            self._pending_loss = None  # the closure's backward runs in the step
+        else:
+            if self._act_layers is None:
+                self._learn()
+            self._take_loss(None)
+        self._before = []
+        if self._recording:
             with torch.no_grad():
-                before = []
-                for k, (_, m, _, _) in enumerate(self._layers_spec):
-                    g = m.weight.grad
-                    before.append((self._copy(torch, k, m.weight.detach()),
-                                   None if g is None else torch.linalg.vector_norm(_working(g.detach()))))
-        result = original(*args, **kwargs)
-        if recording:
+                self._before = [self._copy(torch, k, m.weight.detach())
+                                for k, (_, m, _, _) in enumerate(self._layers_spec)]
+            if not closure:
+                self._gradient_norms = self._norms_of_gradients()
+
+    def _watched_closure(self, closure: Callable[[], Any]) -> Callable[[], Any]:
+        """``closure`` (``optimizer.step(closure)``), which also, at its first call in the step,
+        takes the loss it returns, the gradient at the weights before the step, and the
+        activations of its forward (LBFGS evaluates it again along its search: not those)."""
+        def watched() -> Any:
+            loss = closure()
+            self._closure_calls += 1
+            if self._closure_calls == 1 and not self._closed:
+                try:
+                    self._take_loss(loss)
+                    if self._act_layers is None:
+                        self._learn()
+                    if self._recording:
+                        self._gradient_norms = self._norms_of_gradients()
+                    self._acts_taken = True
+                except Exception as error:
+                    self._give_up(error)
+            return loss
+        return watched
+
+    def _take_loss(self, value: Any) -> None:
+        """Records the step's loss unless ``watcher.loss`` did: ``value`` (a closure's), else
+        that of the last backward() of a one-element tensor."""
+        if self._explicit_loss:
+            return
+        loss = _scalar(value)
+        if loss is None:
+            loss = _scalar(self._pending_loss)
+        if loss is not None:
+            self._record_loss(loss, self.step_count)
+            self._auto_loss = loss
+
+    def _norms_of_gradients(self) -> List[Any]:
+        """‖∇W‖ per layer now, as 0-d tensors (None for a layer without a gradient); a sparse
+        gradient's (nn.Embedding(sparse=True)) from its values."""
+        import torch
+
+        norms = []
+        with torch.no_grad():
+            for _, m, _, _ in self._layers_spec:
+                g = m.weight.grad
+                if g is None:
+                    norms.append(None)
+                    continue
+                g = g.detach()
+                if g.layout == torch.sparse_coo:
+                    g = g.coalesce().values()
+                elif g.layout != torch.strided:  # compressed sparse layouts
+                    g = g.values()
+                norms.append(torch.linalg.vector_norm(_working(g)))
+        return norms
+
+    def _end_step(self) -> None:
+        """After the optimizer's step: on a recording step, the sample."""
+        import torch
+
+        if self._recording:
+            if self._gradient_norms is None:  # a closure the optimizer did not call
+                self._gradient_norms = self._norms_of_gradients()
             if self._layers is None:
-                self._declare([(label, activation, m.weight.numel())
-                               for label, m, _, activation in self._layers_spec])
+                self._declare_layers()
             with torch.no_grad():
                 figures = []
                 for k, (_, m, _, activation) in enumerate(self._layers_spec):
-                    w0, gradient_norm = before[k]
-                    figures.append(_layer_figures(torch, w0, _working(m.weight.detach()), gradient_norm,
-                                                  self._outputs.get(k), activation))
+                    figures.append(_layer_figures(torch, self._before[k], _working(m.weight.detach()),
+                                                  self._gradient_norms[k], self._outputs.get(k), activation))
                 values = _values(torch, [f for layer in figures for f in layer])
             rows = [_row(values[k * len(_FIGURES):(k + 1) * len(_FIGURES)], activation)
                     for k, (_, _, _, activation) in enumerate(self._layers_spec)]
             self._sample(self.step_count, self._last_loss, rows)
-            self._outputs.clear()
+        self._finish_step()
+
+    def _finish_step(self) -> None:
+        self._outputs.clear()
+        self._before = []
+        self._gradient_norms = None
+        self._acts_taken = False
         self._act_calls.clear()
         self.step_count += 1
         self._pending_loss = None
         self._explicit_loss = False
         self._last_loss = None
-        return result
+
+    def _declare_layers(self) -> None:
+        self._declare([(label, activation, m.weight.numel()) for label, m, _, activation in self._layers_spec])
+
+    def _give_up(self, error: BaseException) -> None:
+        """Stops watching after a failure of the watcher's own (never the user's step): one line
+        on stderr, hooks and wrappers removed, the stream closed as it is, without ``end``, so
+        that ``gradscope diagnose`` reads it as cut short. Training goes on."""
+        if self._closed or not self.active:
+            return
+        try:
+            if self._layers is None and self._layers_spec:
+                self._declare_layers()  # the stream says at least what it watched
+        except Exception:
+            pass
+        print("gradscope.watch: recording failed at step %d (%s: %s); the watcher stops and training goes "
+              "on; %s ends there, without `end` (read as cut short)"
+              % (self.step_count, type(error).__name__, str(error).splitlines()[0] if str(error) else "",
+                 self.path), file=sys.stderr)
+        self._detach()
+        self.active = False
+        self._closed = True
+        self._early = []
+        self._snapshots = []
+        if self._file is not None:
+            try:
+                self._file.close()
+            except Exception:
+                pass
+        self._release_path()
 
     def _copy(self, torch: Any, k: int, w: Any) -> Any:
         """Layer k's weights before the step (float32 unless float64). On the CPU the copy goes
@@ -288,19 +456,25 @@ class TorchWatcher(Watcher):
         self._explicit_loss = True
         self._record_loss(v, self.step_count if step is None else step)
 
+    def _detach(self) -> None:
+        """Removes the hooks, restores ``optimizer.step`` and ``torch.Tensor.backward``."""
+        for h in self._handles + self._learning:
+            h.remove()
+        self._handles, self._learning, self._trace = [], [], []
+        if self._installed is not None and vars(self._optimizer).get("step") is self._installed:
+            if self._had_own_step:
+                self._optimizer.step = self._original_step
+            else:
+                del self._optimizer.step
+        # else an LR scheduler wrapped the watcher's step: it stays, as a pass-through
+        _release_backward(self)
+        self._buffers = []
+        self._before = []
+        self._outputs.clear()
+
     def close(self) -> None:
         if not self._closed and self.active:
-            for h in self._handles + self._learning:
-                h.remove()
-            self._handles, self._learning, self._trace = [], [], []
-            if self._installed is not None and vars(self._optimizer).get("step") is self._installed:
-                if self._had_own_step:
-                    self._optimizer.step = self._original_step
-                else:
-                    del self._optimizer.step
-            # else an LR scheduler wrapped the watcher's step: it stays, as a pass-through
-            _release_backward(self)
-            self._buffers = []
+            self._detach()
         super().close()
 
 
@@ -310,38 +484,106 @@ def _tensor_type() -> Any:
     return torch.Tensor
 
 
-def _definition_order(modules: List[Tuple[str, Any]], weighted: List[Tuple[str, Any]]
+def _closure(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Tuple[Any, Callable[[Any], Any]]:
+    """The closure of ``optimizer.step(closure)`` (by name or first), or None; and a function
+    that gives the step's arguments with another closure in its place."""
+    if callable(kwargs.get("closure")):
+        return kwargs["closure"], lambda c: (args, {**kwargs, "closure": c})
+    if args and callable(args[0]):
+        return args[0], lambda c: ((c,) + tuple(args[1:]), kwargs)
+    return None, lambda c: (args, kwargs)
+
+
+def _scalar(value: Any) -> Optional[float]:
+    """A one-element tensor's or a number's value (a closure's loss), else None."""
+    if value is None:
+        return None
+    try:
+        if hasattr(value, "detach"):
+            return float(value.detach()) if value.numel() == 1 else None
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _modules(model: Any) -> List[Tuple[str, Any]]:
+    """The model's leaf modules, and those whose only child holds their parametrizations
+    (torch.nn.utils.parametrize), in definition order."""
+    try:
+        from torch.nn.utils.parametrize import is_parametrized
+    except ImportError:  # an older torch
+        def is_parametrized(module: Any) -> bool:
+            return False
+    out = []
+    for name, m in model.named_modules():
+        children = list(m.children())
+        if not children or (is_parametrized(m) and all(c is m.parametrizations for c in children)):
+            out.append((name, m))
+    return out
+
+
+def _weight_matrix(module: Any) -> Any:
+    """The module's ``weight`` when it is a tensor of two or more dimensions (Linear, Conv,
+    Embedding), else None."""
+    w = getattr(module, "weight", None)
+    return w if w is not None and hasattr(w, "dim") and w.dim() >= 2 else None
+
+
+def _skip_reason(torch: Any, module: Any, weight: Any, trained: Optional[set]) -> Optional[str]:
+    """Why a layer with this weight is not watched (a key of _SKIPPED), or None: it must not be
+    an embedding (a lookup table, whose few rows per batch would read as vanishing gradients),
+    and its weight must be a parameter (a leaf; weight_norm computes ``weight`` from
+    ``weight_g`` and ``weight_v``), require grad, and be one of the optimizer's (``trained``;
+    None: not known)."""
+    if isinstance(module, (torch.nn.Embedding, torch.nn.EmbeddingBag)):
+        return "lookup"
+    if not isinstance(weight, torch.nn.Parameter):
+        return "computed"
+    if not weight.requires_grad:
+        return "frozen"
+    if trained is not None and id(weight) not in trained:
+        return "foreign"
+    return None
+
+
+def _definition_order(modules: List[Tuple[str, Any]], weighted: List[Tuple[str, Any]], watched: set
                       ) -> Tuple[List[Tuple[str, Any, Optional[Any], str]], List[str]]:
-    """The layers in definition order, each with the first activation module defined after it
-    and before the next layer (the fallback when no training forward is seen before the first
-    step); and the labels of the layers but the last that have none."""
+    """The watched layers in definition order, each with the first activation module defined
+    after it and before the next layer, watched or not (the fallback when no training forward
+    is seen before the first step); and the labels of the layers but the last that have none."""
     position = {id(m): i for i, (_, m) in enumerate(modules)}
     spec, unseen = [], []
+    last = max(watched)
     for k, (name, m) in enumerate(weighted):
+        if k not in watched:
+            continue
         i = position[id(m)]
         stop = position[id(weighted[k + 1][1])] if k + 1 < len(weighted) else len(modules)
         after = [mm for _, mm in modules[i + 1:stop] if type(mm).__name__ in _ACTIVATIONS]
-        label = _label(name, m, k)
+        label = _label(name, m, len(spec))
         if after:
             spec.append((label, m, after[0], _ACTIVATIONS[type(after[0]).__name__]))
         else:
             spec.append((label, m, None, "identity"))
-            if k + 1 < len(weighted):
+            if k != last:
                 unseen.append(label)
     return spec, unseen
 
 
-def _execution_order(trace: List[Tuple[Any, ...]], weighted: List[Tuple[str, Any]]):  # type: ignore[no-untyped-def]
+def _execution_order(trace: List[Tuple[Any, ...]], weighted: List[Tuple[str, Any]],  # type: ignore[no-untyped-def]
+                     watched: set):
     """The layers and their activations from the calls of a training forward.
 
     ``trace`` holds, in call order, ``(k, output)`` for a call of weighted module k and
-    ``(module, input, output)`` for a call of an activation module. A layer is a weighted
-    module, at its first call, in the order of first calls (modules never called are not
-    watched: they take no part in the forward). Its activation is the call of an activation
+    ``(module, input, output)`` for a call of an activation module. A layer is a watched
+    weighted module, at its first call, in the order of first calls (modules never called are
+    not watched: they take no part in the forward). Its activation is the call of an activation
     module that takes the layer's very output (the same tensor); failing that, the first
     activation call after the layer's and before the next weighted call that no other layer
     took that way (a BatchNorm or Dropout in between). A module used after several layers
-    (one shared ReLU) serves each of them, by the position of its call.
+    (one shared ReLU) serves each of them, by the position of its call. Weighted modules that
+    are not watched (frozen, another optimizer's) take their activations all the same: an
+    activation of their output belongs to no watched layer.
 
     Returns (spec, the labels of the layers but the last without an activation, per
     activation module the layer index of each of its calls in the forward, the recording
@@ -350,7 +592,7 @@ def _execution_order(trace: List[Tuple[Any, ...]], weighted: List[Tuple[str, Any
     for position, event in enumerate(trace):
         if isinstance(event[0], int) and event[0] not in first:
             first[event[0]] = position
-    order = sorted(first, key=first.get)  # type: ignore[arg-type]
+    order = sorted((m for m in first if m in watched), key=first.get)  # type: ignore[arg-type]
     layer_at = {first[m]: index for index, m in enumerate(order)}  # trace position → layer index
     owner: Dict[int, int] = {}  # activation call position → the weighted call position it follows
     taken = set()  # weighted call positions with an activation
@@ -446,6 +688,8 @@ def _layer_figures(torch: Any, w0: Any, w1: Any, gradient_norm: Any, output: Any
             fraction = (1 - a * a < 0.01).to(a.dtype).mean()
         elif activation in ("relu", "leaky-relu"):
             fraction = (a <= 0).all(dim=0).to(a.dtype).mean()
+        if fraction is not nan:  # not finite activations (a diverged run): no fraction, as no mean
+            fraction = torch.where(torch.isfinite(a).all(), fraction, fraction.new_full((), math.nan))
     return [f.to(w0.dtype) for f in (mean_update, update_norm, weight_norm, gradient_norm, mean, std, fraction)]
 
 
@@ -476,15 +720,22 @@ def watch(model: Any, optimizer: Any, every: int = 10, path: Optional[str] = Non
           rank: Optional[int] = None) -> TorchWatcher:
     """Watches a PyTorch model's gradient flow while ``optimizer`` trains it.
 
-    Every ``every`` optimizer steps, per layer with a weight matrix (Linear, Conv): mean |ΔW|,
-    ‖∇W‖, ‖W‖, ‖ΔW‖/‖W‖, and for the activation module that follows it (Sigmoid, Tanh, ReLU,
-    LeakyReLU, GELU) the batch's mean, spread, saturated and dead fractions. ``watcher.epoch(...)``
+    Every ``every`` optimizer steps, per layer with a weight matrix (Linear, Conv, Embedding)
+    that ``optimizer`` trains: mean |ΔW|, ‖∇W‖, ‖W‖, ‖ΔW‖/‖W‖, and for the activation module that
+    follows it (Sigmoid, Tanh, ReLU, LeakyReLU, GELU) the batch's mean, spread, saturated and
+    dead fractions. A layer whose weight is frozen (``requires_grad`` False), is not among
+    ``optimizer.param_groups`` when ``watch`` is called (another optimizer's, as in a GAN), or is
+    not a parameter itself (``nn.utils.weight_norm``, a parametrization) is not watched, and
+    one line on stderr names those layers and why; when none is left, ValueError.
+    ``watcher.epoch(...)``
     records an epoch, ``watcher.close()`` ends the stream (also at interpreter exit) and restores
     ``optimizer.step`` and ``torch.Tensor.backward``. ``gradscope diagnose`` reads the stream
     (docs/watch.md).
 
     The batch loss comes from ``loss.backward()`` (the last backward of a one-element tensor
-    before the step; with gradient accumulation, the last micro-batch's). ``watcher.loss(loss)``
+    before the step; with gradient accumulation, the last micro-batch's), or, for
+    ``optimizer.step(closure)`` (LBFGS), from what the closure returns at its first call in the
+    step, which also gives ‖∇W‖ and the activations. ``watcher.loss(loss)``
     overrides it for that step: call it when backward runs on something other than the loss
     (a GradScaler's scaled loss, ``torch.autograd.backward``). LR schedulers may be created before
     or after ``watch``. In a job of several processes only rank 0 records; on the others the
@@ -496,6 +747,14 @@ def watch(model: Any, optimizer: Any, every: int = 10, path: Optional[str] = Non
     Each layer's activation module is the one that runs on its output in the model's first
     training forward (a ReLU shared by several layers serves each of them); the layers are in
     the order that forward calls them. Until that forward, and when the first step comes
-    without one, the activation is the first activation module defined after the layer."""
+    without one, the activation is the first activation module defined after the layer. A
+    training forward is one in train mode with gradients enabled: a forward under
+    ``torch.no_grad()`` (a probe batch between ``backward()`` and ``step()``) is not recorded.
+
+    Two watchers of one process never share a file: the second of the same path writes
+    ``name.2.jsonl`` beside it, and says so on stderr (see :class:`Watcher`). The watcher never
+    fails the training step: if taking its figures fails, it says so in one line on stderr,
+    stops (hooks and wrappers removed) and leaves the stream without ``end``, which
+    ``gradscope diagnose`` reads as cut short; training goes on."""
     return TorchWatcher(model, optimizer, every=every, path=path, settings=settings, all_ranks=all_ranks,
                         rank=rank)

@@ -11,13 +11,32 @@ from __future__ import annotations
 import atexit
 import json
 import math
+import numbers
 import os
+import struct
 import sys
+import threading
 from typing import Any, Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
 
 PROTOCOL = "gradscope-watch/1"
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky-relu", "identity")
 SETTINGS = ("activation", "initialization", "optimizer", "learningRate", "weightDecay", "l2", "inputScaling")
+# The text settings and the values GradScope knows (Sources/Training/WatchStream.swift: ActivationKind,
+# Initializer, OptimizerKind, Normalization), and the other names programs use for some of them,
+# written as GradScope's own (the reader maps the same aliases).
+TEXT_SETTINGS = {
+    "activation": ("sigmoid", "tanh", "relu", "leaky-relu"),
+    "initialization": ("xavier", "xavier-normal", "he", "normal", "debug", "debug-rowmajor", "ex4"),
+    "optimizer": ("sgd", "momentum", "nesterov", "adam"),
+    "inputScaling": ("raw", "unit", "standard"),
+}
+SETTING_ALIASES = {
+    "activation": {"leaky_relu": "leaky-relu", "leakyrelu": "leaky-relu"},
+    "initialization": {"kaiming": "he", "kaiming-normal": "he", "glorot": "xavier", "glorot-uniform": "xavier",
+                       "xavier-uniform": "xavier", "glorot-normal": "xavier-normal"},
+    "optimizer": {"adamw": "adam"},
+}
+NUMBER_SETTINGS = ("learningRate", "weightDecay", "l2")
 # Where a launcher says which process this is, in order: torchrun (and torch.distributed.launch),
 # SLURM's srun, then single-node launchers that set the local rank alone.
 RANK_VARIABLES = ("RANK", "SLURM_PROCID", "LOCAL_RANK")
@@ -63,6 +82,88 @@ def rank_path(path: str, rank: int) -> str:
     return "%s.rank%d%s" % (root, rank, ext)
 
 
+def numbered_path(path: str, n: int) -> str:
+    """``path`` for the n-th watcher of a process writing it: the first keeps it, the n-th
+    (n >= 2) writes ``name.n.ext`` beside it (as :func:`rank_path` names a rank's file)."""
+    if n <= 1:
+        return path
+    root, ext = os.path.splitext(path)
+    return "%s.%d%s" % (root, n, ext)
+
+
+def _described(value: Any) -> str:
+    return "%r (%s)" % (value, type(value).__name__)
+
+
+def _text_setting(key: str, value: Any) -> str:
+    known = TEXT_SETTINGS[key]
+    aliases = SETTING_ALIASES.get(key, {})
+    allowed = ", ".join(known) + ("; also %s" % ", ".join(sorted(aliases)) if aliases else "")
+    if not isinstance(value, str):
+        raise TypeError("settings[%r] must be text, one of %s; got %s" % (key, allowed, _described(value)))
+    given = value.strip().lower()
+    canonical = aliases.get(given, given)
+    if canonical not in known:
+        raise ValueError("settings[%r] %r is not one GradScope knows: %s" % (key, value, allowed))
+    return canonical
+
+
+def _number_setting(key: str, value: Any) -> float:
+    number: Any = value
+    if not isinstance(value, (bool, str, bytes)) and not isinstance(value, numbers.Real) \
+            and getattr(value, "ndim", None) == 0 and hasattr(value, "item"):
+        number = value.item()  # a 0-d numpy array, torch tensor or jax.Array
+    if isinstance(number, bool) or type(number).__name__ == "bool_" or not isinstance(number, numbers.Real):
+        raise TypeError("settings[%r] must be a real number (int, float, a numpy scalar or a 0-d tensor); got %s"
+                        % (key, _described(value)))
+    result = float(number)
+    if not math.isfinite(result):
+        raise ValueError("settings[%r] must be a finite number; got %r" % (key, result))
+    return _shortest(result, str(getattr(value, "dtype", "")))
+
+
+def _shortest(x: float, dtype: str) -> float:
+    """A float32 or float16 value as the shortest decimal that is the same in that precision
+    (np.float32(0.01) as 0.01, not 0.009999999776482582), so that the diagnosis quotes it as given."""
+    for suffix, form in (("float32", "f"), ("float16", "e")):
+        if dtype.endswith(suffix):
+            packed = struct.pack(form, x)
+            for digits in range(1, 18):
+                y = float("%.*g" % (digits, x))
+                if struct.pack(form, y) == packed:
+                    return y
+    return x
+
+
+def checked_settings(settings: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    """``settings`` as the stream's hello writes them: known keys only, text values in GradScope's
+    vocabulary (case aside; aliases such as ``adamw``, ``kaiming``, ``glorot`` mapped to its own
+    names), numbers as finite floats. Raises ValueError or TypeError naming the key and what it
+    accepts."""
+    if settings is None:
+        return {}
+    if not isinstance(settings, Mapping):
+        raise TypeError("settings must be a mapping such as {'optimizer': 'adam', 'learningRate': 0.001}; got %s"
+                        % _described(settings))
+    unknown = sorted(str(k) for k in settings if k not in SETTINGS)
+    if unknown:
+        raise ValueError("unknown settings %s; known: %s" % (", ".join(unknown), ", ".join(SETTINGS)))
+    checked: Dict[str, Any] = {}
+    for key, value in settings.items():
+        checked[key] = _text_setting(key, value) if key in TEXT_SETTINGS else _number_setting(key, value)
+    return checked
+
+
+# The files the active watchers of this process write (by real path), so that a second watcher
+# of the same file (a GAN's two models, a notebook cell run twice) writes one of its own.
+_claims: Dict[str, "Watcher"] = {}
+_claims_lock = threading.Lock()
+
+
+def _claim_key(path: str) -> str:
+    return os.path.realpath(os.path.abspath(path))
+
+
 def layer_statistics(weight_before: Any, weight_after: Any, gradient: Any,
                      activations: Any = None, activation: str = "identity") -> Dict[str, Optional[float]]:
     """The figures of one layer at one step, as GradScope's own monitor takes them.
@@ -88,7 +189,9 @@ def layer_statistics(weight_before: Any, weight_after: Any, gradient: Any,
             a2 = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(1, -1)
             out["activationMean"] = _finite(np.mean(a2, dtype=np.float64))
             out["activationStd"] = _finite(np.std(a2, dtype=np.float64))
-            if activation == "sigmoid":
+            if not np.isfinite(a2).all():
+                pass  # not finite (a diverged run): the fractions are null, as the mean is
+            elif activation == "sigmoid":
                 out["saturation"] = float(np.mean(a2 * (1 - a2) < 0.25 * 0.01))
             elif activation == "tanh":
                 out["saturation"] = float(np.mean(1 - a2 * a2 < 0.01))
@@ -153,9 +256,21 @@ class Watcher:
     ``gradscope diagnose`` reports as a run cut short).
 
     The stream goes to ``path``, else the file named by ``GRADSCOPE_WATCH``, else
-    ``gradscope-watch.jsonl``. ``settings`` says how the run was set up (``activation``,
-    ``initialization``, ``optimizer``, ``learningRate``, ``weightDecay``, ``l2``,
-    ``inputScaling``), so that no fix suggests what the run already does.
+    ``gradscope-watch.jsonl``. A file is written by one watcher at a time: while a watcher of
+    this process that is not closed writes it, another one created for the same file (a GAN's
+    generator and discriminator, a notebook cell run twice) writes ``name.2.ext`` beside it
+    (then ``name.3.ext``, …) and says so on stderr; under ``gradscope watch`` only the first
+    stream is diagnosed (``gradscope diagnose name.2.jsonl`` reads the other). ``close()`` frees
+    the name. ``path`` (the file written) is fixed when the watcher is created.
+
+    ``settings`` says how the run was set up, so that no fix suggests what the run already
+    does: ``activation`` (sigmoid, tanh, relu, leaky-relu), ``initialization`` (xavier,
+    xavier-normal, he, normal, debug, debug-rowmajor, ex4; also glorot, kaiming, …),
+    ``optimizer`` (sgd, momentum, nesterov, adam; also adamw), ``inputScaling`` (raw, unit,
+    standard), and the numbers ``learningRate``, ``weightDecay``, ``l2`` (any real number: a
+    numpy scalar or a 0-d tensor too). They are checked at once: an unknown key or value
+    raises ValueError, a value of the wrong type TypeError; text is written in GradScope's
+    names (``"AdamW"`` as ``"adam"``), numbers as floats.
 
     Several processes: only rank 0 records (``rank``: given, else :func:`process_rank`; when
     the launcher sets no ``RANK``, create the watcher after ``init_process_group``). On
@@ -168,14 +283,13 @@ class Watcher:
                  rank: Optional[int] = None) -> None:
         if not isinstance(every, int) or isinstance(every, bool) or every < 1:
             raise ValueError("every must be an integer >= 1, got %r" % (every,))
-        unknown = sorted(set(settings or {}) - set(SETTINGS))
-        if unknown:
-            raise ValueError("unknown settings %s; known: %s" % (", ".join(unknown), ", ".join(SETTINGS)))
+        self.settings = checked_settings(settings)
         self.every = every
         self.rank = process_rank() if rank is None else int(rank)
         self.active = bool(all_ranks) or self.rank == 0
         self.path = rank_path(path or os.environ.get("GRADSCOPE_WATCH") or "gradscope-watch.jsonl", self.rank)
-        self.settings = dict(settings or {})
+        self._target = self.path  # the file opened (made absolute when the watcher takes it)
+        self._claimed: Optional[str] = None  # the key of the file this watcher holds
         self._file: Optional[TextIO] = None
         self._layers: Optional[List[str]] = None
         self._epoch = 0
@@ -183,11 +297,12 @@ class Watcher:
         self._closed = False
         self._failed = False
         self._snapshots: List[Any] = []
-        # Batch losses given before the hello (a loop may call loss() before the first record():
-        # the torch watcher always does, for step 0): written right after the hello, in order.
-        self._early_losses: List[Tuple[Optional[int], Optional[float]]] = []
+        # Batch losses and epochs given before the hello (a loop may call loss() before the first
+        # record(): the torch watcher always does, for step 0): written right after the hello, in order.
+        self._early: List[Dict[str, Any]] = []
         if not self.active:
             return
+        self._claim_path()
         previous = sys.excepthook
 
         def hook(kind, value, traceback):  # type: ignore[no-untyped-def]
@@ -196,6 +311,35 @@ class Watcher:
 
         sys.excepthook = hook
         atexit.register(self._at_exit)
+
+    # How the watcher names itself in what it prints.
+    _who = "gradscope.Watcher"
+
+    def _claim_path(self) -> None:
+        """Takes ``self.path`` for this watcher, or, when another active watcher of this process
+        writes that file, the first free ``name.N.ext``, saying so on stderr."""
+        wanted = self.path
+        with _claims_lock:
+            n = 1
+            while _claim_key(numbered_path(wanted, n)) in _claims:
+                n += 1
+            self.path = numbered_path(wanted, n)
+            self._claimed = _claim_key(self.path)
+            _claims[self._claimed] = self
+        self._target = os.path.abspath(self.path)  # where it goes, whatever the directory later
+        if n > 1:
+            variable = os.environ.get("GRADSCOPE_WATCH")
+            under_watch = bool(variable) and _claim_key(rank_path(variable, self.rank)) == _claim_key(wanted)
+            print("%s: %s is written by another watcher in this process; this one writes %s%s"
+                  % (self._who, wanted, self.path,
+                     " (gradscope watch diagnoses only the first: gradscope diagnose %s reads this one)" % self.path
+                     if under_watch else ""), file=sys.stderr)
+
+    def _release_path(self) -> None:
+        with _claims_lock:
+            if self._claimed is not None and _claims.get(self._claimed) is self:
+                del _claims[self._claimed]
+            self._claimed = None
 
     def should_record(self, step: int) -> bool:
         """Whether ``record(step, ...)`` would write a sample (never on an inert rank)."""
@@ -228,7 +372,7 @@ class Watcher:
         if self._closed:
             raise ValueError("the watcher is closed")
         if self._file is None:
-            self._file = open(self.path, "w", encoding="utf-8")
+            self._file = open(self._target, "w", encoding="utf-8")
         self._file.write(json.dumps(message, allow_nan=False) + "\n")
         self._file.flush()
 
@@ -274,9 +418,9 @@ class Watcher:
             hello["settings"] = self.settings
         self._write(hello)
         self._layers = [d["name"] for d in declared]
-        early, self._early_losses = self._early_losses, []
-        for step, value in early:
-            self._write({"type": "loss", "step": step, "value": value})
+        early, self._early = self._early, []
+        for message in early:
+            self._write(message)
 
     def _sample(self, step: int, loss: Optional[float], rows: List[Dict[str, Optional[float]]],
                 epoch: Optional[int] = None) -> None:
@@ -298,27 +442,35 @@ class Watcher:
         finite = _finite(value)
         if finite is None and self._nonfinite is None:
             self._nonfinite = {"step": step or 0, "epoch": self._epoch + 1}
+        self._emit({"type": "loss", "step": step, "value": finite})
+
+    def _emit(self, message: Dict[str, Any]) -> None:
+        """Writes a loss or epoch line, or keeps it until the hello (in order, up to
+        :data:`EARLY_LOSSES` lines)."""
         if self._layers is not None:
-            self._write({"type": "loss", "step": step, "value": finite})
-        elif not self._closed and len(self._early_losses) < EARLY_LOSSES:
-            self._early_losses.append((step, finite))
+            self._write(message)
+        elif not self._closed and len(self._early) < EARLY_LOSSES:
+            self._early.append(message)
 
     def epoch(self, epoch: Optional[int] = None, train_loss: Optional[float] = None, **metrics: float) -> None:
         """Marks the end of an epoch (``train_loss``, and optionally ``test_loss``,
-        ``test_accuracy``, ``train_accuracy``, ``steps``, ``seconds``)."""
-        self._epoch = epoch if epoch is not None else self._epoch + 1
-        if self._layers is None or not self.active:
-            return
+        ``test_accuracy``, ``train_accuracy``, ``steps``, ``seconds``).
+
+        An epoch marked before the first sample is kept, with the losses, and written right
+        after the hello in the order they came."""
         names = {"test_loss": "testLoss", "test_accuracy": "testAccuracy", "train_accuracy": "trainAccuracy",
                  "steps": "steps", "seconds": "seconds"}
         unknown = sorted(set(metrics) - set(names))
         if unknown:
             raise ValueError("unknown epoch metrics %s; known: %s" % (", ".join(unknown), ", ".join(sorted(names))))
+        self._epoch = epoch if epoch is not None else self._epoch + 1
+        if not self.active:
+            return
         message: Dict[str, Any] = {"type": "epoch", "epoch": self._epoch,
                                    "trainLoss": _finite(train_loss) if train_loss is not None else None}
         for key, value in metrics.items():
             message[names[key]] = int(value) if key == "steps" else _finite(value)
-        self._write(message)
+        self._emit(message)
 
     def close(self) -> None:
         """Ends the stream: completed, or non-finite-loss when a loss was NaN or infinite."""
@@ -331,9 +483,10 @@ class Watcher:
             self._write(end)
         self._closed = True
         self._snapshots = []
-        self._early_losses = []
+        self._early = []
         if self._file is not None:
             self._file.close()
+        self._release_path()
 
     def _at_exit(self) -> None:
         if self._closed:
@@ -342,6 +495,7 @@ class Watcher:
             if self._file is not None:
                 self._file.close()
             self._closed = True
+            self._release_path()
             return
         self.close()
 

@@ -457,3 +457,383 @@ def test_after_learning_only_the_activation_hooks_stay(tmp_path):
     optimizer.step()
     watcher.close()
     assert not any(m._forward_hooks for m in model.modules())
+
+
+def deep_relu(depth=5, width=30):
+    """train()'s ReLU + He network, as a Sequential, for the tests that freeze or split it."""
+    torch.manual_seed(0)
+    layers, fan_in = [], 64
+    for _ in range(depth):
+        linear = torch.nn.Linear(fan_in, width)
+        torch.nn.init.kaiming_normal_(linear.weight, nonlinearity="relu")
+        torch.nn.init.zeros_(linear.bias)
+        layers += [linear, torch.nn.ReLU()]
+        fan_in = width
+    return torch.nn.Sequential(*layers, torch.nn.Linear(fan_in, 10))
+
+
+def fit(model, optimizer, watcher, epochs=3, optimizers=()):
+    """train()'s loop on its teacher data (every optimizer in `optimizers` steps too)."""
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(512, 64, generator=gen)
+    y = (x @ torch.randn(64, 10, generator=gen)).argmax(dim=1)
+    for _ in range(epochs):
+        order = torch.randperm(512, generator=gen)
+        for start in range(0, 512, 32):
+            rows = order[start:start + 32]
+            for o in (optimizer, *optimizers):
+                o.zero_grad()
+            torch.nn.functional.cross_entropy(model(x[rows]), y[rows]).backward()
+            for o in (optimizer, *optimizers):
+                o.step()
+        watcher.epoch()
+    watcher.close()
+
+
+def test_frozen_layers_are_not_watched_and_give_no_vanishing_gradients(tmp_path, capfd):
+    path = tmp_path / "frozen.jsonl"
+    model = deep_relu()
+    for layer in (model[0], model[2]):  # fine-tuning: the first two layers frozen
+        layer.requires_grad_(False)
+    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.05, momentum=0.9)
+    fit(model, optimizer, gradscope.watch(model, optimizer, every=5, path=str(path)))
+    status, codes, out = diagnose(path)  # frozen layers' ΔW = 0 read as vanishing gradients
+    assert status == 0 and "vanishing-gradients" not in codes, out.stdout
+    assert [name for name, _, _ in hello_layers(lines_of(path))] == ["linear4", "linear6", "linear8", "linear10"]
+    # The first watched layer takes the ReLU after it, not the frozen layers' (linear2's).
+    assert hello_layers(lines_of(path))[0] == ("linear4", "relu", 900)
+    err = capfd.readouterr().err
+    assert err.count("gradscope.watch: not watched: linear0, linear2 (frozen: its weight does not require grad)") == 1
+
+
+def test_layers_another_optimizer_trains_are_not_watched(tmp_path, capfd):
+    path = tmp_path / "split.jsonl"
+    model = deep_relu()
+    head = list(model[8].parameters()) + list(model[10].parameters())
+    body = [p for p in model.parameters() if all(p is not h for h in head)]
+    optimizer, other = (torch.optim.SGD(ps, lr=0.05, momentum=0.9) for ps in (body, head))
+    fit(model, optimizer, gradscope.watch(model, optimizer, every=5, path=str(path)), optimizers=(other,))
+    status, codes, out = diagnose(path)
+    assert status == 0 and "vanishing-gradients" not in codes, out.stdout
+    assert [name for name, _, _ in hello_layers(lines_of(path))] == ["linear0", "linear2", "linear4", "linear6"]
+    assert "linear8, linear10 (its weight is not among this optimizer's parameters)" in capfd.readouterr().err
+
+
+def test_an_activation_after_an_unwatched_layer_belongs_to_no_watched_layer(tmp_path, capfd):
+    class Adapter(torch.nn.Module):
+        """A trained projection, a frozen block (Linear + ReLU), a trained head."""
+
+        def __init__(self):
+            super().__init__()
+            self.proj = torch.nn.Linear(8, 6)
+            self.block = torch.nn.Linear(6, 6).requires_grad_(False)
+            self.relu = torch.nn.ReLU()
+            self.head = torch.nn.Linear(6, 3)
+
+        def forward(self, x):
+            return self.head(self.relu(self.block(self.proj(x))))
+
+    torch.manual_seed(0)
+    model = Adapter()
+    for learn in (True, False):  # from the first forward, and in definition order (no forward first)
+        path = tmp_path / ("%s.jsonl" % learn)
+        optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+        watcher = gradscope.watch(model, optimizer, every=1, path=str(path))
+        for x, y in batches(2):
+            optimizer.zero_grad()
+            if not learn:
+                model.eval()
+            torch.nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+            model.train()
+        watcher.close()
+        lines = lines_of(path)
+        assert hello_layers(lines) == [("proj", "identity", 48), ("head", "identity", 18)], learn
+        assert all(s["layers"][0]["deadFraction"] is None for s in lines if s["type"] == "sample")
+    assert capfd.readouterr().err.count("not watched: block (frozen") == 2
+
+
+def test_weight_norm_and_parametrized_layers_are_skipped_with_a_note(tmp_path, capfd):
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.utils.weight_norm(torch.nn.Linear(8, 6)), torch.nn.Tanh(),
+                                torch.nn.utils.parametrizations.orthogonal(torch.nn.Linear(6, 6)),
+                                torch.nn.Linear(6, 3))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    path = tmp_path / "w.jsonl"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "the .grad of a non-leaf tensor" warning
+        run(gradscope.watch(model, optimizer, every=1, path=str(path)), model, optimizer)
+    assert hello_layers(lines_of(path)) == [("linear3", "identity", 18)]
+    assert capfd.readouterr().err.count(
+        "not watched: linear0, linear2 (its weight is computed from other parameters") == 1
+
+
+def test_a_model_with_no_trained_layer_is_refused_saying_why():
+    model, _ = small_model()
+    model.requires_grad_(False)
+    with pytest.raises(ValueError, match="no layer to watch.*linear0, linear2 \\(frozen"):
+        gradscope.watch(model, torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))], lr=0.1))
+    model, _ = small_model()
+    other = torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))], lr=0.1)
+    with pytest.raises(ValueError, match="not among this optimizer's parameters"):
+        gradscope.watch(model, other)
+
+
+def test_numeric_settings_may_be_tensors(tmp_path):
+    path = tmp_path / "w.jsonl"
+    model, optimizer = small_model()
+    run(gradscope.watch(model, optimizer, every=2, path=str(path),
+                        settings={"learningRate": torch.tensor(0.1), "optimizer": "SGD"}), model, optimizer)
+    assert lines_of(path)[0]["settings"] == {"learningRate": 0.1, "optimizer": "sgd"}
+    with pytest.raises(TypeError, match="learningRate"):
+        gradscope.watch(model, optimizer, settings={"learningRate": torch.tensor([0.1, 0.2])})
+    assert "step" not in vars(optimizer)  # refused before wrapping anything
+
+
+def test_a_gan_s_two_watchers_write_two_valid_streams(tmp_path, capfd):
+    torch.manual_seed(0)
+    generator = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 8))
+    discriminator = torch.nn.Sequential(torch.nn.Linear(8, 6), torch.nn.Sigmoid(), torch.nn.Linear(6, 1))
+    opt_g = torch.optim.Adam(generator.parameters(), lr=1e-3)
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=1e-3)
+    path = tmp_path / "gan.jsonl"
+    watch_g = gradscope.watch(generator, opt_g, every=2, path=str(path))
+    watch_d = gradscope.watch(discriminator, opt_d, every=2, path=str(path))
+    assert (watch_g.path, watch_d.path) == (str(path), str(tmp_path / "gan.2.jsonl"))
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    for _ in range(6):
+        real, noise = torch.randn(16, 8), torch.randn(16, 4)
+        opt_d.zero_grad()
+        d_loss = bce(discriminator(real), torch.ones(16, 1)) + bce(discriminator(generator(noise).detach()),
+                                                                   torch.zeros(16, 1))
+        d_loss.backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        bce(discriminator(generator(noise)), torch.ones(16, 1)).backward()
+        opt_g.step()
+    watch_g.close()
+    watch_d.close()
+    err = capfd.readouterr().err
+    assert err.count("%s is written by another watcher in this process; this one writes %s"
+                     % (path, tmp_path / "gan.2.jsonl")) == 1
+    for p, names in ((path, ["linear0", "linear2"]), (tmp_path / "gan.2.jsonl", ["linear0", "linear2"])):
+        lines = lines_of(p)
+        assert [n for n, _, _ in hello_layers(lines)] == names
+        assert [s["step"] for s in lines if s["type"] == "sample"] == [0, 2, 4]
+        status, _, out = diagnose(p)
+        assert status == 0, out.stderr
+    assert lines_of(path)[0]["layers"][0]["activation"] == "relu"
+    assert lines_of(tmp_path / "gan.2.jsonl")[0]["layers"][0]["activation"] == "sigmoid"
+
+
+def test_an_embedding_is_not_watched_and_says_why(tmp_path, capfd):
+    class Bag(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = torch.nn.Embedding(20, 8, sparse=True)
+            self.out = torch.nn.Linear(8, 3)
+
+        def forward(self, tokens):
+            return self.out(self.embed(tokens).mean(dim=1))
+
+    torch.manual_seed(0)
+    model = Bag()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    path = tmp_path / "w.jsonl"
+    watcher = gradscope.watch(model, optimizer, every=1, path=str(path))
+    assert "not watched: embed (an embedding" in capfd.readouterr().err
+    gen = torch.Generator().manual_seed(3)
+    for _ in range(3):
+        tokens, y = torch.randint(0, 20, (10, 4), generator=gen), torch.randint(0, 3, (10,), generator=gen)
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(tokens), y).backward()
+        optimizer.step()
+    watcher.close()
+    lines = lines_of(path)
+    assert hello_layers(lines) == [("out", "identity", 24)]
+    assert lines[-1] == {"type": "end", "status": "completed"}
+
+
+def test_a_sparse_gradient_is_measured_and_the_step_goes_on(tmp_path):
+    model, _ = small_model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)  # plain SGD takes sparse gradients
+    path = tmp_path / "w.jsonl"
+    watcher = gradscope.watch(model, optimizer, every=1, path=str(path))
+    first = next(m for m in model.modules() if isinstance(m, torch.nn.Linear))
+    gen = torch.Generator().manual_seed(3)
+    norms = []
+    for _ in range(3):
+        x = torch.randn(16, first.in_features, generator=gen)
+        optimizer.zero_grad()
+        model(x).square().mean().backward()
+        first.weight.grad = first.weight.grad.to_sparse()
+        norms.append(float(first.weight.grad.to_dense().norm()))
+        optimizer.step()
+    watcher.close()
+    lines = lines_of(path)
+    samples = [l for l in lines if l["type"] == "sample"]
+    assert [s["layers"][0]["gradientNorm"] for s in samples] == [pytest.approx(n, rel=1e-5) for n in norms]
+    assert lines[-1] == {"type": "end", "status": "completed"}
+
+
+def test_a_failure_of_the_watcher_stops_it_not_the_training(tmp_path, capfd, monkeypatch):
+    path = tmp_path / "w.jsonl"
+    model, optimizer = small_model()
+    watcher = gradscope.watch(model, optimizer, every=1, path=str(path))
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 2:  # the third step's figures (two layers a step)
+            raise RuntimeError("out of figures")
+        return original(*args, **kwargs)
+
+    original = gradscope._torch_watch._layer_figures
+    monkeypatch.setattr(gradscope._torch_watch, "_layer_figures", broken)
+    weights = []
+    for step, (x, y) in enumerate(batches(4)):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()  # never raises
+        watcher.loss(loss)  # nor does the watcher once it stopped
+        watcher.epoch(train_loss=float(loss))
+        weights.append(model[0].weight.detach().clone())
+    watcher.close()
+    assert not torch.equal(weights[-1], weights[-2])  # the last step stepped
+    err = capfd.readouterr().err
+    assert err.count("gradscope.watch: recording failed at step 1 (RuntimeError: out of figures); the watcher "
+                     "stops and training goes on") == 1
+    assert "step" not in vars(optimizer) and not any(m._forward_hooks for m in model.modules())
+    lines = lines_of(path)
+    assert [l["type"] for l in lines] == ["hello", "loss", "sample", "epoch", "loss"]  # no end: cut short
+    status, _, out = diagnose(path)
+    assert status == 3 and "cut short" in json.loads(out.stdout)["run"]["stop"], out.stdout
+
+
+def test_a_failure_before_the_first_sample_leaves_a_stream_cut_short(tmp_path, capfd, monkeypatch):
+    path = tmp_path / "w.jsonl"
+    model, optimizer = small_model()
+    watcher = gradscope.watch(model, optimizer, every=1, path=str(path))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no norms")
+
+    monkeypatch.setattr(torch.linalg, "vector_norm", broken)  # the gradient norms, before step 0
+    losses = run(watcher, model, optimizer)
+    assert len(losses) == 6
+    assert "recording failed at step 0 (RuntimeError: no norms)" in capfd.readouterr().err
+    assert [l["type"] for l in lines_of(path)] == ["hello", "loss"]
+
+
+def closure_run(model, optimizer, watcher, steps=4):
+    """`steps` optimizer.step(closure) on one batch; per step, the loss the closure returned at
+    its first call and the first layer's gradient norm then."""
+    x, y = batches(1)[0]
+    firsts = []
+
+    def closure():
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        if len(firsts) == len(seen):
+            firsts.append((float(loss), float(next(model.parameters()).grad.norm())))
+        return loss
+
+    seen = []
+    for _ in range(steps):
+        optimizer.step(closure)
+        seen.append(1)
+    watcher.close()
+    return firsts
+
+
+def test_lbfgs_takes_each_step_s_loss_from_its_closure(tmp_path):
+    pytest.importorskip("numpy")
+    path = tmp_path / "w.jsonl"
+    model, _ = small_model()
+    optimizer = torch.optim.LBFGS(model.parameters(), lr=0.5, max_iter=5)
+    watcher = gradscope.watch(model, optimizer, every=1, path=str(path))
+    x, _ = batches(1)[0]
+    expected = []
+    original = optimizer.step
+
+    def step(closure):  # the activations at the weights before each step (LBFGS moves them in it)
+        with torch.no_grad():
+            expected.append(model[:2](x))
+        return original(closure)
+
+    optimizer.step = step
+    firsts = closure_run(model, optimizer, watcher)
+    losses = [loss for loss, _ in firsts]
+    lines = lines_of(path)
+    assert [(l["step"], l["value"]) for l in lines if l["type"] == "loss"] == list(enumerate(losses))
+    samples = [s for s in lines if s["type"] == "sample"]
+    assert [(s["step"], s["loss"]) for s in samples] == list(enumerate(losses))
+    for sample, (_, norm), want in zip(samples, firsts, expected):
+        assert sample["layers"][0]["gradientNorm"] == pytest.approx(norm, rel=1e-5)
+        assert_activations(sample, [want, None], ["sigmoid", "identity"])
+    assert lines[-1] == {"type": "end", "status": "completed"}
+    status, _, out = diagnose(path)
+    assert status == 0, out.stderr
+
+
+def test_a_closure_step_learns_the_activations_from_the_closure_s_forward(tmp_path, capfd):
+    pytest.importorskip("numpy")
+    torch.manual_seed(0)
+    model = SigmoidFirst()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    path = tmp_path / "w.jsonl"
+    x, _ = batches(1)[0]
+    with torch.no_grad():
+        expected = model.act(model.l1(x))
+    firsts = closure_run(model, optimizer, gradscope.watch(model, optimizer, every=2, path=str(path)), steps=3)
+    lines = lines_of(path)
+    assert hello_layers(lines) == [("l1", "sigmoid", 48), ("l2", "identity", 18)]
+    assert [l["value"] for l in lines if l["type"] == "loss"] == [loss for loss, _ in firsts]
+    assert_activations([s for s in lines if s["type"] == "sample"][0], [expected, None], ["sigmoid", "identity"])
+    assert "no activation module" not in capfd.readouterr().err
+
+
+def test_a_forward_under_no_grad_between_backward_and_step_is_not_recorded(tmp_path):
+    pytest.importorskip("numpy")
+    path = tmp_path / "w.jsonl"
+    model, optimizer = small_model()
+    watcher = gradscope.watch(model, optimizer, every=1, path=str(path))
+    expected = []
+    for x, y in batches(3):
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        with torch.no_grad():
+            expected.append(model[:2](x))
+            model(100 * x)  # a probe batch, in train mode: saturates the sigmoid
+        optimizer.step()
+    watcher.close()
+    for sample, want in zip([s for s in lines_of(path) if s["type"] == "sample"], expected):
+        assert_activations(sample, [want, None], ["sigmoid", "identity"])
+
+
+def test_a_forward_under_no_grad_teaches_nothing(tmp_path):
+    torch.manual_seed(0)
+    model = SharedRelu()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    watcher = gradscope.watch(model, optimizer, every=1, path=str(tmp_path / "w.jsonl"))
+    with torch.no_grad():
+        model(torch.randn(2, 8))  # train mode, no graph: not the forward to learn from
+    assert model.fc1._forward_hooks and model._forward_hooks
+    run(watcher, model, optimizer)
+    assert hello_layers(lines_of(tmp_path / "w.jsonl"))[0] == ("fc1", "relu", 48)
+
+
+@pytest.mark.parametrize("activation", [torch.nn.Sigmoid, torch.nn.Tanh, torch.nn.ReLU])
+def test_non_finite_activations_give_null_fractions(tmp_path, activation):
+    path = tmp_path / "w.jsonl"
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(8, 6), activation(), torch.nn.Linear(6, 3))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    watcher = gradscope.watch(model, optimizer, every=1, path=str(path))
+    model(torch.full((4, 8), float("nan"))).sum().backward()
+    optimizer.step()
+    watcher.close()
+    layer = [s for s in lines_of(path) if s["type"] == "sample"][0]["layers"][0]
+    assert layer["activationMean"] is None and layer["saturation"] is None and layer["deadFraction"] is None

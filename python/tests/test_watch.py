@@ -260,7 +260,9 @@ def test_the_rank_comes_from_torch_distributed_then_the_launchers(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "torch.distributed", Initialised)
     assert rank() == 4
-    assert gradscope.Watcher(rank=0).active  # an explicit rank (e.g. jax.process_index()) wins
+    w = gradscope.Watcher(rank=0)
+    assert w.active  # an explicit rank (e.g. jax.process_index()) wins
+    w.close()
 
 
 def test_a_rank_launched_process_records_only_on_rank_0(tmp_path):
@@ -321,3 +323,123 @@ def test_a_loss_before_the_first_sample_follows_the_hello(tmp_path):
     assert [(l["type"], l.get("step")) for l in lines] == [
         ("hello", None), ("loss", 0), ("sample", 0), ("loss", 1), ("loss", 2), ("sample", 2), ("end", None)]
     assert [l["value"] for l in lines if l["type"] == "loss"] == [1.0, 2.0, 3.0]
+
+
+def lines_of(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_an_epoch_before_the_first_sample_follows_the_hello_in_order(tmp_path):
+    path = tmp_path / "w.jsonl"
+    w = gradscope.Watcher(every=3, path=str(path))
+    w.loss(1.0, step=0)
+    w.epoch(train_loss=1.0, steps=1)  # epochs of one step: the first sample comes in epoch 3
+    w.loss(2.0, step=1)
+    w.epoch(train_loss=2.0)
+    w.loss(3.0, step=2)
+    w.epoch(train_loss=3.0)
+    w.record(3, loss=4.0, layers=layer())
+    w.close()
+    assert [(l["type"], l.get("step", l.get("epoch"))) for l in lines_of(path)] == [
+        ("hello", None), ("loss", 0), ("epoch", 1), ("loss", 1), ("epoch", 2), ("loss", 2), ("epoch", 3),
+        ("sample", 3), ("end", None)]
+    assert lines_of(path)[2] == {"type": "epoch", "epoch": 1, "trainLoss": 1.0, "steps": 1}
+    assert lines_of(path)[7]["epoch"] == 4
+    status, _, out = diagnose(path)
+    assert status == 0, out.stderr
+
+
+def test_an_unknown_epoch_metric_is_refused_before_the_first_sample_too(tmp_path):
+    w = gradscope.Watcher(path=str(tmp_path / "w.jsonl"))
+    with pytest.raises(ValueError, match="unknown epoch metrics accuracy"):
+        w.epoch(train_loss=1.0, accuracy=0.5)
+    w.close()
+
+
+def test_settings_are_checked_when_the_watcher_is_created(tmp_path):
+    for settings, error, words in [
+        ({"optimizer": "lion"}, ValueError, ["optimizer", "sgd, momentum, nesterov, adam", "adamw"]),
+        ({"activation": "swish"}, ValueError, ["activation", "sigmoid, tanh, relu, leaky-relu"]),
+        ({"initialization": "orthogonal"}, ValueError, ["initialization", "xavier, xavier-normal, he, normal"]),
+        ({"inputScaling": "minmax"}, ValueError, ["inputScaling", "raw, unit, standard"]),
+        ({"optimizer": 3}, TypeError, ["optimizer", "must be text"]),
+        ({"learningRate": "0.01"}, TypeError, ["learningRate", "real number"]),
+        ({"learningRate": True}, TypeError, ["learningRate", "bool"]),
+        ({"weightDecay": None}, TypeError, ["weightDecay", "NoneType"]),
+        ({"l2": float("nan")}, ValueError, ["l2", "finite"]),
+        ({"learningRate": np.float32("inf")}, ValueError, ["learningRate", "finite"]),
+        ({"learningRate": np.array([0.1])}, TypeError, ["learningRate"]),
+    ]:
+        with pytest.raises(error) as raised:
+            gradscope.Watcher(path=str(tmp_path / "w.jsonl"), settings=settings)
+        for word in words:
+            assert word in str(raised.value), (settings, str(raised.value))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_settings_are_written_in_gradscope_s_terms(tmp_path):
+    path = tmp_path / "w.jsonl"
+    w = gradscope.Watcher(every=1, path=str(path), settings={
+        "optimizer": "AdamW", "initialization": "kaiming", "activation": "ReLU", "inputScaling": "standard",
+        "learningRate": np.float32(0.01), "weightDecay": np.float64(1e-4), "l2": 0})
+    assert w.settings == {"optimizer": "adam", "initialization": "he", "activation": "relu",
+                          "inputScaling": "standard", "learningRate": 0.01, "weightDecay": 1e-4, "l2": 0.0}
+    assert type(w.settings["l2"]) is float and type(w.settings["learningRate"]) is float
+    assert gradscope.Watcher(settings={"initialization": "Glorot"}, rank=1).settings == {"initialization": "xavier"}
+    for step in range(3):
+        w.record(step, loss=1.0, layers=layer())
+    w.close()
+    assert lines_of(path)[0]["settings"] == w.settings
+    status, _, out = diagnose(path)
+    assert status == 0, out.stderr
+
+
+def test_a_second_watcher_of_the_same_file_writes_one_beside_it(tmp_path, monkeypatch, capfd):
+    clear_rank_environment(monkeypatch)
+    monkeypatch.setenv("GRADSCOPE_WATCH", str(tmp_path / "run.jsonl"))
+    first, second = gradscope.Watcher(every=1), gradscope.Watcher(every=1)
+    assert (first.path, second.path) == (str(tmp_path / "run.jsonl"), str(tmp_path / "run.2.jsonl"))
+    err = capfd.readouterr().err
+    assert err == ("gradscope.Watcher: %s is written by another watcher in this process; this one writes %s "
+                   "(gradscope watch diagnoses only the first: gradscope diagnose %s reads this one)\n"
+                   % (tmp_path / "run.jsonl", tmp_path / "run.2.jsonl", tmp_path / "run.2.jsonl"))
+    for step in range(4):  # interleaved, as a GAN's two models
+        for k, w in enumerate((first, second)):
+            w.loss(1.0 + k, step=step)
+            w.record(step, loss=1.0 + k, layers=layer(3 + k))
+    first.close()
+    second.close()
+    for name, weights in (("run.jsonl", 9), ("run.2.jsonl", 16)):
+        lines = lines_of(tmp_path / name)
+        assert lines[0]["layers"][0]["weights"] == weights
+        assert [l["type"] for l in lines].count("sample") == 4
+        status, _, out = diagnose(tmp_path / name)
+        assert status == 0, out.stderr
+    third = gradscope.Watcher(every=1, path=str(tmp_path / "run.jsonl"))  # both closed: the name is free
+    assert third.path == str(tmp_path / "run.jsonl")
+    third.close()
+    assert capfd.readouterr().err == ""
+
+
+def test_a_watcher_of_another_rank_takes_no_file_name(tmp_path, monkeypatch, capfd):
+    clear_rank_environment(monkeypatch)
+    path = str(tmp_path / "w.jsonl")
+    inert = gradscope.Watcher(path=path, rank=1)  # inert: holds no name
+    writer = gradscope.Watcher(path=path, rank=1, all_ranks=True)
+    assert (inert.active, writer.active, writer.path) == (False, True, str(tmp_path / "w.rank1.jsonl"))
+    for w in (inert, writer):
+        w.close()
+    assert capfd.readouterr().err == ""
+
+
+def test_non_finite_activations_give_null_fractions():
+    w = np.ones((3, 3))
+    for activation, key in (("sigmoid", "saturation"), ("tanh", "saturation"), ("relu", "deadFraction")):
+        for bad in (np.nan, np.inf):
+            a = np.full((4, 3), bad)
+            s = gradscope.layer_statistics(w, w, w, a, activation)
+            assert s[key] is None, (activation, bad)
+        partly = np.zeros((4, 3))
+        partly[0, 0] = np.nan
+        assert gradscope.layer_statistics(w, w, w, partly, activation)[key] is None
+        assert gradscope.layer_statistics(w, w, w, np.zeros((4, 3)), activation)[key] is not None
