@@ -323,7 +323,7 @@ public enum Diagnosis {
 
     /// The (up to five) batch losses before the first non-finite one.
     static func lastLosses(_ history: TrainingHistory) -> [String] {
-        let losses = history.batchLosses
+        let losses = lossesInOrder(history)
         let end = losses.firstIndex { !$0.isFinite } ?? losses.endIndex
         let before = losses[..<end].suffix(5)
         return before.isEmpty ? [] : ["the batch losses before it: " + before.map(format).joined(separator: ", ")]
@@ -332,8 +332,14 @@ public enum Diagnosis {
     /// Whether batch losses were recorded after the first non-finite one: the program trained on
     /// (the built-in trainer stops there).
     static func wentOn(_ history: TrainingHistory) -> Bool {
-        guard let first = history.batchLosses.firstIndex(where: { !$0.isFinite }) else { return false }
-        return first < history.batchLosses.count - 1
+        let losses = lossesInOrder(history)
+        guard let first = losses.firstIndex(where: { !$0.isFinite }) else { return false }
+        return first < losses.count - 1
+    }
+
+    /// The batch losses, or when a program recorded none, the losses of its samples.
+    static func lossesInOrder(_ history: TrainingHistory) -> [Double] {
+        history.batchLosses.isEmpty ? history.samples.map(\.loss) : history.batchLosses
     }
 
     static func figures(_ layers: [MonitoredLayer], _ values: [Double], _ name: String) -> [String: Double] {

@@ -246,7 +246,8 @@ public struct WatchStream: Sendable {
     static let aliases: [String: [String: String]] = [
         "optimizer": ["adamw": "adam"],
         "initialization": [
-            "kaiming": "he", "kaiming-normal": "he", "glorot": "xavier", "glorot-uniform": "xavier",
+            "kaiming": "he", "kaiming-normal": "he", "kaiming-uniform": "he", "glorot": "xavier",
+            "glorot-uniform": "xavier",
             "xavier-uniform": "xavier", "glorot-normal": "xavier-normal"
         ],
         "activation": ["leaky_relu": "leaky-relu", "leakyrelu": "leaky-relu"]
@@ -266,7 +267,9 @@ public struct WatchStream: Sendable {
                 notes.append("settings.\(key) is \(setting.shown), not one of \(known): taken as not reported")
                 return nil
             }
-            let canonical = aliases[key]?[given.lowercased()] ?? given.lowercased()
+            // PyTorch's names (kaiming_normal, xavier_uniform) with hyphens.
+            let name = given.lowercased().replacingOccurrences(of: "_", with: "-")
+            let canonical = aliases[key]?[name] ?? name
             guard let value = T(rawValue: canonical) else {
                 notes.append("settings.\(key) '\(given)' is not one GradScope knows (\(known)): taken as not reported")
                 return nil

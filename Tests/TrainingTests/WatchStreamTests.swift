@@ -122,7 +122,7 @@ struct WatchStreamTests {
     /// a reason to refuse a run the program already trained; common other names are understood.
     @Test func unknownSettingValuesAreNotedAndAliasesUnderstood() throws {
         let hello =
-            #"{"type": "hello", "protocol": "gradscope-watch/1", "layers": [{"name": "a", "weights": 1}], "settings": {"optimizer": "AdamW", "initialization": "kaiming", "activation": "gelu", "learningRate": null, "l2": true, "inputScaling": "magic"}}"#
+            #"{"type": "hello", "protocol": "gradscope-watch/1", "layers": [{"name": "a", "weights": 1}], "settings": {"optimizer": "AdamW", "initialization": "kaiming_normal", "activation": "gelu", "learningRate": null, "l2": true, "inputScaling": "magic"}}"#
         let stream = try WatchStream.decode(hello, file: "s")
         #expect(stream.run.optimizer?.kind == .adam, "AdamW is Adam with decoupled weight decay")
         #expect(stream.run.initializer == .he, "Kaiming is He")
@@ -134,6 +134,18 @@ struct WatchStreamTests {
         #expect(
             stream.notes.contains { $0.contains("settings.inputScaling 'magic'") && $0.contains("raw, unit, standard") }
         )
+    }
+
+    /// A program that records losses only in its samples: the evidence reads them.
+    @Test func samplesLossesServeWhenNoBatchLossWasRecorded() throws {
+        var history = TrainingHistory(layers: [])
+        history.samples = [2, 1.5, .nan, .nan].enumerated().map {
+            MonitorSample(step: 10 * $0.offset, epoch: 1, loss: $0.element, layers: [])
+        }
+        let nan = try #require(
+            Diagnosis.diagnose(history, stop: .nonFiniteLoss(epoch: 1, batch: 0, step: 20, loss: .nan)).first)
+        #expect(nan.summary.contains("the run went on"), "\(nan.summary)")
+        #expect(nan.evidence.last == "the batch losses before it: 2, 1.5")
     }
 
     /// The evidence of a built-in run, whose trainer stops at the non-finite loss, quotes the

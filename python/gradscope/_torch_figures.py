@@ -62,7 +62,8 @@ def _row(values: List[float], activation: str) -> Dict[str, Optional[float]]:
     """A sample's layer object from _layer_figures' values (non-finite → null)."""
     f = dict(zip(_FIGURES, (v if math.isfinite(v) else None for v in values)))
     update_norm, weight_norm = values[1], values[2]
-    ratio = update_norm / weight_norm if weight_norm > 0 else 0.0
+    # A zero weight norm gives ratio 0 (nothing to compare with); a non-finite one, null.
+    ratio = update_norm / weight_norm if weight_norm > 0 else (0.0 if weight_norm == 0 else math.nan)
     return {
         "meanAbsoluteUpdate": f["meanAbsoluteUpdate"], "updateNorm": f["updateNorm"],
         "weightNorm": f["weightNorm"], "gradientNorm": f["gradientNorm"],

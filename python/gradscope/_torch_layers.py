@@ -115,7 +115,7 @@ def _execution_order(trace: List[Tuple[Any, ...]], weighted: List[Tuple[str, Any
     ``(module, input, output)`` for a call of an activation module. A layer is a watched
     weighted module, at its first call, in the order of first calls (modules never called are
     not watched: they take no part in the forward). Its activation is the call of an activation
-    module that takes the layer's very output (the same tensor); failing that, the first
+    module that takes the layer's very output (the same tensor, or a view of it); failing that, the first
     activation call after the layer's and before the next weighted call that no other layer
     took that way (a BatchNorm or Dropout in between). A module used after several layers
     (one shared ReLU) serves each of them, by the position of its call. Weighted modules that
@@ -137,9 +137,9 @@ def _execution_order(trace: List[Tuple[Any, ...]], weighted: List[Tuple[str, Any
     for position, event in enumerate(trace):
         if isinstance(event[0], int):
             produced[id(event[1])] = position
-        elif event[1] is not None and id(event[1]) in produced:
-            source = produced[id(event[1])]
-            if trace[source][1] is event[1] and source not in taken:
+        else:
+            source = _source(trace, produced, event[1])
+            if source is not None and source not in taken:
                 owner[position] = source
                 taken.add(source)
     for position, event in enumerate(trace):
@@ -177,11 +177,19 @@ def _execution_order(trace: List[Tuple[Any, ...]], weighted: List[Tuple[str, Any
     return spec, unseen, act_layers, outputs
 
 
+def _source(trace: List[Tuple[Any, ...]], produced: Dict[int, int], x: Any) -> Optional[int]:
+    """The position of the weighted call whose output ``x`` is, or is a view of (``view``,
+    ``flatten``, ``reshape`` of a contiguous output: its ``_base``); else None."""
+    for candidate in (x, getattr(x, "_base", None)):
+        if candidate is not None and id(candidate) in produced:
+            position = produced[id(candidate)]
+            if trace[position][1] is candidate:
+                return position
+    return None
+
+
 def _took_another(trace: List[Tuple[Any, ...]], position: int, produced: Dict[int, int], source: int) -> bool:
     """Whether the activation call at ``position`` takes the output of a weighted call other
     than ``source`` (it belongs to that one, even when it took it already)."""
-    taken = trace[position][1]
-    if taken is None or id(taken) not in produced:
-        return False
-    other = produced[id(taken)]
-    return other != source and trace[other][1] is taken
+    other = _source(trace, produced, trace[position][1])
+    return other is not None and other != source

@@ -120,6 +120,12 @@ class TorchWatcher(Watcher):
         # mapping is known; per module, a list indexed by the call's position in the forward.
         self._act_layers: Optional[Dict[int, List[Optional[int]]]] = None
         self._act_calls: Dict[int, int] = {}  # id(activation module) → its calls this step
+        # On a recording step, the watched layers' outputs of this step's forward, by id (the
+        # tensors are held, so that no id is reused within the step): an activation call whose
+        # input is one of them, or a view of one, belongs to that layer, whatever the learned
+        # order says (a branch skipped, LayerDrop, a forward unlike the first).
+        self._produced: Dict[int, Tuple[int, Any]] = {}
+        self._producing: List[Any] = []  # the hooks that fill _produced
         self._trace: List[Tuple[Any, ...]] = []  # the first training forward's calls
         self._traced: set = set()  # the weighted modules in the trace
         self._in_model = False  # in the model's own forward (while learning)
@@ -128,15 +134,23 @@ class TorchWatcher(Watcher):
             return  # another rank: no hooks, no wrappers, nothing to pay
         if skipped:
             print("gradscope.watch: not watched: %s" % why, file=sys.stderr)
-        for k, (_, m) in enumerate(self._weighted):
-            self._learning.append(m.register_forward_hook(self._weighted_hook(k)))
-        for act in self._activations:
-            self._handles.append(act.register_forward_hook(self._activation_hook()))
-        # Registered last, so that it runs after the hooks of a model that is itself a layer.
-        self._learning.append(model.register_forward_pre_hook(self._model_pre_hook))
-        self._learning.append(model.register_forward_hook(self._model_hook))
-        self._install_step()
-        _take_backward(self)
+        try:
+            for k, (_, m) in enumerate(self._weighted):
+                self._learning.append(m.register_forward_hook(self._weighted_hook(k)))
+            for act in self._activations:
+                self._handles.append(act.register_forward_hook(self._activation_hook()))
+            # Registered last, so that it runs after the hooks of a model that is itself a layer.
+            self._learning.append(model.register_forward_pre_hook(self._model_pre_hook))
+            self._learning.append(model.register_forward_hook(self._model_hook))
+            self._install_step()
+            _take_backward(self)
+        except BaseException:
+            # A model torch cannot hook (a ScriptModule): nothing of the watcher stays behind.
+            self._detach()
+            self._closed = True
+            self._release_path()
+            self._unhook()
+            raise
 
     def _install_step(self) -> None:
         """optimizer.step ← the watcher's (torch 1.13 has no optimizer hooks).
@@ -198,12 +212,36 @@ class TorchWatcher(Watcher):
             try:
                 n = self._act_calls.get(id(module), 0)
                 self._act_calls[id(module)] = n + 1
-                index = calls[n % len(calls)]
+                produced, index = self._producer(inputs[0] if inputs else None, module)
+                if not produced:  # not a layer's output (a norm layer in between): the learned order
+                    index = calls[n % len(calls)]
                 if index is not None and isinstance(output, _tensor_type()):
                     self._outputs[index] = output.detach()
             except Exception as error:  # never the user's forward that fails
                 self._give_up(error)
         return hook
+
+    def _producer(self, x: Any, module: Any) -> Tuple[bool, Optional[int]]:
+        """Whether ``x`` is a watched layer's output of this step (or a view of one, as by
+        ``flatten``), and that layer when its activation module is ``module`` (else None)."""
+        for candidate in (x, getattr(x, "_base", None)):
+            if candidate is None:
+                continue
+            found = self._produced.get(id(candidate))
+            if found is not None and found[1] is candidate:
+                index = found[0]
+                return True, (index if self._layers_spec[index][2] is module else None)
+        return False, None
+
+    def _producing_hook(self, index: int) -> Any:
+        def hook(module: Any, inputs: Any, output: Any) -> None:
+            if (module.training and self._recording_forward() and self._grad_enabled()
+                    and isinstance(output, _tensor_type())):
+                self._produced[id(output)] = (index, output)
+        return hook
+
+    def _recording_forward(self) -> bool:
+        return not self._acts_taken and self.should_record(self.step_count)
 
     def _model_hook(self, module: Any, inputs: Any, output: Any) -> None:
         """The end of the model's first training forward: the mapping is learned from it."""
@@ -226,6 +264,13 @@ class TorchWatcher(Watcher):
         if any(isinstance(e[0], int) and e[0] in self._watched for e in trace):
             spec, unseen, act_layers, outputs = _execution_order(trace, self._weighted, self._watched)
             self._layers_spec, self._unseen = spec, unseen
+            called = {id(m) for _, m, _, _ in spec}
+            missed = [_label(name, m, k) for k, (name, m) in enumerate(self._weighted)
+                      if k in self._watched and id(m) not in called]
+            if missed:
+                print("gradscope.watch: not watched: %s (not called with gradients in the first training "
+                      "forward: a branch it did not take, gradient checkpointing, or a module whose forward "
+                      "is never called)" % ", ".join(missed), file=sys.stderr)
             if self.should_record(self.step_count):
                 self._outputs.update(outputs)
         else:
@@ -237,6 +282,9 @@ class TorchWatcher(Watcher):
             if id(act) not in watched:
                 handle.remove()  # an activation module no watched layer uses: no hook to pay
         self._handles = [h for act, h in zip(self._activations, self._handles) if id(act) in watched]
+        for index, (_, m, act, _) in enumerate(self._layers_spec):
+            if act is not None:
+                self._producing.append(m.register_forward_hook(self._producing_hook(index)))
         if self._unseen:
             print("gradscope.watch: no activation module after %s (a functional activation such as "
                   "torch.sigmoid in forward() cannot be seen): their activations are not watched"
@@ -360,6 +408,7 @@ class TorchWatcher(Watcher):
 
     def _finish_step(self) -> None:
         self._outputs.clear()
+        self._produced.clear()
         self._before = []
         self._gradient_norms = None
         self._acts_taken = False
@@ -435,9 +484,10 @@ class TorchWatcher(Watcher):
 
     def _detach(self) -> None:
         """Removes the hooks, restores ``optimizer.step`` and ``torch.Tensor.backward``."""
-        for h in self._handles + self._learning:
+        for h in self._handles + self._learning + self._producing:
             h.remove()
-        self._handles, self._learning, self._trace = [], [], []
+        self._handles, self._learning, self._trace, self._producing = [], [], [], []
+        self._produced.clear()
         if self._installed is not None and vars(self._optimizer).get("step") is self._installed:
             if self._had_own_step:
                 self._optimizer.step = self._original_step

@@ -14,6 +14,7 @@ import math
 import os
 import sys
 import threading
+import weakref
 from typing import Any, Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
 
 from ._watch_settings import checked_settings
@@ -74,9 +75,9 @@ def numbered_path(path: str, n: int) -> str:
     return "%s.%d%s" % (root, n, ext)
 
 
-# The files the active watchers of this process write (by real path), so that a second watcher
-# of the same file (a GAN's two models, a notebook cell run twice) writes one of its own.
-_claims: Dict[str, "Watcher"] = {}
+# The files the watchers of this process write or wrote (by real path), so that a second watcher
+# of the same file (a GAN's two models, a sweep, a notebook cell run twice) writes one of its own.
+_claims: Dict[str, object] = {}  # the file's key → the token of the watcher that holds it
 _claims_lock = threading.Lock()
 
 
@@ -101,7 +102,8 @@ def layer_statistics(weight_before: Any, weight_after: Any, gradient: Any,
             "updateNorm": _finite(update_norm),
             "weightNorm": _finite(weight_norm),
             "gradientNorm": _finite(gradient_norm),
-            "updateRatio": _finite(update_norm / weight_norm) if weight_norm > 0 else 0.0,
+            # 0 for zero weights (nothing to compare with); null when the norm is not finite.
+            "updateRatio": _finite(update_norm / weight_norm) if weight_norm > 0 else (0.0 if weight_norm == 0 else None),
             "activationMean": None, "activationStd": None, "saturation": None, "deadFraction": None,
         }
         if activations is not None:
@@ -201,8 +203,9 @@ class Watcher:
     def __init__(self, every: int = 10, path: Optional[str] = None,
                  settings: Optional[Mapping[str, Any]] = None, all_ranks: bool = False,
                  rank: Optional[int] = None) -> None:
-        if not isinstance(every, int) or isinstance(every, bool) or every < 1:
+        if isinstance(every, bool) or not hasattr(every, "__index__") or int(every) < 1:
             raise ValueError("every must be an integer >= 1, got %r" % (every,))
+        every = int(every)  # numpy integers too
         self.settings = checked_settings(settings)
         self.every = every
         self.rank = process_rank() if rank is None else int(rank)
@@ -223,14 +226,25 @@ class Watcher:
         if not self.active:
             return
         self._claim_path()
+        # At exit and on an uncaught exception the watcher is reached through a weak reference,
+        # so that a closed watcher (and the model and optimizer it refers to) can be freed.
+        me = weakref.ref(self)
         previous = sys.excepthook
 
         def hook(kind, value, traceback):  # type: ignore[no-untyped-def]
-            self._failed = True
+            watcher = me()
+            if watcher is not None:
+                watcher._failed = True
             previous(kind, value, traceback)
 
+        def at_exit() -> None:
+            watcher = me()
+            if watcher is not None:
+                watcher._at_exit()
+
         sys.excepthook = hook
-        atexit.register(self._at_exit)
+        atexit.register(at_exit)
+        self._hooks = (hook, previous, at_exit)
 
     # How the watcher names itself in what it prints.
     _who = "gradscope.Watcher"
@@ -245,21 +259,37 @@ class Watcher:
                 n += 1
             self.path = numbered_path(wanted, n)
             self._claimed = _claim_key(self.path)
-            _claims[self._claimed] = self
+            self._token = object()
+            _claims[self._claimed] = self._token
         self._target = os.path.abspath(self.path)  # where it goes, whatever the directory later
         if n > 1:
             variable = os.environ.get("GRADSCOPE_WATCH")
             under_watch = bool(variable) and _claim_key(rank_path(variable, self.rank)) == _claim_key(wanted)
-            print("%s: %s is written by another watcher in this process; this one writes %s%s"
+            print("%s: another watcher of this process writes or wrote %s; this one writes %s%s"
                   % (self._who, wanted, self.path,
                      " (gradscope watch diagnoses only the first: gradscope diagnose %s reads this one)" % self.path
                      if under_watch else ""), file=sys.stderr)
 
     def _release_path(self) -> None:
+        """Frees the file's name for another watcher of this process, unless this one wrote it:
+        a stream written stays this process's, so that a second run in one process (a sweep, a
+        notebook cell run again) writes ``name.2.jsonl`` instead of over the first."""
         with _claims_lock:
-            if self._claimed is not None and _claims.get(self._claimed) is self:
+            if (self._claimed is not None and self._file is None
+                    and _claims.get(self._claimed) is getattr(self, "_token", None)):
                 del _claims[self._claimed]
             self._claimed = None
+
+    def _unhook(self) -> None:
+        """Unregisters the exit handler, and the exception hook when it is still the current one."""
+        hooks = getattr(self, "_hooks", None)
+        if hooks is None:
+            return
+        hook, previous, at_exit = hooks
+        atexit.unregister(at_exit)
+        if sys.excepthook is hook:
+            sys.excepthook = previous
+        self._hooks = None
 
     def should_record(self, step: int) -> bool:
         """Whether ``record(step, ...)`` would write a sample (never on an inert rank)."""
@@ -407,6 +437,7 @@ class Watcher:
         if self._file is not None:
             self._file.close()
         self._release_path()
+        self._unhook()
 
     def _at_exit(self) -> None:
         if self._closed:

@@ -22,7 +22,8 @@ TEXT_SETTINGS = {
 }
 SETTING_ALIASES = {
     "activation": {"leaky_relu": "leaky-relu", "leakyrelu": "leaky-relu"},
-    "initialization": {"kaiming": "he", "kaiming-normal": "he", "glorot": "xavier", "glorot-uniform": "xavier",
+    "initialization": {"kaiming": "he", "kaiming-normal": "he", "kaiming-uniform": "he",
+                       "glorot": "xavier", "glorot-uniform": "xavier",
                        "xavier-uniform": "xavier", "glorot-normal": "xavier-normal"},
     "optimizer": {"adamw": "adam"},
 }
@@ -39,7 +40,7 @@ def _text_setting(key: str, value: Any) -> str:
     allowed = ", ".join(known) + ("; also %s" % ", ".join(sorted(aliases)) if aliases else "")
     if not isinstance(value, str):
         raise TypeError("settings[%r] must be text, one of %s; got %s" % (key, allowed, _described(value)))
-    given = value.strip().lower()
+    given = value.strip().lower().replace("_", "-")  # PyTorch's names: kaiming_normal, xavier_uniform
     canonical = aliases.get(given, given)
     if canonical not in known:
         raise ValueError("settings[%r] %r is not one GradScope knows: %s" % (key, value, allowed))

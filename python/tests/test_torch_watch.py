@@ -444,7 +444,7 @@ def test_watch_takes_the_rank(tmp_path, monkeypatch):
     assert sum(l["type"] == "sample" for l in lines_of(tmp_path / "w.jsonl")) == 6
 
 
-def test_after_learning_only_the_activation_hooks_stay(tmp_path):
+def test_after_learning_only_the_hooks_that_attribute_activations_stay(tmp_path):
     torch.manual_seed(0)
     model = SharedRelu()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -452,7 +452,10 @@ def test_after_learning_only_the_activation_hooks_stay(tmp_path):
     assert model.fc1._forward_hooks and model._forward_hooks  # learning the mapping
     x, y = batches(1)[0]
     torch.nn.functional.cross_entropy(model(x), y).backward()
-    assert not any(m._forward_hooks or m._forward_pre_hooks for m in (model, model.fc1, model.fc2, model.fc3))
+    # The model's own hooks go; a layer with an activation keeps one (its output names the
+    # activation call that takes it); the output layer (no activation) none; the ReLU one.
+    assert not (model._forward_hooks or model._forward_pre_hooks or model.fc3._forward_hooks)
+    assert len(model.fc1._forward_hooks) == len(model.fc2._forward_hooks) == 1
     assert len(model.relu._forward_hooks) == 1
     optimizer.step()
     watcher.close()
@@ -614,7 +617,7 @@ def test_a_gan_s_two_watchers_write_two_valid_streams(tmp_path, capfd):
     watch_g.close()
     watch_d.close()
     err = capfd.readouterr().err
-    assert err.count("%s is written by another watcher in this process; this one writes %s"
+    assert err.count("another watcher of this process writes or wrote %s; this one writes %s"
                      % (path, tmp_path / "gan.2.jsonl")) == 1
     for p, names in ((path, ["linear0", "linear2"]), (tmp_path / "gan.2.jsonl", ["linear0", "linear2"])):
         lines = lines_of(p)
@@ -837,3 +840,107 @@ def test_non_finite_activations_give_null_fractions(tmp_path, activation):
     watcher.close()
     layer = [s for s in lines_of(path) if s["type"] == "sample"][0]["layers"][0]
     assert layer["activationMean"] is None and layer["saturation"] is None and layer["deadFraction"] is None
+
+
+def recorded_every_step(model, path, steps):
+    """The stream of `steps` SGD steps on batches(), every step recorded."""
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    watcher = gradscope.watch(model, optimizer, every=1, path=str(path))
+    for x, y in batches(steps):
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    watcher.close()
+    return lines_of(path)
+
+
+class LayerDrop(torch.nn.Module):
+    """fc1 → relu → [fc2 → relu, skipped in the first forward] → fc3 → relu → out, one shared
+    ReLU; fc3's bias makes it dead."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2, self.fc3 = torch.nn.Linear(8, 16), torch.nn.Linear(16, 16), torch.nn.Linear(16, 16)
+        self.out = torch.nn.Linear(16, 3)
+        self.relu = torch.nn.ReLU()
+        torch.nn.init.constant_(self.fc3.bias, -50.0)
+        self.skip = True
+
+    def forward(self, x):
+        x = self.relu(self.fc1(x))
+        if not self.skip:
+            x = self.relu(self.fc2(x))
+        self.skip = False
+        return self.out(self.relu(self.fc3(x)))
+
+
+def test_a_forward_unlike_the_first_credits_each_activation_to_its_own_layer(tmp_path, capfd):
+    torch.manual_seed(0)
+    lines = recorded_every_step(LayerDrop(), tmp_path / "w.jsonl", steps=4)
+    assert "not watched: fc2 (not called with gradients in the first training forward" in capfd.readouterr().err
+    assert [name for name, _, _ in hello_layers(lines)] == ["fc1", "fc3", "out"]
+    later = [l for l in lines if l["type"] == "sample"][1:]  # forwards that call fc2 too
+    assert later and all(s["layers"][1]["deadFraction"] == 1.0 for s in later), "fc3 is the dead one"
+    assert all(s["layers"][0]["deadFraction"] < 0.5 for s in later), "fc1 is not"
+
+
+class Views(torch.nn.Module):
+    """Each activation takes a view of its layer's output, in the other order."""
+
+    def __init__(self):
+        super().__init__()
+        self.fa, self.fb = torch.nn.Linear(8, 6), torch.nn.Linear(8, 6)
+        self.sig, self.relu = torch.nn.Sigmoid(), torch.nn.ReLU()
+        self.out = torch.nn.Linear(12, 3)
+        torch.nn.init.constant_(self.fb.bias, -50.0)
+
+    def forward(self, x):
+        a = self.fa(x).view(-1, 2, 3)
+        b = self.fb(x).view(-1, 2, 3)
+        return self.out(torch.cat([self.sig(a).flatten(1), self.relu(b).flatten(1)], dim=1))
+
+
+def test_an_activation_of_a_view_belongs_to_the_layer_it_views(tmp_path):
+    torch.manual_seed(0)
+    lines = recorded_every_step(Views(), tmp_path / "w.jsonl", steps=3)
+    assert hello_layers(lines)[:2] == [("fa", "sigmoid", 48), ("fb", "relu", 48)]
+    for s in (l for l in lines if l["type"] == "sample"):
+        assert s["layers"][1]["deadFraction"] == 1.0 and s["layers"][0]["saturation"] is not None
+
+
+def test_a_watch_that_fails_leaves_nothing_behind(tmp_path):
+    torch.manual_seed(0)
+    model, optimizer = small_model()
+    original_step = optimizer.step
+    path = tmp_path / "w.jsonl"
+
+    class Refusing(torch.nn.Module):
+        """A model whose own forward hook cannot be registered (as a scripted module's)."""
+
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def register_forward_hook(self, hook):
+            raise RuntimeError("cannot hook this module")
+
+        def forward(self, x):
+            return self.inner(x)
+
+    with pytest.raises(RuntimeError, match="cannot hook"):
+        gradscope.watch(Refusing(model), optimizer, every=1, path=str(path))
+    assert not any(m._forward_hooks for m in model.modules()), "no hook stays on the layers"
+    assert optimizer.step == original_step and "step" not in vars(optimizer)
+    watcher = gradscope.watch(model, optimizer, every=1, path=str(path))
+    assert watcher.path == str(path), "the file name was not kept by the failed watch"
+    watcher.close()
+
+
+
+def test_a_non_finite_weight_norm_gives_a_null_update_ratio():
+    from gradscope._torch_figures import _row
+
+    nan = float("nan")
+    assert _row([1.0, 1.0, nan, 1.0, nan, nan, nan], "identity")["updateRatio"] is None
+    assert _row([0.0, 0.0, 0.0, 1.0, nan, nan, nan], "identity")["updateRatio"] == 0.0
+    assert _row([1.0, 1.0, 4.0, 1.0, nan, nan, nan], "identity")["updateRatio"] == 0.25

@@ -400,7 +400,7 @@ def test_a_second_watcher_of_the_same_file_writes_one_beside_it(tmp_path, monkey
     first, second = gradscope.Watcher(every=1), gradscope.Watcher(every=1)
     assert (first.path, second.path) == (str(tmp_path / "run.jsonl"), str(tmp_path / "run.2.jsonl"))
     err = capfd.readouterr().err
-    assert err == ("gradscope.Watcher: %s is written by another watcher in this process; this one writes %s "
+    assert err == ("gradscope.Watcher: another watcher of this process writes or wrote %s; this one writes %s "
                    "(gradscope watch diagnoses only the first: gradscope diagnose %s reads this one)\n"
                    % (tmp_path / "run.jsonl", tmp_path / "run.2.jsonl", tmp_path / "run.2.jsonl"))
     for step in range(4):  # interleaved, as a GAN's two models
@@ -415,10 +415,43 @@ def test_a_second_watcher_of_the_same_file_writes_one_beside_it(tmp_path, monkey
         assert [l["type"] for l in lines].count("sample") == 4
         status, _, out = diagnose(tmp_path / name)
         assert status == 0, out.stderr
-    third = gradscope.Watcher(every=1, path=str(tmp_path / "run.jsonl"))  # both closed: the name is free
-    assert third.path == str(tmp_path / "run.jsonl")
+    capfd.readouterr()
+    # A run after them (a sweep, a notebook cell run again) never writes over what they wrote.
+    third = gradscope.Watcher(every=1, path=str(tmp_path / "run.jsonl"))
+    assert third.path == str(tmp_path / "run.3.jsonl")
+    third.record(0, loss=1.0, layers=layer(3))
     third.close()
-    assert capfd.readouterr().err == ""
+    assert [l["type"] for l in lines_of(tmp_path / "run.jsonl")].count("sample") == 4
+    # A watcher that wrote nothing frees its name.
+    fourth = gradscope.Watcher(every=1, path=str(tmp_path / "other.jsonl"))
+    fourth.close()
+    fifth = gradscope.Watcher(every=1, path=str(tmp_path / "other.jsonl"))
+    assert fifth.path == str(tmp_path / "other.jsonl")
+    fifth.close()
+
+
+def test_a_closed_watcher_can_be_freed(tmp_path):
+    import gc
+    import weakref
+
+    watcher = gradscope.Watcher(every=1, path=str(tmp_path / "w.jsonl"))
+    watcher.record(0, loss=1.0, layers=layer(3))
+    watcher.close()
+    ref = weakref.ref(watcher)
+    del watcher
+    gc.collect()
+    assert ref() is None, "no exit handler or exception hook keeps it (and what it refers to) alive"
+
+
+def test_every_may_be_a_numpy_integer(tmp_path):
+    np = pytest.importorskip("numpy")
+    watcher = gradscope.Watcher(every=np.int64(5), path=str(tmp_path / "w.jsonl"))
+    assert watcher.every == 5 and type(watcher.every) is int
+    watcher.close()
+    with pytest.raises(ValueError):
+        gradscope.Watcher(every=True)
+    with pytest.raises(ValueError):
+        gradscope.Watcher(every=2.5)
 
 
 def test_a_watcher_of_another_rank_takes_no_file_name(tmp_path, monkeypatch, capfd):
@@ -443,3 +476,18 @@ def test_non_finite_activations_give_null_fractions():
         partly[0, 0] = np.nan
         assert gradscope.layer_statistics(w, w, w, partly, activation)[key] is None
         assert gradscope.layer_statistics(w, w, w, np.zeros((4, 3)), activation)[key] is not None
+
+
+def test_pytorch_s_names_for_initialisations_are_understood(tmp_path):
+    watcher = gradscope.Watcher(every=1, path=str(tmp_path / "w.jsonl"),
+                                settings={"initialization": "kaiming_normal", "optimizer": "AdamW"})
+    assert watcher.settings == {"initialization": "he", "optimizer": "adam"}
+    watcher.close()
+
+
+def test_a_non_finite_weight_norm_gives_a_null_update_ratio():
+    np = pytest.importorskip("numpy")
+    nan = np.full((2, 2), np.nan)
+    assert gradscope.layer_statistics(nan, nan, np.ones((2, 2)))["updateRatio"] is None
+    zero = np.zeros((2, 2))
+    assert gradscope.layer_statistics(zero, zero, np.ones((2, 2)))["updateRatio"] == 0.0
