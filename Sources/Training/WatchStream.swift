@@ -293,6 +293,10 @@ public struct WatchStream: Sendable {
             if let learningRate { configuration.learningRate = learningRate }
             if let weightDecay { configuration.weightDecay = weightDecay }
             run.optimizer = configuration
+        } else if learningRate != nil || weightDecay != nil {
+            notes.append(
+                "settings.learningRate and weightDecay are read with a known optimizer (sgd, momentum, nesterov, adam): taken as not reported"
+            )
         }
         run.l2Penalty = number("l2")
         return (run, notes)

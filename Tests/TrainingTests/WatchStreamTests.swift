@@ -134,6 +134,10 @@ struct WatchStreamTests {
         #expect(
             stream.notes.contains { $0.contains("settings.inputScaling 'magic'") && $0.contains("raw, unit, standard") }
         )
+        let alone = try WatchStream.decode(
+            #"{"type": "hello", "protocol": "gradscope-watch/1", "layers": [{"name": "a", "weights": 1}], "settings": {"learningRate": 0.1}}"#,
+            file: "s")
+        #expect(alone.run.optimizer == nil && alone.notes.count == 1, "a learning rate alone is noted: \(alone.notes)")
     }
 
     /// A program that records losses only in its samples: the evidence reads them.

@@ -217,6 +217,7 @@ class Watcher:
         self._layers: Optional[List[str]] = None
         self._epoch = 0
         self._nonfinite: Optional[Dict[str, Any]] = None
+        self._losses = 0  # batch losses given so far: a loss without a step is the next one
         self._closed = False
         self._failed = False
         self._snapshots: List[Any] = []
@@ -390,8 +391,10 @@ class Watcher:
         if not self.active:
             return
         finite = _finite(value)
+        at = self._losses if step is None else step
+        self._losses += 1
         if finite is None and self._nonfinite is None:
-            self._nonfinite = {"step": step or 0, "epoch": self._epoch + 1}
+            self._nonfinite = {"step": at, "epoch": self._epoch + 1}
         self._emit({"type": "loss", "step": step, "value": finite})
 
     def _emit(self, message: Dict[str, Any]) -> None:

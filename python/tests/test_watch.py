@@ -491,3 +491,12 @@ def test_a_non_finite_weight_norm_gives_a_null_update_ratio():
     assert gradscope.layer_statistics(nan, nan, np.ones((2, 2)))["updateRatio"] is None
     zero = np.zeros((2, 2))
     assert gradscope.layer_statistics(zero, zero, np.ones((2, 2)))["updateRatio"] == 0.0
+
+
+def test_a_non_finite_loss_without_a_step_is_placed_by_its_count(tmp_path):
+    watcher = gradscope.Watcher(every=1, path=str(tmp_path / "w.jsonl"))
+    watcher.record(0, loss=1.0, layers=layer(3))
+    for value in (1.0, 0.9, float("nan")):
+        watcher.loss(value)
+    watcher.close()
+    assert lines_of(tmp_path / "w.jsonl")[-1] == {"type": "end", "status": "non-finite-loss", "step": 2, "epoch": 1}
